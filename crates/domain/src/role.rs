@@ -1,0 +1,185 @@
+//! Roles people hold in an organisation, and the one table of what each role may do.
+//!
+//! A permission is always held *within an organisation's scope*: a membership at an
+//! organisation grants its role's permissions over that organisation and everything below it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    LinkWorker,
+    CareCoordinator,
+    HealthAndWellbeingCoach,
+    Clinician,
+    PcnManager,
+    Commissioner,
+    VcseWorker,
+    NetworkOrganiser,
+    PeerLeader,
+    Person,
+    Admin,
+}
+
+/// What an action needs. Every route declares one of these (or none, for public pages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See organisations in scope: names, codes, list sizes, structure.
+    ViewOrganisations,
+    /// Create and edit organisations in scope.
+    ManageOrganisations,
+    /// Add users and memberships in scope.
+    ManageUsers,
+    /// Search the audit log.
+    ViewAudit,
+    /// Work with people's care records (caseload, referrals) in scope.
+    ProvideCare,
+    /// See aggregate figures for organisations in scope.
+    ViewInsights,
+    /// Create API tokens for machine clients acting as oneself.
+    UseApi,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::LinkWorker,
+        Role::CareCoordinator,
+        Role::HealthAndWellbeingCoach,
+        Role::Clinician,
+        Role::PcnManager,
+        Role::Commissioner,
+        Role::VcseWorker,
+        Role::NetworkOrganiser,
+        Role::PeerLeader,
+        Role::Person,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::LinkWorker => "link_worker",
+            Role::CareCoordinator => "care_coordinator",
+            Role::HealthAndWellbeingCoach => "health_and_wellbeing_coach",
+            Role::Clinician => "clinician",
+            Role::PcnManager => "pcn_manager",
+            Role::Commissioner => "commissioner",
+            Role::VcseWorker => "vcse_worker",
+            Role::NetworkOrganiser => "network_organiser",
+            Role::PeerLeader => "peer_leader",
+            Role::Person => "person",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::LinkWorker => "Social prescribing link worker",
+            Role::CareCoordinator => "Care coordinator",
+            Role::HealthAndWellbeingCoach => "Health and wellbeing coach",
+            Role::Clinician => "GP or clinician",
+            Role::PcnManager => "PCN manager",
+            Role::Commissioner => "Commissioner",
+            Role::VcseWorker => "VCSE worker",
+            Role::NetworkOrganiser => "Network organiser",
+            Role::PeerLeader => "Peer leader",
+            Role::Person => "Person receiving care",
+            Role::Admin => "Administrator",
+        }
+    }
+
+    /// The single table of permissions. Change access here and nowhere else.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &[
+                ViewOrganisations,
+                ManageOrganisations,
+                ManageUsers,
+                ViewAudit,
+                ViewInsights,
+                UseApi,
+            ],
+            Role::PcnManager => &[
+                ViewOrganisations,
+                ManageOrganisations,
+                ManageUsers,
+                ViewInsights,
+                UseApi,
+            ],
+            Role::Commissioner => &[ViewOrganisations, ManageOrganisations, ViewInsights, UseApi],
+            Role::LinkWorker | Role::CareCoordinator | Role::HealthAndWellbeingCoach => {
+                &[ViewOrganisations, ProvideCare, UseApi]
+            }
+            Role::Clinician => &[ViewOrganisations, ProvideCare, UseApi],
+            Role::VcseWorker => &[ViewOrganisations, UseApi],
+            Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi],
+            Role::PeerLeader => &[ViewOrganisations],
+            Role::Person => &[],
+        }
+    }
+
+    pub fn grants(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ViewOrganisations => "view_organisations",
+            Permission::ManageOrganisations => "manage_organisations",
+            Permission::ManageUsers => "manage_users",
+            Permission::ViewAudit => "view_audit",
+            Permission::ProvideCare => "provide_care",
+            Permission::ViewInsights => "view_insights",
+            Permission::UseApi => "use_api",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn only_admins_read_the_audit_log() {
+        for r in Role::ALL {
+            assert_eq!(r.grants(Permission::ViewAudit), r == Role::Admin, "{r}");
+        }
+    }
+
+    #[test]
+    fn a_person_holds_no_staff_permission() {
+        assert!(Role::Person.permissions().is_empty());
+    }
+}
