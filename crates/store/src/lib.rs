@@ -1,1 +1,145 @@
+//! Storage: SeaORM entities, migrations and queries on SQLite (default) or PostgreSQL.
+//!
+//! The backend is chosen once, from the database URL, in [`connect`]. Everything above this
+//! crate talks to a [`DatabaseConnection`] and never to a driver.
 
+pub mod entities;
+pub mod migration;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr, Statement};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+pub use sea_orm::DatabaseConnection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database URL {0:?} is not one whatmatters can use: it must start with sqlite:// (a file) or postgres:// (a PostgreSQL server)"
+    )]
+    UnsupportedUrl(String),
+    #[error("could not open the database at {url}: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error("could not bring the database schema up to date: {0}")]
+    Migrate(DbErr),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Which kind of database a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+}
+
+/// Hides the password in a database URL so it can be shown in errors and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Opens a pool on the database the URL names. SQLite files are created if missing and run in
+/// WAL mode with foreign keys enforced and a busy timeout, so concurrent writers wait, not fail.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let backend = Backend::of_url(url)?;
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10));
+    match backend {
+        Backend::Sqlite => {
+            opts.max_connections(8).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-16000")
+            });
+        }
+        Backend::Postgres => {
+            opts.max_connections(20).min_connections(1);
+        }
+    }
+    Database::connect(opts).await.map_err(|source| StoreError::Connect {
+        url: redact_url(url),
+        source,
+    })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
+    migration::Migrator::up(db, None).await.map_err(StoreError::Migrate)
+}
+
+/// Connects and migrates: what every command that touches data does first.
+pub async fn open(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let db = connect(url).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// A cheap round trip, for readiness checks.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
+        .await
+        .map(|_| ())
+}
+
+pub fn backend_of(db: &DatabaseConnection) -> Backend {
+    match db.get_database_backend() {
+        DbBackend::Postgres => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend_or_are_refused() {
+        assert_eq!(Backend::of_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        let err = Backend::of_url("mysql://root:secret@h/db").unwrap_err().to_string();
+        assert!(err.contains("must start with sqlite://"), "{err}");
+        assert!(!err.contains("secret"), "password leaked: {err}");
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://wm:pw@db:5432/wm"), "postgres://wm:***@db:5432/wm");
+        assert_eq!(redact_url("sqlite://whatmatters.db"), "sqlite://whatmatters.db");
+    }
+
+    #[tokio::test]
+    async fn unreachable_postgres_gives_a_clear_error() {
+        let err = connect("postgres://nobody:pw@127.0.0.1:1/none").await.unwrap_err().to_string();
+        assert!(err.starts_with("could not open the database at postgres://nobody:***@127.0.0.1:1/none"), "{err}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Schema migrations, applied in order by `whatmatters migrate` (and at start-up).
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
+
+/// The text of every migration, so a test harness can tell when a cached schema is stale.
+pub const SOURCES: &[&str] = &[include_str!("m0001_foundation.rs")];
