@@ -1,1 +1,84 @@
+//! Use cases, one module per context. Each use case is a function taking the [`Services`]
+//! handle, the acting user ([`Actor`]) where there is one, and its input; it checks permission,
+//! validates, writes in one transaction with its audit event, and returns a result or a
+//! [`ServiceError`] that says what to fix.
 
+pub mod actor;
+pub mod audit;
+pub mod clock;
+pub mod demo;
+pub mod email;
+pub mod error;
+pub mod identity;
+pub mod ods_import;
+pub mod org;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use actor::{Actor, Grant};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{FieldError, ServiceError};
+pub use store::DatabaseConnection;
+
+/// Settings the use cases need (a subset of the whole configuration).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Minutes a session may sit unused before it ends.
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in when a session ends, however busy.
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins in a row that lock an account.
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i64,
+    pub password_reset_minutes: i64,
+    /// The address people reach the service at, for links in e-mails.
+    pub public_url: String,
+    /// Folder that receives .eml files when no SMTP server is configured.
+    pub outbox_dir: PathBuf,
+    /// smtp://user:pass@host:port or smtps://…; None writes files to `outbox_dir`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            password_reset_minutes: 60,
+            public_url: "http://127.0.0.1:8080".into(),
+            outbox_dir: PathBuf::from("outbox"),
+            smtp_url: None,
+            mail_from: "whatmatters <no-reply@whatmatters.invalid>".into(),
+        }
+    }
+}
+
+/// What every use case is given: the database, the clock and the settings.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+impl Services {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Services { db, clock, settings: Arc::new(settings) }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// Where a request came from, carried into audit events.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}

@@ -1,0 +1,208 @@
+//! The audit log: written in the same transaction as the change it records, searched by admins.
+
+use chrono::{DateTime, Utc};
+use domain::Permission;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use store::entities::audit_event;
+
+use crate::{Actor, RequestMeta, ServiceError, Services};
+
+/// How an audited action ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Refused,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+/// One event to record. Build with [`Event::new`] and the `with_*` methods.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub action: &'static str,
+    pub outcome: Outcome,
+    pub actor_user_id: Option<i32>,
+    pub actor_label: String,
+    pub entity: Option<(&'static str, String)>,
+    pub person_id: Option<i32>,
+    pub organisation_id: Option<i32>,
+    pub purpose: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Event {
+    pub fn new(action: &'static str, outcome: Outcome) -> Self {
+        Event {
+            action,
+            outcome,
+            actor_user_id: None,
+            actor_label: "anonymous".into(),
+            entity: None,
+            person_id: None,
+            organisation_id: None,
+            purpose: None,
+            detail: None,
+        }
+    }
+
+    pub fn by(mut self, actor: &Actor) -> Self {
+        self.actor_user_id = Some(actor.user_id);
+        self.actor_label = actor.email.clone();
+        self
+    }
+
+    pub fn by_label(mut self, user_id: Option<i32>, label: impl Into<String>) -> Self {
+        self.actor_user_id = user_id;
+        self.actor_label = label.into();
+        self
+    }
+
+    pub fn entity(mut self, kind: &'static str, id: impl ToString) -> Self {
+        self.entity = Some((kind, id.to_string()));
+        self
+    }
+
+    pub fn organisation(mut self, id: i32) -> Self {
+        self.organisation_id = Some(id);
+        self
+    }
+
+    pub fn purpose(mut self, p: impl Into<String>) -> Self {
+        self.purpose = Some(p.into());
+        self
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+}
+
+/// Writes an event on the given connection or transaction.
+pub async fn record<C: ConnectionTrait>(
+    c: &C,
+    at: DateTime<Utc>,
+    meta: &RequestMeta,
+    e: Event,
+) -> Result<(), ServiceError> {
+    let (entity_type, entity_id) = match e.entity {
+        Some((t, id)) => (Some(t.to_owned()), Some(id)),
+        None => (None, None),
+    };
+    audit_event::ActiveModel {
+        at: Set(at),
+        request_id: Set(meta.request_id.clone()),
+        actor_user_id: Set(e.actor_user_id),
+        actor_label: Set(truncate(&e.actor_label, 254)),
+        action: Set(e.action.to_owned()),
+        entity_type: Set(entity_type),
+        entity_id: Set(entity_id),
+        person_id: Set(e.person_id),
+        organisation_id: Set(e.organisation_id),
+        purpose: Set(e.purpose),
+        outcome: Set(e.outcome.as_str().to_owned()),
+        detail: Set(e.detail),
+        ip: Set(meta.ip.clone()),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Filters for the admin search page and API.
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub person_id: Option<i32>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+pub struct Page {
+    pub events: Vec<audit_event::Model>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Page {
+    pub fn total_pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+pub async fn search(svc: &Services, actor: &Actor, s: Search) -> Result<Page, ServiceError> {
+    actor.require(Permission::ViewAudit, "search the audit log")?;
+    let mut q = audit_event::Entity::find();
+    if let Some(a) = s.actor.filter(|a| !a.is_empty()) {
+        q = q.filter(audit_event::Column::ActorLabel.contains(a.to_lowercase()));
+    }
+    if let Some(a) = s.action.filter(|a| !a.is_empty()) {
+        q = q.filter(audit_event::Column::Action.eq(a));
+    }
+    if let Some(o) = s.outcome.filter(|o| !o.is_empty()) {
+        q = q.filter(audit_event::Column::Outcome.eq(o));
+    }
+    if let Some(p) = s.person_id {
+        q = q.filter(audit_event::Column::PersonId.eq(p));
+    }
+    if let Some(f) = s.from {
+        q = q.filter(audit_event::Column::At.gte(f));
+    }
+    if let Some(t) = s.to {
+        q = q.filter(audit_event::Column::At.lt(t));
+    }
+    let per_page = s.per_page.clamp(1, 200);
+    let page = s.page.max(1);
+    let total = q.clone().count(&svc.db).await?;
+    let events = q
+        .order_by_desc(audit_event::Column::At)
+        .order_by_desc(audit_event::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(&svc.db)
+        .await?;
+    Ok(Page { events, total, page, per_page })
+}
+
+/// The distinct actions recorded so far, for the search form's options.
+pub const ACTIONS: &[&str] = &[
+    "sign_in",
+    "sign_out",
+    "session_expired",
+    "password_reset_requested",
+    "password_reset_completed",
+    "api_token_created",
+    "api_token_revoked",
+    "api_token_rejected",
+    "access_refused",
+    "csrf_rejected",
+    "organisation_created",
+    "organisation_updated",
+    "organisation_viewed",
+    "user_created",
+    "membership_added",
+    "ods_import",
+    "audit_searched",
+];

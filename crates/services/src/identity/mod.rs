@@ -1,0 +1,35 @@
+//! Identity: users, memberships, passwords (argon2id), sign-in with throttling, sessions with
+//! idle and absolute timeouts, API tokens, password resets.
+
+pub mod password;
+pub mod reset;
+pub mod session;
+pub mod sign_in;
+pub mod token;
+pub mod users;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// 32 random bytes from the OS, URL-safe base64 without padding (43 characters).
+pub fn random_token() -> String {
+    use rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Secrets are stored only as their SHA-256, hex encoded.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two strings in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,96 @@
+//! API tokens: "wm_" + 43 random characters, shown once, stored as a SHA-256.
+
+use chrono::Duration;
+use domain::Permission;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use store::entities::{api_token, user};
+
+use super::{hash_token, random_token, users::load_actor};
+use crate::audit::{self, Event, Outcome};
+use crate::{Actor, RequestMeta, ServiceError, Services};
+
+pub const PREFIX: &str = "wm_";
+
+/// Creates a token for the actor; returns the stored record and the secret (shown once).
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    name: &str,
+    days: Option<i64>,
+) -> Result<(api_token::Model, String), ServiceError> {
+    actor.require(Permission::UseApi, "create API tokens")?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ServiceError::invalid("name", "Enter a name for the token, like \"GP system sync\""));
+    }
+    if name.chars().count() > 100 {
+        return Err(ServiceError::invalid("name", "Token name must be 100 characters or fewer"));
+    }
+    if let Some(d) = days {
+        if !(1..=365).contains(&d) {
+            return Err(ServiceError::invalid("expires_in_days", "Expiry must be between 1 and 365 days"));
+        }
+    }
+    let secret = format!("{PREFIX}{}", random_token());
+    let now = svc.now();
+    let m = api_token::ActiveModel {
+        user_id: Set(actor.user_id),
+        name: Set(name.to_owned()),
+        token_hash: Set(hash_token(&secret)),
+        prefix: Set(secret.chars().take(10).collect()),
+        created_at: Set(now),
+        expires_at: Set(days.map(|d| now + Duration::days(d))),
+        ..Default::default()
+    }
+    .insert(&svc.db)
+    .await?;
+    audit::record(&svc.db, now, meta, Event::new("api_token_created", Outcome::Success).by(actor).entity("api_token", m.id).detail(name.to_owned())).await?;
+    Ok((m, secret))
+}
+
+pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<api_token::Model>, ServiceError> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .order_by_desc(api_token::Column::CreatedAt)
+        .all(&svc.db)
+        .await?)
+}
+
+pub async fn revoke(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32) -> Result<(), ServiceError> {
+    let t = api_token::Entity::find_by_id(id).one(&svc.db).await?.ok_or(ServiceError::NotFound("API token"))?;
+    if t.user_id != actor.user_id {
+        return Err(ServiceError::NotFound("API token"));
+    }
+    if t.revoked_at.is_some() {
+        return Err(ServiceError::Conflict("This token was already revoked".into()));
+    }
+    let now = svc.now();
+    let mut am: api_token::ActiveModel = t.into();
+    am.revoked_at = Set(Some(now));
+    am.update(&svc.db).await?;
+    audit::record(&svc.db, now, meta, Event::new("api_token_revoked", Outcome::Success).by(actor).entity("api_token", id)).await
+}
+
+/// Resolves a bearer token to its user, if it is valid, unexpired and unrevoked.
+pub async fn authenticate(svc: &Services, secret: &str, meta: &RequestMeta) -> Result<Option<Actor>, ServiceError> {
+    let now = svc.now();
+    let found = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash_token(secret)))
+        .one(&svc.db)
+        .await?;
+    let valid = found.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now));
+    let Some(t) = valid else {
+        audit::record(&svc.db, now, meta, Event::new("api_token_rejected", Outcome::Refused).detail("unknown, expired or revoked token")).await?;
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find_by_id(t.user_id).one(&svc.db).await?.filter(|u| u.active) else {
+        return Ok(None);
+    };
+    if t.last_used_at.is_none_or(|l| now - l > Duration::minutes(5)) {
+        let mut am: api_token::ActiveModel = t.into();
+        am.last_used_at = Set(Some(now));
+        am.update(&svc.db).await?;
+    }
+    Ok(Some(load_actor(&svc.db, &u).await?))
+}
