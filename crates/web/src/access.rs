@@ -1,0 +1,41 @@
+//! What each route needs, in one table. The access middleware refuses any route missing from
+//! it, so a new route cannot be reachable without a decision about who may use it.
+
+use axum::http::Method;
+use domain::Permission;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// A signed-in user holding this permission somewhere; the use case then checks the record.
+    Permission(Permission),
+}
+
+/// The need of a route (by its path template) and method; None for a route not in the table.
+pub fn need(method: &Method, route: &str) -> Option<Need> {
+    use Need::{Public, SignedIn};
+    use Permission::*;
+    let need = Need::Permission;
+    let write = !(method == Method::GET || method == Method::HEAD);
+    Some(match route {
+        "/" | "/sign-in" | "/password-reset" | "/password-reset/{token}" => Public,
+        "/api/docs" | "/api/openapi.json" | "/healthz" | "/readyz" | "/metrics" | "/assets/{*path}" => Public,
+        "/sign-out" | "/account" | "/api/v1/me" => SignedIn,
+        "/organisations" | "/organisations/{id}" => need(ViewOrganisations),
+        "/organisations/new" | "/organisations/{id}/edit" => need(ManageOrganisations),
+        "/api/v1/organisations" | "/api/v1/organisations/{id}" if write => need(ManageOrganisations),
+        "/api/v1/organisations" | "/api/v1/organisations/{id}" => need(ViewOrganisations),
+        "/admin/audit" | "/api/v1/audit-events" => need(ViewAudit),
+        "/admin/users" => need(ManageUsers),
+        "/account/api-tokens" | "/account/api-tokens/{id}/revoke" => need(UseApi),
+        _ => return None,
+    })
+}
+
+/// Routes that never need to know who is asking (no session lookup).
+pub fn anonymous_only(route: &str) -> bool {
+    matches!(route, "/healthz" | "/readyz" | "/metrics" | "/assets/{*path}" | "/api/openapi.json")
+}

@@ -1,0 +1,73 @@
+//! The NHS-style 403, 404 and 500 pages, and the CSRF failure page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use services::Actor;
+use std::any::Any;
+
+use crate::view::{Layout, render};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    heading: String,
+    paragraphs: Vec<String>,
+}
+
+pub fn render_status(status: StatusCode, actor: Option<&Actor>) -> Response {
+    let (title, paragraphs): (&str, &[&str]) = match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            &["If you typed the web address, check it is correct.", "If you pasted the web address, check you copied the entire address."],
+        ),
+        StatusCode::FORBIDDEN => (
+            "You do not have permission to see this page",
+            &["Your role does not give you access to this page or record. This has been recorded.", "If you think you should have access, ask your organisation's whatmatters administrator."],
+        ),
+        StatusCode::CONFLICT => ("This has already been done", &["The record changed since you opened the page. Go back and reload it to see the latest version."]),
+        StatusCode::PAYLOAD_TOO_LARGE => ("What you sent is too large", &["Go back and try again with less."]),
+        _ => (
+            "Sorry, there is a problem with the service",
+            &["Try again later. What you entered has not been saved.", "If the problem continues, contact your whatmatters administrator."],
+        ),
+    };
+    render(
+        status,
+        &ErrorPage {
+            l: Layout::new(title, actor, "", ""),
+            heading: title.into(),
+            paragraphs: paragraphs.iter().map(|s| s.to_string()).collect(),
+        },
+    )
+}
+
+pub async fn not_found() -> Response {
+    render_status(StatusCode::NOT_FOUND, None)
+}
+
+pub fn csrf_failed(actor: Option<&Actor>) -> Response {
+    let title = "This form has expired";
+    render(
+        StatusCode::FORBIDDEN,
+        &ErrorPage {
+            l: Layout::new(title, actor, "", ""),
+            heading: title.into(),
+            paragraphs: vec![
+                "For your security, forms only work for the page and session they were opened in. Nothing has been saved.".into(),
+                "Go back, reload the page and try again.".into(),
+            ],
+        },
+    )
+}
+
+pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    tracing::error!(panic = %detail, "request handler panicked");
+    render_status(StatusCode::INTERNAL_SERVER_ERROR, None)
+}

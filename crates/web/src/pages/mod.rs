@@ -1,0 +1,9 @@
+//! Server-rendered pages, one module per area.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod docs;
+pub mod errors;
+pub mod home;
+pub mod organisations;

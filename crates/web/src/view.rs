@@ -1,0 +1,197 @@
+//! What every page template shares: the layout (title, signed-in user, navigation, CSRF token),
+//! field errors in the NHS error summary pattern, and date formatting in Europe/London.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use domain::Permission;
+use services::{Actor, FieldError};
+
+use crate::middleware::Viewer;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub text: &'static str,
+    pub current: bool,
+}
+
+pub struct UserNav {
+    pub name: String,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserNav>,
+    pub nav: Vec<NavItem>,
+    /// Empty on pages rendered outside a request's context (then no sign-out button).
+    pub csrf: String,
+    pub has_errors: bool,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, actor: Option<&Actor>, csrf: &str, path: &str) -> Self {
+        let mut nav = Vec::new();
+        if let Some(a) = actor {
+            let mut add = |href: &'static str, text: &'static str, show: bool| {
+                if show {
+                    let current = if href == "/" { path == "/" } else { path.starts_with(href) };
+                    nav.push(NavItem { href, text, current });
+                }
+            };
+            add("/", "Home", true);
+            add("/organisations", "Organisations", a.can(Permission::ViewOrganisations));
+            add("/admin/users", "Users", a.can(Permission::ManageUsers));
+            add("/admin/audit", "Audit log", a.can(Permission::ViewAudit));
+            add("/api/docs", "API", a.can(Permission::UseApi));
+            add("/account", "Your account", true);
+        }
+        Layout {
+            title: title.into(),
+            user: actor.map(|a| UserNav { name: a.display_name.clone() }),
+            nav,
+            csrf: csrf.to_owned(),
+            has_errors: false,
+        }
+    }
+
+    pub fn for_viewer(title: impl Into<String>, v: &Viewer, path: &str) -> Self {
+        Layout::new(title, v.actor(), &v.csrf, path)
+    }
+
+    pub fn with_errors(mut self, errors: &Errors) -> Self {
+        self.has_errors = !errors.is_empty();
+        self
+    }
+}
+
+/// Field errors for a form: the summary lists them, each field shows its own.
+#[derive(Default, Clone)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    pub fn list(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        Errors(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Renders a template to a response with the given status.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown").into_response()
+        }
+    }
+}
+
+const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// "21 November 2026 at 9:05am" in UK time.
+pub fn date_time(t: &DateTime<Utc>) -> String {
+    let l = t.with_timezone(&LONDON);
+    format!("{} at {}", l.format("%-d %B %Y"), l.format("%-I:%M%P"))
+}
+
+/// "21 November 2026".
+pub fn date(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&LONDON).format("%-d %B %Y").to_string()
+}
+
+/// "9:05am".
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&LONDON).format("%-I:%M%P").to_string()
+}
+
+/// 12,345
+pub fn thousands(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Numbers for pagination links: first, last, and neighbours of the current page, with gaps.
+pub fn page_numbers(page: u64, total_pages: u64) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for p in 1..=total_pages {
+        if p == 1 || p == total_pages || p.abs_diff(page) <= 1 {
+            if p > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(p));
+            last = p;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_show_in_uk_time() {
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 8, 5, 0).unwrap();
+        assert_eq!(date_time(&summer), "1 July 2026 at 9:05am");
+        let winter = Utc.with_ymd_and_hms(2026, 12, 1, 8, 5, 0).unwrap();
+        assert_eq!(date_time(&winter), "1 December 2026 at 8:05am");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn pagination_numbers_skip_with_gaps() {
+        assert_eq!(page_numbers(5, 10), vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(10)]);
+        assert_eq!(page_numbers(1, 1), vec![Some(1)]);
+    }
+}
+
+/// Pagination links that keep the current filters.
+pub struct Pager {
+    pub page: u64,
+    pub total_pages: u64,
+    /// The path and filter query, without `page`.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(path: &str, filters: &[(&str, String)], page: u64, total_pages: u64) -> Self {
+        let kept: Vec<(&str, &str)> = filters.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+        let q = serde_urlencoded::to_string(&kept).unwrap_or_default();
+        let base = if q.is_empty() { format!("{path}?") } else { format!("{path}?{q}&") };
+        Pager { page, total_pages, base }
+    }
+
+    pub fn href<N: std::borrow::Borrow<u64>>(&self, p: N) -> String {
+        format!("{}page={}", self.base, p.borrow())
+    }
+
+    pub fn numbers(&self) -> Vec<Option<u64>> {
+        page_numbers(self.page, self.total_pages)
+    }
+}
