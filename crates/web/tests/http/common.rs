@@ -1,0 +1,172 @@
+//! Drives the real router over a real database, as a browser or API client would.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use services::{FixedClock, Services, Settings};
+use std::sync::Arc;
+use store::DatabaseConnection;
+use tower::ServiceExt;
+
+pub struct App {
+    pub router: Router,
+    pub svc: Services,
+    pub clock: Arc<FixedClock>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of the first `name="csrf_token"` field on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).unwrap_or_else(|| panic!("no CSRF field in: {}", self.body)) + marker.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+}
+
+/// A browser: its cookies and the CSRF token of its session.
+#[derive(Clone, Default)]
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Browser {
+    fn header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn absorb(&mut self, r: &Resp) {
+        for v in r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let Some((k, rest)) = v.split_once('=') else { continue };
+            let val = rest.split(';').next().unwrap_or("").to_owned();
+            self.cookies.retain(|(n, _)| n != k);
+            if !val.is_empty() && !v.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), val));
+            }
+        }
+    }
+}
+
+pub async fn app(db: DatabaseConnection) -> App {
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap()));
+    let outbox = std::env::temp_dir().join(format!("wm-outbox-{}", uuid::Uuid::new_v4()));
+    let settings = Settings { outbox_dir: outbox, ..Settings::default() };
+    let svc = Services::new(db, clock.clone(), settings);
+    services::demo::seed(&svc).await.expect("demo seed");
+    let router = web::router(web::AppState::new(svc.clone(), web::WebConfig::default()));
+    App { router, svc, clock }
+}
+
+impl App {
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let r = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = r.status();
+        let headers = r.headers().clone();
+        let bytes = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024).await.expect("body");
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, b: &mut Browser, path: &str) -> Resp {
+        let req = Request::get(path).header(header::COOKIE, b.header()).body(Body::empty()).unwrap();
+        let r = self.send(req).await;
+        b.absorb(&r);
+        r
+    }
+
+    /// Posts a form, adding the browser's CSRF token unless the form has its own.
+    pub async fn post(&self, b: &mut Browser, path: &str, form: &[(&str, &str)]) -> Resp {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf_token") {
+            fields.push(("csrf_token", b.csrf.as_str()));
+        }
+        let body = serde_urlencoded::to_string(&fields).unwrap();
+        let req = Request::post(path)
+            .header(header::COOKIE, b.header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.send(req).await;
+        b.absorb(&r);
+        r
+    }
+
+    /// Signs in through the pages; returns a browser holding the session.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let mut b = Browser::default();
+        let page = self.get(&mut b, "/sign-in").await;
+        b.csrf = page.csrf();
+        let r = self.post(&mut b, "/sign-in", &[("email", email), ("password", services::demo::DEMO_PASSWORD)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign in as {email}: {}", r.body);
+        let home = self.get(&mut b, "/").await;
+        b.csrf = home.csrf();
+        b
+    }
+
+    pub async fn api(&self, method: Method, path: &str, token: &str, body: Option<serde_json::Value>) -> Resp {
+        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    pub async fn token_for(&self, email: &str) -> String {
+        let u = services::identity::users::find_by_email(&self.svc, email).await.unwrap().unwrap();
+        let actor = services::identity::users::load_actor(&self.svc.db, &u).await.unwrap();
+        services::identity::token::create(&self.svc, &actor, &services::RequestMeta::default(), "test", Some(30)).await.unwrap().1
+    }
+
+    pub async fn org_id(&self, code: &str) -> i32 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use store::entities::organisation;
+        organisation::Entity::find().filter(organisation::Column::OdsCode.eq(code)).one(&self.svc.db).await.unwrap().unwrap().id
+    }
+
+    pub async fn audit_count(&self, action: &str, outcome: &str) -> u64 {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use store::entities::audit_event;
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq(action))
+            .filter(audit_event::Column::Outcome.eq(outcome))
+            .count(&self.svc.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub const ADMIN: &str = "admin@demo.whatmatters.test";
+pub const LINK_WORKER: &str = "link.worker@demo.whatmatters.test";
+pub const OTHER_LINK_WORKER: &str = "link.worker.fellside@demo.whatmatters.test";
+pub const PCN_MANAGER: &str = "pcn.manager@demo.whatmatters.test";
+pub const PERSON: &str = "person@demo.whatmatters.test";

@@ -1,0 +1,9 @@
+//! Black-box tests of the web layer: the real router on a real database, both backends.
+
+mod common;
+
+mod access;
+mod api;
+mod auth;
+mod organisations;
+mod shell;
