@@ -32,7 +32,7 @@ store::db_test!(adding_an_organisation_with_mistakes_explains_each_and_saves_not
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("There is a problem"));
     assert!(r.body.contains("href=\"#list_size\">List size must be a whole number"));
-    let r = app.post(&mut b, "/organisations/new", &[("kind", "practice"), ("name", ""), ("ods_code", "B9"), ("parent_id", pcn.as_str()), ("list_size", "-4"), ("postcode", "nowhere")]).await;
+    let r = app.post(&mut b, "/organisations/new", &[("kind", "practice"), ("name", ""), ("ods_code", "B9001"), ("parent_id", pcn.as_str()), ("list_size", "-4"), ("postcode", "nowhere")]).await;
     for msg in ["Enter the organisation&#39;s name", "A GP practice ODS code is a letter followed by 5 numbers", "List size must be between 0 and 1,000,000", "Enter a full UK postcode"] {
         assert!(r.body.contains(msg), "{msg} missing: {}", r.body);
     }
