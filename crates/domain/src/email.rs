@@ -28,7 +28,9 @@ impl Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
         if !ok {
             return Err(EmailError::Malformed);
         }
@@ -65,7 +67,12 @@ mod tests {
 
     #[test]
     fn lower_cases_and_checks_shape() {
-        assert_eq!(Email::parse(" Amira.Khan@Example.NHS.uk ").unwrap().as_str(), "amira.khan@example.nhs.uk");
+        assert_eq!(
+            Email::parse(" Amira.Khan@Example.NHS.uk ")
+                .unwrap()
+                .as_str(),
+            "amira.khan@example.nhs.uk"
+        );
         assert_eq!(Email::parse("nobody"), Err(EmailError::Malformed));
         assert_eq!(Email::parse("a@b"), Err(EmailError::Malformed));
         assert_eq!(Email::parse("a b@c.uk"), Err(EmailError::Malformed));

@@ -21,7 +21,9 @@ pub enum NhsNumberError {
     WrongLength(usize),
     #[error("NHS number is not valid: its check digit would be 10, which is never issued")]
     CheckDigitTen,
-    #[error("NHS number is not valid: the last digit should be {expected}, not {found}; check for a mistyped digit")]
+    #[error(
+        "NHS number is not valid: the last digit should be {expected}, not {found}; check for a mistyped digit"
+    )]
     CheckDigitMismatch { expected: u32, found: u32 },
 }
 
@@ -57,7 +59,9 @@ impl NhsNumber {
         if expected != found {
             return Err(NhsNumberError::CheckDigitMismatch { expected, found });
         }
-        Ok(Self(digits.iter().map(|d| char::from(b'0' + *d as u8)).collect()))
+        Ok(Self(
+            digits.iter().map(|d| char::from(b'0' + *d as u8)).collect(),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -105,20 +109,32 @@ mod tests {
     fn rejects_wrong_check_digit_with_reason() {
         assert_eq!(
             NhsNumber::parse("9434765918"),
-            Err(NhsNumberError::CheckDigitMismatch { expected: 9, found: 8 })
+            Err(NhsNumberError::CheckDigitMismatch {
+                expected: 9,
+                found: 8
+            })
         );
     }
 
     #[test]
     fn rejects_check_digit_ten() {
         // 1000000010: weights give sum 10*1 + 2*1 = 12; 11 - 1 = 10 -> never issued.
-        assert_eq!(NhsNumber::parse("1000000010"), Err(NhsNumberError::CheckDigitTen));
+        assert_eq!(
+            NhsNumber::parse("1000000010"),
+            Err(NhsNumberError::CheckDigitTen)
+        );
     }
 
     #[test]
     fn rejects_length_and_letters() {
-        assert_eq!(NhsNumber::parse("12345"), Err(NhsNumberError::WrongLength(5)));
-        assert_eq!(NhsNumber::parse("94347659A9"), Err(NhsNumberError::NotDigits));
+        assert_eq!(
+            NhsNumber::parse("12345"),
+            Err(NhsNumberError::WrongLength(5))
+        );
+        assert_eq!(
+            NhsNumber::parse("94347659A9"),
+            Err(NhsNumberError::NotDigits)
+        );
         assert_eq!(NhsNumber::parse("  "), Err(NhsNumberError::Empty));
     }
 

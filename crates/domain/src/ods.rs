@@ -95,19 +95,39 @@ mod tests {
 
     #[test]
     fn practice_codes_are_letter_and_five_digits() {
-        assert_eq!(OdsCode::parse_for(OrgKind::Practice, " a81001 ").unwrap().as_str(), "A81001");
-        assert_eq!(OdsCode::parse_for(OrgKind::Practice, "A8100"), Err(OdsCodeError::NotPractice));
-        assert_eq!(OdsCode::parse_for(OrgKind::Practice, "181001"), Err(OdsCodeError::NotPractice));
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Practice, " a81001 ")
+                .unwrap()
+                .as_str(),
+            "A81001"
+        );
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Practice, "A8100"),
+            Err(OdsCodeError::NotPractice)
+        );
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Practice, "181001"),
+            Err(OdsCodeError::NotPractice)
+        );
     }
 
     #[test]
     fn pcn_icb_and_region_shapes() {
         assert!(OdsCode::parse_for(OrgKind::Pcn, "U12345").is_ok());
-        assert_eq!(OdsCode::parse_for(OrgKind::Pcn, "A12345"), Err(OdsCodeError::NotPcn));
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Pcn, "A12345"),
+            Err(OdsCodeError::NotPcn)
+        );
         assert!(OdsCode::parse_for(OrgKind::Icb, "QHM").is_ok());
-        assert_eq!(OdsCode::parse_for(OrgKind::Icb, "HMQ"), Err(OdsCodeError::NotIcb));
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Icb, "HMQ"),
+            Err(OdsCodeError::NotIcb)
+        );
         assert!(OdsCode::parse_for(OrgKind::Region, "Y63").is_ok());
-        assert_eq!(OdsCode::parse_for(OrgKind::Region, "Y6A"), Err(OdsCodeError::NotRegion));
+        assert_eq!(
+            OdsCode::parse_for(OrgKind::Region, "Y6A"),
+            Err(OdsCodeError::NotRegion)
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl OrgKind {
 
     /// Whether an organisation of this kind must have an ODS code.
     pub fn requires_ods_code(self) -> bool {
-        matches!(self, OrgKind::Region | OrgKind::Icb | OrgKind::Pcn | OrgKind::Practice)
+        matches!(
+            self,
+            OrgKind::Region | OrgKind::Icb | OrgKind::Pcn | OrgKind::Practice
+        )
     }
 
     /// The kinds an organisation of this kind may sit under. An empty list means top level.
@@ -65,12 +68,7 @@ impl OrgKind {
             // A practice sits in its PCN, or directly under its ICB when it opted out.
             OrgKind::Practice => &[OrgKind::Pcn, OrgKind::Icb],
             OrgKind::Vcse => &[OrgKind::Icb, OrgKind::Pcn, OrgKind::Region],
-            OrgKind::Team => &[
-                OrgKind::Pcn,
-                OrgKind::Practice,
-                OrgKind::Vcse,
-                OrgKind::Icb,
-            ],
+            OrgKind::Team => &[OrgKind::Pcn, OrgKind::Practice, OrgKind::Vcse, OrgKind::Icb],
         }
     }
 }

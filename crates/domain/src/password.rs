@@ -34,7 +34,10 @@ mod tests {
     #[test]
     fn password_policy_rules() {
         assert_eq!(check("short", "a@b.uk"), Err(PasswordPolicyError::TooShort));
-        assert_eq!(check("amira.khan-is-great", "amira.khan@x.uk"), Err(PasswordPolicyError::ContainsEmail));
+        assert_eq!(
+            check("amira.khan-is-great", "amira.khan@x.uk"),
+            Err(PasswordPolicyError::ContainsEmail)
+        );
         assert!(check("correct horse battery", "amira@x.uk").is_ok());
     }
 }

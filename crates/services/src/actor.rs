@@ -40,7 +40,9 @@ impl Actor {
 
     /// Holds the permission over the organisation at `path` (at it or above it).
     pub fn can_at(&self, p: Permission, path: &str) -> bool {
-        self.grants.iter().any(|g| g.role.grants(p) && path.starts_with(&g.path))
+        self.grants
+            .iter()
+            .any(|g| g.role.grants(p) && path.starts_with(&g.path))
     }
 
     /// May see the organisation at `path`: within a scope where the actor may view
@@ -68,11 +70,19 @@ impl Actor {
     }
 
     pub fn require(&self, p: Permission, what: &str) -> Result<(), ServiceError> {
-        if self.can(p) { Ok(()) } else { Err(ServiceError::Forbidden(what.to_owned())) }
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(what.to_owned()))
+        }
     }
 
     pub fn require_at(&self, p: Permission, path: &str, what: &str) -> Result<(), ServiceError> {
-        if self.can_at(p, path) { Ok(()) } else { Err(ServiceError::Forbidden(what.to_owned())) }
+        if self.can_at(p, path) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(what.to_owned()))
+        }
     }
 }
 
@@ -123,7 +133,10 @@ mod tests {
     #[test]
     fn nested_scopes_collapse() {
         let mut a = actor(Role::Admin, "/1/");
-        a.grants.push(Grant { path: "/1/2/".into(), ..a.grants[0].clone() });
+        a.grants.push(Grant {
+            path: "/1/2/".into(),
+            ..a.grants[0].clone()
+        });
         assert_eq!(a.scopes(Permission::ViewAudit), vec!["/1/".to_string()]);
     }
 }

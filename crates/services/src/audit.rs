@@ -183,7 +183,12 @@ pub async fn search(svc: &Services, actor: &Actor, s: Search) -> Result<Page, Se
         .limit(per_page)
         .all(&svc.db)
         .await?;
-    Ok(Page { events, total, page, per_page })
+    Ok(Page {
+        events,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// The distinct actions recorded so far, for the search form's options.

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use domain::{OrgKind, Role};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+};
 use store::entities::{membership, organisation, user};
 
 use crate::{ServiceError, Services, identity::password};
@@ -21,18 +23,78 @@ pub struct DemoUser {
 
 /// Every role, and a second link worker in another ICB to show that records stay apart.
 pub const USERS: &[DemoUser] = &[
-    DemoUser { email: "admin@demo.whatmatters.test", name: "Sam Adeyemi", role: Role::Admin, at: "Y90" },
-    DemoUser { email: "commissioner@demo.whatmatters.test", name: "Helen Marsh", role: Role::Commissioner, at: "QZ1" },
-    DemoUser { email: "pcn.manager@demo.whatmatters.test", name: "Tom Whitfield", role: Role::PcnManager, at: "U90001" },
-    DemoUser { email: "link.worker@demo.whatmatters.test", name: "Amira Khan", role: Role::LinkWorker, at: "U90001" },
-    DemoUser { email: "care.coordinator@demo.whatmatters.test", name: "Grace Okafor", role: Role::CareCoordinator, at: "U90001" },
-    DemoUser { email: "coach@demo.whatmatters.test", name: "Daniel Price", role: Role::HealthAndWellbeingCoach, at: "U90001" },
-    DemoUser { email: "gp@demo.whatmatters.test", name: "Dr Priya Shah", role: Role::Clinician, at: "B90001" },
-    DemoUser { email: "vcse@demo.whatmatters.test", name: "Lucy Barker", role: Role::VcseWorker, at: "Riverdale Carers Centre" },
-    DemoUser { email: "network.organiser@demo.whatmatters.test", name: "Owen Hughes", role: Role::NetworkOrganiser, at: "Y90" },
-    DemoUser { email: "peer.leader@demo.whatmatters.test", name: "Maureen Ellis", role: Role::PeerLeader, at: "Y90" },
-    DemoUser { email: "person@demo.whatmatters.test", name: "Jack Turner", role: Role::Person, at: "B90001" },
-    DemoUser { email: "link.worker.fellside@demo.whatmatters.test", name: "Nadia Rahman", role: Role::LinkWorker, at: "U90004" },
+    DemoUser {
+        email: "admin@demo.whatmatters.test",
+        name: "Sam Adeyemi",
+        role: Role::Admin,
+        at: "Y90",
+    },
+    DemoUser {
+        email: "commissioner@demo.whatmatters.test",
+        name: "Helen Marsh",
+        role: Role::Commissioner,
+        at: "QZ1",
+    },
+    DemoUser {
+        email: "pcn.manager@demo.whatmatters.test",
+        name: "Tom Whitfield",
+        role: Role::PcnManager,
+        at: "U90001",
+    },
+    DemoUser {
+        email: "link.worker@demo.whatmatters.test",
+        name: "Amira Khan",
+        role: Role::LinkWorker,
+        at: "U90001",
+    },
+    DemoUser {
+        email: "care.coordinator@demo.whatmatters.test",
+        name: "Grace Okafor",
+        role: Role::CareCoordinator,
+        at: "U90001",
+    },
+    DemoUser {
+        email: "coach@demo.whatmatters.test",
+        name: "Daniel Price",
+        role: Role::HealthAndWellbeingCoach,
+        at: "U90001",
+    },
+    DemoUser {
+        email: "gp@demo.whatmatters.test",
+        name: "Dr Priya Shah",
+        role: Role::Clinician,
+        at: "B90001",
+    },
+    DemoUser {
+        email: "vcse@demo.whatmatters.test",
+        name: "Lucy Barker",
+        role: Role::VcseWorker,
+        at: "Riverdale Carers Centre",
+    },
+    DemoUser {
+        email: "network.organiser@demo.whatmatters.test",
+        name: "Owen Hughes",
+        role: Role::NetworkOrganiser,
+        at: "Y90",
+    },
+    DemoUser {
+        email: "peer.leader@demo.whatmatters.test",
+        name: "Maureen Ellis",
+        role: Role::PeerLeader,
+        at: "Y90",
+    },
+    DemoUser {
+        email: "person@demo.whatmatters.test",
+        name: "Jack Turner",
+        role: Role::Person,
+        at: "B90001",
+    },
+    DemoUser {
+        email: "link.worker.fellside@demo.whatmatters.test",
+        name: "Nadia Rahman",
+        role: Role::LinkWorker,
+        at: "U90004",
+    },
 ];
 
 struct Seeder<'a, C> {
@@ -87,15 +149,35 @@ const PCNS: [(&str, &str, usize); 6] = [
 ];
 
 const PRACTICES: [&str; 24] = [
-    "Riverside Medical Centre", "Bridge Street Surgery", "Castle View Practice", "Market Square Health Centre",
-    "Northgate Surgery", "Hollins Lane Medical Practice", "Oakwood Family Practice", "Beckside Surgery",
-    "Millbrook Health Centre", "Weir Valley Practice", "Mill Lane Surgery", "Station Road Medical Centre",
-    "Fellside Group Practice", "High Fell Surgery", "Tarn Road Medical Centre", "Pike View Practice",
-    "Saltwick Surgery", "Coastal Villages Medical Practice", "Robin Bay Surgery", "Cliff Top Health Centre",
-    "Harbour Medical Practice", "Quayside Surgery", "Lighthouse Family Practice", "Seaview Surgery",
+    "Riverside Medical Centre",
+    "Bridge Street Surgery",
+    "Castle View Practice",
+    "Market Square Health Centre",
+    "Northgate Surgery",
+    "Hollins Lane Medical Practice",
+    "Oakwood Family Practice",
+    "Beckside Surgery",
+    "Millbrook Health Centre",
+    "Weir Valley Practice",
+    "Mill Lane Surgery",
+    "Station Road Medical Centre",
+    "Fellside Group Practice",
+    "High Fell Surgery",
+    "Tarn Road Medical Centre",
+    "Pike View Practice",
+    "Saltwick Surgery",
+    "Coastal Villages Medical Practice",
+    "Robin Bay Surgery",
+    "Cliff Top Health Centre",
+    "Harbour Medical Practice",
+    "Quayside Surgery",
+    "Lighthouse Family Practice",
+    "Seaview Surgery",
 ];
 
-const POSTCODES: [&str; 6] = ["RD1 2AB", "RD4 7QT", "MB2 5LW", "FS1 3PX", "CV7 1HN", "HB3 9RE"];
+const POSTCODES: [&str; 6] = [
+    "RD1 2AB", "RD4 7QT", "MB2 5LW", "FS1 3PX", "CV7 1HN", "HB3 9RE",
+];
 
 /// Seeds the demo region unless the database already has organisations. Returns false when
 /// it was already seeded.
@@ -104,18 +186,63 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
         return Ok(false);
     }
     // A fixed date makes the seed the same on every run.
-    let now = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).single().unwrap_or_else(Utc::now);
+    let now = Utc
+        .with_ymd_and_hms(2026, 4, 1, 9, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let txn = svc.db.begin().await?;
     let s = Seeder { c: &txn, now };
-    let region = s.org(OrgKind::Region, Some("Y90"), "Northern Shires", None, None, None, None).await?;
+    let region = s
+        .org(
+            OrgKind::Region,
+            Some("Y90"),
+            "Northern Shires",
+            None,
+            None,
+            None,
+            None,
+        )
+        .await?;
     let icbs = [
-        s.org(OrgKind::Icb, Some("QZ1"), "NHS Riverdale Integrated Care Board", Some(&region), None, Some("RD1 1AA"), None).await?,
-        s.org(OrgKind::Icb, Some("QZ2"), "NHS Fellside and Coast Integrated Care Board", Some(&region), None, Some("FS1 1AA"), None).await?,
+        s.org(
+            OrgKind::Icb,
+            Some("QZ1"),
+            "NHS Riverdale Integrated Care Board",
+            Some(&region),
+            None,
+            Some("RD1 1AA"),
+            None,
+        )
+        .await?,
+        s.org(
+            OrgKind::Icb,
+            Some("QZ2"),
+            "NHS Fellside and Coast Integrated Care Board",
+            Some(&region),
+            None,
+            Some("FS1 1AA"),
+            None,
+        )
+        .await?,
     ];
-    let mut by_code: Vec<(String, organisation::Model)> = vec![("Y90".into(), region.clone()), ("QZ1".into(), icbs[0].clone()), ("QZ2".into(), icbs[1].clone())];
+    let mut by_code: Vec<(String, organisation::Model)> = vec![
+        ("Y90".into(), region.clone()),
+        ("QZ1".into(), icbs[0].clone()),
+        ("QZ2".into(), icbs[1].clone()),
+    ];
     for (i, (code, name, icb)) in PCNS.iter().enumerate() {
-        let pcn = s.org(OrgKind::Pcn, Some(code), name, Some(&icbs[*icb]), None, Some(POSTCODES[i]), None).await?;
+        let pcn = s
+            .org(
+                OrgKind::Pcn,
+                Some(code),
+                name,
+                Some(&icbs[*icb]),
+                None,
+                Some(POSTCODES[i]),
+                None,
+            )
+            .await?;
         let mut pcn_total = 0;
         // The sixth PCN has three members; its fourth neighbour opted out of the PCN.
         for j in 0..4 {
@@ -125,7 +252,17 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
             let opted_out = n == 23;
             let parent = if opted_out { &icbs[*icb] } else { &pcn };
             let arrangement = opted_out.then_some("Patients are covered by Harbourside PCN under a commissioner-led arrangement agreed by the ICB (PCN DES opt-out, April 2026)");
-            let practice = s.org(OrgKind::Practice, Some(&code), PRACTICES[n], Some(parent), Some(size), Some(POSTCODES[i]), arrangement).await?;
+            let practice = s
+                .org(
+                    OrgKind::Practice,
+                    Some(&code),
+                    PRACTICES[n],
+                    Some(parent),
+                    Some(size),
+                    Some(POSTCODES[i]),
+                    arrangement,
+                )
+                .await?;
             if !opted_out {
                 pcn_total += size;
             }
@@ -134,7 +271,16 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
         let mut am: organisation::ActiveModel = pcn.clone().into();
         am.list_size = Set(Some(pcn_total));
         let pcn = am.update(&txn).await?;
-        s.org(OrgKind::Team, None, &format!("{} personalised care team", name.trim_end_matches(" PCN")), Some(&pcn), None, None, None).await?;
+        s.org(
+            OrgKind::Team,
+            None,
+            &format!("{} personalised care team", name.trim_end_matches(" PCN")),
+            Some(&pcn),
+            None,
+            None,
+            None,
+        )
+        .await?;
         by_code.push((code.to_string(), pcn));
     }
     let vcse = [
@@ -146,7 +292,17 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
         ("Coastal Men's Shed", 1, "CV7 4MS"),
     ];
     for (name, icb, pc) in vcse {
-        let o = s.org(OrgKind::Vcse, None, name, Some(&icbs[icb]), None, Some(pc), None).await?;
+        let o = s
+            .org(
+                OrgKind::Vcse,
+                None,
+                name,
+                Some(&icbs[icb]),
+                None,
+                Some(pc),
+                None,
+            )
+            .await?;
         by_code.push((name.to_string(), o));
     }
     for u in USERS {
@@ -166,7 +322,9 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
             .iter()
             .find(|(k, _)| k == u.at)
             .map(|(_, o)| o.id)
-            .ok_or_else(|| ServiceError::Internal(format!("demo seed: no organisation {}", u.at)))?;
+            .ok_or_else(|| {
+                ServiceError::Internal(format!("demo seed: no organisation {}", u.at))
+            })?;
         membership::ActiveModel {
             user_id: Set(saved.id),
             organisation_id: Set(org),

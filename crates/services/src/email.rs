@@ -5,12 +5,21 @@
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use store::entities::email_outbox;
 
 use crate::{ServiceError, Services};
 
-pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> Result<(), ServiceError> {
+pub async fn enqueue<C: ConnectionTrait>(
+    c: &C,
+    now: DateTime<Utc>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), ServiceError> {
     email_outbox::ActiveModel {
         to_address: Set(to.to_owned()),
         subject: Set(subject.to_owned()),
@@ -25,8 +34,15 @@ pub async fn enqueue<C: ConnectionTrait>(c: &C, now: DateTime<Utc>, to: &str, su
 }
 
 fn build(svc: &Services, m: &email_outbox::Model) -> Result<Message, String> {
-    let from: Mailbox = svc.settings.mail_from.parse().map_err(|e| format!("mail_from {:?}: {e}", svc.settings.mail_from))?;
-    let to: Mailbox = m.to_address.parse().map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
+    let from: Mailbox = svc
+        .settings
+        .mail_from
+        .parse()
+        .map_err(|e| format!("mail_from {:?}: {e}", svc.settings.mail_from))?;
+    let to: Mailbox = m
+        .to_address
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
     Message::builder()
         .from(from)
         .to(to)
@@ -43,14 +59,25 @@ async fn deliver(svc: &Services, m: &email_outbox::Model) -> Result<String, Stri
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| format!("SMTP URL: {e}"))?
                 .build();
-            transport.send(msg).await.map_err(|e| format!("SMTP: {e}"))?;
+            transport
+                .send(msg)
+                .await
+                .map_err(|e| format!("SMTP: {e}"))?;
             Ok("smtp".into())
         }
         None => {
             let dir = &svc.settings.outbox_dir;
-            tokio::fs::create_dir_all(dir).await.map_err(|e| format!("creating {}: {e}", dir.display()))?;
-            let path = dir.join(format!("{:06}-{}.eml", m.id, m.created_at.format("%Y%m%dT%H%M%S")));
-            tokio::fs::write(&path, msg.formatted()).await.map_err(|e| format!("writing {}: {e}", path.display()))?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+            let path = dir.join(format!(
+                "{:06}-{}.eml",
+                m.id,
+                m.created_at.format("%Y%m%dT%H%M%S")
+            ));
+            tokio::fs::write(&path, msg.formatted())
+                .await
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
             Ok(path.display().to_string())
         }
     }

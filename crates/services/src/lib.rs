@@ -67,7 +67,11 @@ pub struct Services {
 
 impl Services {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Services { db, clock, settings: Arc::new(settings) }
+        Services {
+            db,
+            clock,
+            settings: Arc::new(settings),
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -10,7 +10,10 @@
 use chrono::NaiveDate;
 use domain::{OdsCode, OrgKind, Postcode};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 use std::io::Read;
 use store::entities::organisation::{self, Model as Organisation};
 
@@ -48,13 +51,20 @@ pub fn title_case(s: &str) -> String {
             if i > 0 && small.contains(&lower.as_str()) {
                 return lower;
             }
-            if w.len() <= 3 && ["PCN", "GP", "NHS", "ICB", "UK", "HC", "MC"].contains(&w.to_uppercase().as_str()) {
+            if w.len() <= 3
+                && ["PCN", "GP", "NHS", "ICB", "UK", "HC", "MC"]
+                    .contains(&w.to_uppercase().as_str())
+            {
                 return w.to_uppercase();
             }
             let mut out = String::new();
             let mut up = true;
             for c in lower.chars() {
-                out.extend(if up { c.to_uppercase().collect::<Vec<_>>() } else { vec![c] });
+                out.extend(if up {
+                    c.to_uppercase().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                });
                 up = matches!(c, '-' | '(' | '/' | '\'' | '.') && c != '\'';
             }
             out
@@ -63,7 +73,12 @@ pub fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-pub async fn import(svc: &Services, meta: &RequestMeta, layout: Layout, input: impl Read) -> Result<Report, ServiceError> {
+pub async fn import(
+    svc: &Services,
+    meta: &RequestMeta,
+    layout: Layout,
+    input: impl Read,
+) -> Result<Report, ServiceError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(layout == Layout::PcnMembers)
         .flexible(true)
@@ -79,37 +94,64 @@ pub async fn import(svc: &Services, meta: &RequestMeta, layout: Layout, input: i
         &txn,
         svc.now(),
         meta,
-        Event::new("ods_import", if report.errors.is_empty() { Outcome::Success } else { Outcome::Failure })
-            .by_label(None, "command line")
-            .detail(format!(
-                "{layout:?}: {} created, {} updated, {} skipped, {} rejected",
-                report.created, report.updated, report.skipped, report.errors.len()
-            )),
+        Event::new(
+            "ods_import",
+            if report.errors.is_empty() {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
+        )
+        .by_label(None, "command line")
+        .detail(format!(
+            "{layout:?}: {} created, {} updated, {} skipped, {} rejected",
+            report.created,
+            report.updated,
+            report.skipped,
+            report.errors.len()
+        )),
     )
     .await?;
     txn.commit().await?;
     Ok(report)
 }
 
-async fn by_code<C: ConnectionTrait>(c: &C, code: &str) -> Result<Option<Organisation>, ServiceError> {
-    Ok(organisation::Entity::find().filter(organisation::Column::OdsCode.eq(code)).one(c).await?)
+async fn by_code<C: ConnectionTrait>(
+    c: &C,
+    code: &str,
+) -> Result<Option<Organisation>, ServiceError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::OdsCode.eq(code))
+        .one(c)
+        .await?)
 }
 
-async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut csv::Reader<R>, report: &mut Report) -> Result<(), ServiceError> {
+async fn practices<R: Read>(
+    svc: &Services,
+    txn: &DatabaseTransaction,
+    rdr: &mut csv::Reader<R>,
+    report: &mut Report,
+) -> Result<(), ServiceError> {
     let now = svc.now();
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                report.errors.push(RowError { line, reason: format!("not readable as CSV: {e}") });
+                report.errors.push(RowError {
+                    line,
+                    reason: format!("not readable as CSV: {e}"),
+                });
                 continue;
             }
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let fail = |reason: String| RowError { line, reason };
         if rec.len() < 15 {
-            report.errors.push(fail(format!("has {} columns; the GP practice layout has at least 15", rec.len())));
+            report.errors.push(fail(format!(
+                "has {} columns; the GP practice layout has at least 15",
+                rec.len()
+            )));
             continue;
         }
         // Column 26 (prescribing setting) is 4 for GP practices; other settings are skipped.
@@ -120,13 +162,17 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
         let code = match OdsCode::parse_for(OrgKind::Practice, &rec[0]) {
             Ok(c) => c,
             Err(e) => {
-                report.errors.push(fail(format!("organisation code {:?}: {e}", &rec[0])));
+                report
+                    .errors
+                    .push(fail(format!("organisation code {:?}: {e}", &rec[0])));
                 continue;
             }
         };
         let name = title_case(&rec[1]);
         if name.is_empty() {
-            report.errors.push(fail(format!("practice {code} has no name")));
+            report
+                .errors
+                .push(fail(format!("practice {code} has no name")));
             continue;
         }
         let postcode = match rec[9].trim() {
@@ -134,7 +180,9 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
             pc => match Postcode::parse(pc) {
                 Ok(p) => Some(p.as_str().to_owned()),
                 Err(e) => {
-                    report.errors.push(fail(format!("practice {code} postcode {pc:?}: {e}")));
+                    report
+                        .errors
+                        .push(fail(format!("practice {code} postcode {pc:?}: {e}")));
                     continue;
                 }
             },
@@ -143,14 +191,19 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
             "A" | "P" => "active",
             "C" | "D" => "closed",
             other => {
-                report.errors.push(fail(format!("practice {code} has status {other:?}; expected A, C, D or P")));
+                report.errors.push(fail(format!(
+                    "practice {code} has status {other:?}; expected A, C, D or P"
+                )));
                 continue;
             }
         };
         match by_code(txn, code.as_str()).await? {
             Some(existing) => {
                 if existing.kind != OrgKind::Practice.as_str() {
-                    report.errors.push(fail(format!("{code} is already used by {}, which is not a GP practice", existing.name)));
+                    report.errors.push(fail(format!(
+                        "{code} is already used by {}, which is not a GP practice",
+                        existing.name
+                    )));
                     continue;
                 }
                 organisation::Entity::update_many()
@@ -158,7 +211,10 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
                     .col_expr(organisation::Column::Postcode, Expr::value(postcode))
                     .col_expr(organisation::Column::Status, Expr::value(status))
                     .col_expr(organisation::Column::UpdatedAt, Expr::value(now))
-                    .col_expr(organisation::Column::Version, Expr::value(existing.version + 1))
+                    .col_expr(
+                        organisation::Column::Version,
+                        Expr::value(existing.version + 1),
+                    )
                     .filter(organisation::Column::Id.eq(existing.id))
                     .exec(txn)
                     .await?;
@@ -166,7 +222,10 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
             }
             None => {
                 let commissioner = rec[14].trim().to_uppercase();
-                let Some(parent) = by_code(txn, &commissioner).await?.filter(|o| o.kind == OrgKind::Icb.as_str()) else {
+                let Some(parent) = by_code(txn, &commissioner)
+                    .await?
+                    .filter(|o| o.kind == OrgKind::Icb.as_str())
+                else {
                     report.errors.push(fail(format!("practice {code}: commissioner {commissioner:?} is not a known ICB; add the ICB first")));
                     continue;
                 };
@@ -197,11 +256,23 @@ async fn practices<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut
     Ok(())
 }
 
-async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &mut csv::Reader<R>, report: &mut Report) -> Result<(), ServiceError> {
+async fn pcn_members<R: Read>(
+    svc: &Services,
+    txn: &DatabaseTransaction,
+    rdr: &mut csv::Reader<R>,
+    report: &mut Report,
+) -> Result<(), ServiceError> {
     let now = svc.now();
-    let headers = rdr.headers().map_err(|e| ServiceError::invalid("file", format!("the header row is not readable: {e}")))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| ServiceError::invalid("file", format!("the header row is not readable: {e}")))?
+        .clone();
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(c_practice), Some(c_pcn), Some(c_name)) = (col("Partner Organisation Code"), col("PCN Code"), col("PCN Name")) else {
+    let (Some(c_practice), Some(c_pcn), Some(c_name)) = (
+        col("Partner Organisation Code"),
+        col("PCN Code"),
+        col("PCN Name"),
+    ) else {
         return Err(ServiceError::invalid(
             "file",
             "the header row must name the columns Partner Organisation Code, PCN Code and PCN Name (the PCN Core Partner Details sheet of ePCN)",
@@ -213,7 +284,10 @@ async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &m
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                report.errors.push(RowError { line, reason: format!("not readable as CSV: {e}") });
+                report.errors.push(RowError {
+                    line,
+                    reason: format!("not readable as CSV: {e}"),
+                });
                 continue;
             }
         };
@@ -231,7 +305,9 @@ async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &m
                 }
                 Ok(_) => {}
                 Err(_) => {
-                    report.errors.push(fail(format!("end date {end:?} is not a date (expected YYYYMMDD)")));
+                    report.errors.push(fail(format!(
+                        "end date {end:?} is not a date (expected YYYYMMDD)"
+                    )));
                     continue;
                 }
             }
@@ -239,30 +315,45 @@ async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &m
         let practice_code = match OdsCode::parse_for(OrgKind::Practice, get(c_practice)) {
             Ok(c) => c,
             Err(e) => {
-                report.errors.push(fail(format!("partner organisation code {:?}: {e}", get(c_practice))));
+                report.errors.push(fail(format!(
+                    "partner organisation code {:?}: {e}",
+                    get(c_practice)
+                )));
                 continue;
             }
         };
         let pcn_code = match OdsCode::parse_for(OrgKind::Pcn, get(c_pcn)) {
             Ok(c) => c,
             Err(e) => {
-                report.errors.push(fail(format!("PCN code {:?}: {e}", get(c_pcn))));
+                report
+                    .errors
+                    .push(fail(format!("PCN code {:?}: {e}", get(c_pcn))));
                 continue;
             }
         };
         let pcn_name = title_case(get(c_name));
         if pcn_name.is_empty() {
-            report.errors.push(fail(format!("PCN {pcn_code} has no name")));
+            report
+                .errors
+                .push(fail(format!("PCN {pcn_code} has no name")));
             continue;
         }
-        let Some(practice) = by_code(txn, practice_code.as_str()).await?.filter(|o| o.kind == OrgKind::Practice.as_str()) else {
-            report.errors.push(fail(format!("practice {practice_code} is not known: import the GP practices file first")));
+        let Some(practice) = by_code(txn, practice_code.as_str())
+            .await?
+            .filter(|o| o.kind == OrgKind::Practice.as_str())
+        else {
+            report.errors.push(fail(format!(
+                "practice {practice_code} is not known: import the GP practices file first"
+            )));
             continue;
         };
         let pcn = match by_code(txn, pcn_code.as_str()).await? {
             Some(p) if p.kind == OrgKind::Pcn.as_str() => p,
             Some(p) => {
-                report.errors.push(fail(format!("{pcn_code} is already used by {}, which is not a PCN", p.name)));
+                report.errors.push(fail(format!(
+                    "{pcn_code} is already used by {}, which is not a PCN",
+                    p.name
+                )));
                 continue;
             }
             None => {
@@ -300,9 +391,15 @@ async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &m
         organisation::Entity::update_many()
             .col_expr(organisation::Column::ParentId, Expr::value(Some(pcn.id)))
             .col_expr(organisation::Column::PcnOptedOut, Expr::value(false))
-            .col_expr(organisation::Column::CommissionerArrangement, Expr::value(Option::<String>::None))
+            .col_expr(
+                organisation::Column::CommissionerArrangement,
+                Expr::value(Option::<String>::None),
+            )
             .col_expr(organisation::Column::UpdatedAt, Expr::value(now))
-            .col_expr(organisation::Column::Version, Expr::value(practice.version + 1))
+            .col_expr(
+                organisation::Column::Version,
+                Expr::value(practice.version + 1),
+            )
             .filter(organisation::Column::Id.eq(practice.id))
             .exec(txn)
             .await?;
@@ -312,7 +409,10 @@ async fn pcn_members<R: Read>(svc: &Services, txn: &DatabaseTransaction, rdr: &m
     Ok(())
 }
 
-async fn icb_of<C: ConnectionTrait>(c: &C, o: &Organisation) -> Result<Option<Organisation>, ServiceError> {
+async fn icb_of<C: ConnectionTrait>(
+    c: &C,
+    o: &Organisation,
+) -> Result<Option<Organisation>, ServiceError> {
     let ids: Vec<i32> = o.path.split('/').filter_map(|s| s.parse().ok()).collect();
     Ok(organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(ids))
@@ -328,8 +428,14 @@ mod tests {
     #[test]
     fn ods_capitals_become_readable_names() {
         assert_eq!(title_case("THE DENSHAM SURGERY"), "The Densham Surgery");
-        assert_eq!(title_case("ST. JOHN'S HEALTH CENTRE"), "St. John's Health Centre");
+        assert_eq!(
+            title_case("ST. JOHN'S HEALTH CENTRE"),
+            "St. John's Health Centre"
+        );
         assert_eq!(title_case("LEEDS CENTRAL PCN"), "Leeds Central PCN");
-        assert_eq!(title_case("BISHOP AUCKLAND-ON-WEAR"), "Bishop Auckland-On-Wear");
+        assert_eq!(
+            title_case("BISHOP AUCKLAND-ON-WEAR"),
+            "Bishop Auckland-On-Wear"
+        );
     }
 }

@@ -67,7 +67,8 @@ fn scope_condition(actor: &Actor, p: Permission) -> Condition {
 /// Organisations the actor may see, filtered and paged.
 pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPage, ServiceError> {
     actor.require(Permission::ViewOrganisations, "view organisations")?;
-    let mut q = organisation::Entity::find().filter(scope_condition(actor, Permission::ViewOrganisations));
+    let mut q =
+        organisation::Entity::find().filter(scope_condition(actor, Permission::ViewOrganisations));
     if let Some(k) = f.kind {
         q = q.filter(organisation::Column::Kind.eq(k.as_str()));
     }
@@ -79,7 +80,10 @@ pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPag
         let like = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
         q = q.filter(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(organisation::Column::Name))).like(like.clone()))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(organisation::Column::Name)))
+                        .like(like.clone()),
+                )
                 .add(Expr::expr(Func::lower(Expr::col(organisation::Column::OdsCode))).like(like)),
         );
     }
@@ -93,11 +97,19 @@ pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPag
         .limit(per_page)
         .all(&svc.db)
         .await?;
-    Ok(OrgPage { items, total, page, per_page })
+    Ok(OrgPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 async fn find<C: ConnectionTrait>(c: &C, id: i32) -> Result<Organisation, ServiceError> {
-    organisation::Entity::find_by_id(id).one(c).await?.ok_or(ServiceError::NotFound("organisation"))
+    organisation::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or(ServiceError::NotFound("organisation"))
 }
 
 /// One organisation, if the actor may see it.
@@ -110,27 +122,40 @@ pub async fn get(svc: &Services, actor: &Actor, id: i32) -> Result<Organisation,
 }
 
 /// The chain of organisations above one, top first (for breadcrumbs).
-pub async fn ancestors(svc: &Services, o: &Organisation) -> Result<Vec<Organisation>, ServiceError> {
+pub async fn ancestors(
+    svc: &Services,
+    o: &Organisation,
+) -> Result<Vec<Organisation>, ServiceError> {
     let ids: Vec<i32> = o
         .path
         .split('/')
         .filter_map(|s| s.parse().ok())
         .filter(|id| *id != o.id)
         .collect();
-    let mut found = organisation::Entity::find().filter(organisation::Column::Id.is_in(ids.clone())).all(&svc.db).await?;
+    let mut found = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids.clone()))
+        .all(&svc.db)
+        .await?;
     found.sort_by_key(|a| ids.iter().position(|i| *i == a.id));
     Ok(found)
 }
 
 /// Direct children of an organisation, visible to the actor.
-pub async fn children(svc: &Services, actor: &Actor, o: &Organisation) -> Result<Vec<Organisation>, ServiceError> {
+pub async fn children(
+    svc: &Services,
+    actor: &Actor,
+    o: &Organisation,
+) -> Result<Vec<Organisation>, ServiceError> {
     let items = organisation::Entity::find()
         .filter(organisation::Column::ParentId.eq(o.id))
         .order_by_asc(organisation::Column::Kind)
         .order_by_asc(organisation::Column::Name)
         .all(&svc.db)
         .await?;
-    Ok(items.into_iter().filter(|c| actor.can_see_org(&c.path)).collect())
+    Ok(items
+        .into_iter()
+        .filter(|c| actor.can_see_org(&c.path))
+        .collect())
 }
 
 /// The validated, normalised values of an input.
@@ -151,10 +176,17 @@ struct Valid {
 }
 
 fn text(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
-async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisation>) -> Result<Valid, ServiceError> {
+async fn validate(
+    svc: &Services,
+    input: &OrgInput,
+    existing: Option<&Organisation>,
+) -> Result<Valid, ServiceError> {
     let mut p = Problems::default();
     let kind = match existing {
         Some(o) => o.kind.parse().ok(),
@@ -163,7 +195,11 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
                 p.add("kind", "Select the kind of organisation");
                 None
             }
-            Some(k) => p.take("kind", k.parse::<OrgKind>().map_err(|_| "Select a kind of organisation from the list")),
+            Some(k) => p.take(
+                "kind",
+                k.parse::<OrgKind>()
+                    .map_err(|_| "Select a kind of organisation from the list"),
+            ),
         },
     };
     let name = text(&input.name).unwrap_or_default();
@@ -175,8 +211,15 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
     let mut ods_code = None;
     if let Some(kind) = kind {
         match text(&input.ods_code) {
-            Some(c) => ods_code = p.take("ods_code", OdsCode::parse_for(kind, &c)).map(|c| c.as_str().to_owned()),
-            None if kind.requires_ods_code() => p.add("ods_code", format!("Enter the ODS code of the {}", kind.label())),
+            Some(c) => {
+                ods_code = p
+                    .take("ods_code", OdsCode::parse_for(kind, &c))
+                    .map(|c| c.as_str().to_owned())
+            }
+            None if kind.requires_ods_code() => p.add(
+                "ods_code",
+                format!("Enter the ODS code of the {}", kind.label()),
+            ),
             None => {}
         }
     }
@@ -187,23 +230,41 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
             .await?
             .filter(|o| existing.is_none_or(|e| e.id != o.id));
         if let Some(other) = clash {
-            p.add("ods_code", format!("ODS code {code} is already used by {}", other.name));
+            p.add(
+                "ods_code",
+                format!("ODS code {code} is already used by {}", other.name),
+            );
         }
     }
     let mut parent = None;
     if let Some(kind) = kind {
         let allowed = kind.allowed_parents();
         match input.parent_id {
-            None if !allowed.is_empty() => p.add("parent_id", format!("Select the organisation this {} belongs to", kind.label())),
+            None if !allowed.is_empty() => p.add(
+                "parent_id",
+                format!("Select the organisation this {} belongs to", kind.label()),
+            ),
             None => {}
-            Some(_) if allowed.is_empty() => p.add("parent_id", "A region sits at the top and has no parent"),
+            Some(_) if allowed.is_empty() => {
+                p.add("parent_id", "A region sits at the top and has no parent")
+            }
             Some(pid) => match organisation::Entity::find_by_id(pid).one(&svc.db).await? {
-                None => p.add("parent_id", format!("There is no organisation with id {pid}")),
+                None => p.add(
+                    "parent_id",
+                    format!("There is no organisation with id {pid}"),
+                ),
                 Some(par) => {
                     let pk: Option<OrgKind> = par.kind.parse().ok();
                     if !pk.is_some_and(|k| allowed.contains(&k)) {
                         let names: Vec<&str> = allowed.iter().map(|k| k.label()).collect();
-                        p.add("parent_id", format!("A {} must belong to one of: {}", kind.label(), names.join(", ")));
+                        p.add(
+                            "parent_id",
+                            format!(
+                                "A {} must belong to one of: {}",
+                                kind.label(),
+                                names.join(", ")
+                            ),
+                        );
                     } else if existing.is_some_and(|e| par.path.starts_with(&e.path)) {
                         p.add("parent_id", "An organisation cannot belong to itself or to one of its own teams or members");
                     } else {
@@ -216,12 +277,20 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
     let opted_out = input.pcn_opted_out.unwrap_or(false);
     let arrangement = text(&input.commissioner_arrangement);
     if kind == Some(OrgKind::Practice) {
-        let under_icb = parent.as_ref().is_some_and(|par| par.kind == OrgKind::Icb.as_str());
+        let under_icb = parent
+            .as_ref()
+            .is_some_and(|par| par.kind == OrgKind::Icb.as_str());
         if opted_out && !under_icb && parent.is_some() {
-            p.add("parent_id", "A practice that opted out of its PCN belongs directly to its ICB: select the ICB");
+            p.add(
+                "parent_id",
+                "A practice that opted out of its PCN belongs directly to its ICB: select the ICB",
+            );
         }
         if under_icb && !opted_out {
-            p.add("pcn_opted_out", "A practice directly under an ICB must be recorded as opted out of the PCN");
+            p.add(
+                "pcn_opted_out",
+                "A practice directly under an ICB must be recorded as opted out of the PCN",
+            );
         }
         if opted_out && arrangement.is_none() {
             p.add("commissioner_arrangement", "Describe how the commissioner makes sure this practice's patients can use network services");
@@ -232,7 +301,10 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
     let list_size = match input.list_size {
         None => None,
         Some(n) if !(0..=1_000_000).contains(&n) => {
-            p.add("list_size", "List size must be between 0 and 1,000,000 registered patients");
+            p.add(
+                "list_size",
+                "List size must be between 0 and 1,000,000 registered patients",
+            );
             None
         }
         Some(n) => i32::try_from(n).ok(),
@@ -242,28 +314,36 @@ async fn validate(svc: &Services, input: &OrgInput, existing: Option<&Organisati
         p.add("status", "Status must be active or closed");
     }
     let postcode = match text(&input.postcode) {
-        Some(pc) => p.take("postcode", Postcode::parse(&pc)).map(|v| v.as_str().to_owned()),
+        Some(pc) => p
+            .take("postcode", Postcode::parse(&pc))
+            .map(|v| v.as_str().to_owned()),
         None => None,
     };
     let email = match text(&input.email) {
-        Some(e) => p.take("email", Email::parse(&e)).map(|v| v.as_str().to_owned()),
+        Some(e) => p
+            .take("email", Email::parse(&e))
+            .map(|v| v.as_str().to_owned()),
         None => None,
     };
     let website = text(&input.website);
-    if let Some(w) = &website {
-        if !(w.starts_with("https://") || w.starts_with("http://")) || w.len() > 300 {
-            p.add("website", "Enter a website address starting with https://");
-        }
+    if let Some(w) = &website
+        && (!(w.starts_with("https://") || w.starts_with("http://")) || w.len() > 300)
+    {
+        p.add("website", "Enter a website address starting with https://");
     }
     let phone = text(&input.phone);
-    if let Some(ph) = &phone {
-        if ph.chars().filter(char::is_ascii_digit).count() < 10 || ph.len() > 40 {
-            p.add("phone", "Enter a phone number with at least 10 digits, like 0113 496 0000");
-        }
+    if let Some(ph) = &phone
+        && (ph.chars().filter(char::is_ascii_digit).count() < 10 || ph.len() > 40)
+    {
+        p.add(
+            "phone",
+            "Enter a phone number with at least 10 digits, like 0113 496 0000",
+        );
     }
     let charity_number = text(&input.charity_number);
     p.finish()?;
-    let kind = kind.ok_or_else(|| ServiceError::invalid("kind", "Select the kind of organisation"))?;
+    let kind =
+        kind.ok_or_else(|| ServiceError::invalid("kind", "Select the kind of organisation"))?;
     Ok(Valid {
         kind,
         ods_code,
@@ -288,7 +368,12 @@ fn can_create_under(actor: &Actor, parent: Option<&Organisation>) -> bool {
     }
 }
 
-pub async fn create(svc: &Services, actor: &Actor, meta: &RequestMeta, input: OrgInput) -> Result<Organisation, ServiceError> {
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: OrgInput,
+) -> Result<Organisation, ServiceError> {
     actor.require(Permission::ManageOrganisations, "add organisations")?;
     let v = validate(svc, &input, None).await?;
     if !can_create_under(actor, v.parent.as_ref()) {
@@ -296,7 +381,11 @@ pub async fn create(svc: &Services, actor: &Actor, meta: &RequestMeta, input: Or
     }
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let parent_path = v.parent.as_ref().map(|p| p.path.clone()).unwrap_or_else(|| "/".into());
+    let parent_path = v
+        .parent
+        .as_ref()
+        .map(|p| p.path.clone())
+        .unwrap_or_else(|| "/".into());
     let saved = organisation::ActiveModel {
         kind: Set(v.kind.as_str().to_owned()),
         ods_code: Set(v.ods_code),
@@ -323,29 +412,59 @@ pub async fn create(svc: &Services, actor: &Actor, meta: &RequestMeta, input: Or
     let mut am: organisation::ActiveModel = saved.clone().into();
     am.path = Set(format!("{parent_path}{}/", saved.id));
     let saved = am.update(&txn).await?;
-    audit::record(&txn, now, meta, Event::new("organisation_created", Outcome::Success).by(actor).entity("organisation", saved.id).organisation(saved.id).detail(saved.name.clone())).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("organisation_created", Outcome::Success)
+            .by(actor)
+            .entity("organisation", saved.id)
+            .organisation(saved.id)
+            .detail(saved.name.clone()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 fn unique_to_invalid(e: sea_orm::DbErr) -> ServiceError {
     match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::invalid("ods_code", "This ODS code is already used by another organisation"),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::invalid(
+            "ods_code",
+            "This ODS code is already used by another organisation",
+        ),
         _ => ServiceError::Db(e),
     }
 }
 
 /// Edits an organisation. Fails with a conflict, saving nothing, when someone else saved a
 /// change since `input.version` was read.
-pub async fn update(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32, input: OrgInput) -> Result<Organisation, ServiceError> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i32,
+    input: OrgInput,
+) -> Result<Organisation, ServiceError> {
     let existing = find(&svc.db, id).await?;
-    actor.require_at(Permission::ManageOrganisations, &existing.path, "edit this organisation")?;
+    actor.require_at(
+        Permission::ManageOrganisations,
+        &existing.path,
+        "edit this organisation",
+    )?;
     let Some(expected) = input.version else {
-        return Err(ServiceError::invalid("version", "The version of the record you edited is missing; reload the page"));
+        return Err(ServiceError::invalid(
+            "version",
+            "The version of the record you edited is missing; reload the page",
+        ));
     };
     let v = validate(svc, &input, Some(&existing)).await?;
-    if v.parent.as_ref().map(|p| p.id) != existing.parent_id && !can_create_under(actor, v.parent.as_ref()) {
-        return Err(ServiceError::Forbidden("move this organisation there".into()));
+    if v.parent.as_ref().map(|p| p.id) != existing.parent_id
+        && !can_create_under(actor, v.parent.as_ref())
+    {
+        return Err(ServiceError::Forbidden(
+            "move this organisation there".into(),
+        ));
     }
     let now = svc.now();
     let txn = svc.db.begin().await?;
@@ -357,16 +476,28 @@ pub async fn update(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32, 
     let changed = organisation::Entity::update_many()
         .col_expr(organisation::Column::OdsCode, Expr::value(v.ods_code))
         .col_expr(organisation::Column::Name, Expr::value(v.name))
-        .col_expr(organisation::Column::ParentId, Expr::value(v.parent.as_ref().map(|p| p.id)))
+        .col_expr(
+            organisation::Column::ParentId,
+            Expr::value(v.parent.as_ref().map(|p| p.id)),
+        )
         .col_expr(organisation::Column::Status, Expr::value(v.status))
         .col_expr(organisation::Column::ListSize, Expr::value(v.list_size))
-        .col_expr(organisation::Column::PcnOptedOut, Expr::value(v.pcn_opted_out))
-        .col_expr(organisation::Column::CommissionerArrangement, Expr::value(v.commissioner_arrangement))
+        .col_expr(
+            organisation::Column::PcnOptedOut,
+            Expr::value(v.pcn_opted_out),
+        )
+        .col_expr(
+            organisation::Column::CommissionerArrangement,
+            Expr::value(v.commissioner_arrangement),
+        )
         .col_expr(organisation::Column::Postcode, Expr::value(v.postcode))
         .col_expr(organisation::Column::Email, Expr::value(v.email))
         .col_expr(organisation::Column::Phone, Expr::value(v.phone))
         .col_expr(organisation::Column::Website, Expr::value(v.website))
-        .col_expr(organisation::Column::CharityNumber, Expr::value(v.charity_number))
+        .col_expr(
+            organisation::Column::CharityNumber,
+            Expr::value(v.charity_number),
+        )
         .col_expr(organisation::Column::UpdatedAt, Expr::value(now))
         .col_expr(organisation::Column::Version, Expr::value(expected + 1))
         .filter(organisation::Column::Id.eq(id))
@@ -383,14 +514,30 @@ pub async fn update(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32, 
     if new_path != existing.path {
         move_subtree(&txn, &existing.path, &new_path).await?;
     }
-    audit::record(&txn, now, meta, Event::new("organisation_updated", Outcome::Success).by(actor).entity("organisation", id).organisation(id)).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("organisation_updated", Outcome::Success)
+            .by(actor)
+            .entity("organisation", id)
+            .organisation(id),
+    )
+    .await?;
     txn.commit().await?;
     find(&svc.db, id).await
 }
 
 /// Rewrites the paths of an organisation and everything below it after a move.
-pub(crate) async fn move_subtree<C: ConnectionTrait>(c: &C, old: &str, new: &str) -> Result<(), ServiceError> {
-    let below = organisation::Entity::find().filter(organisation::Column::Path.starts_with(old)).all(c).await?;
+pub(crate) async fn move_subtree<C: ConnectionTrait>(
+    c: &C,
+    old: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    let below = organisation::Entity::find()
+        .filter(organisation::Column::Path.starts_with(old))
+        .all(c)
+        .await?;
     for o in below {
         let path = format!("{new}{}", &o.path[old.len()..]);
         organisation::Entity::update_many()
@@ -403,13 +550,36 @@ pub(crate) async fn move_subtree<C: ConnectionTrait>(c: &C, old: &str, new: &str
 }
 
 /// Records that the actor looked at an organisation (not personal data, but useful to admins).
-pub async fn audit_view(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32) -> Result<(), ServiceError> {
-    audit::record(&svc.db, svc.now(), meta, Event::new("organisation_viewed", Outcome::Success).by(actor).entity("organisation", id).organisation(id)).await
+pub async fn audit_view(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i32,
+) -> Result<(), ServiceError> {
+    audit::record(
+        &svc.db,
+        svc.now(),
+        meta,
+        Event::new("organisation_viewed", Outcome::Success)
+            .by(actor)
+            .entity("organisation", id)
+            .organisation(id),
+    )
+    .await
 }
 
 /// Every organisation the actor can manage, as (id, label) pairs for "belongs to" pickers.
-pub async fn parent_choices(svc: &Services, actor: &Actor) -> Result<Vec<Organisation>, ServiceError> {
-    let kinds = [OrgKind::Region, OrgKind::Icb, OrgKind::Pcn, OrgKind::Practice, OrgKind::Vcse];
+pub async fn parent_choices(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<Organisation>, ServiceError> {
+    let kinds = [
+        OrgKind::Region,
+        OrgKind::Icb,
+        OrgKind::Pcn,
+        OrgKind::Practice,
+        OrgKind::Vcse,
+    ];
     Ok(organisation::Entity::find()
         .filter(scope_condition(actor, Permission::ManageOrganisations))
         .filter(organisation::Column::Kind.is_in(kinds.map(|k| k.as_str())))
@@ -420,7 +590,10 @@ pub async fn parent_choices(svc: &Services, actor: &Actor) -> Result<Vec<Organis
 }
 
 /// Counts by kind within the actor's view, for home pages.
-pub async fn counts(svc: &Services, actor: &Actor) -> Result<Vec<(OrgKind, u64, i64)>, ServiceError> {
+pub async fn counts(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<(OrgKind, u64, i64)>, ServiceError> {
     use sea_orm::sea_query::ExprTrait;
     let mut out = Vec::new();
     for k in OrgKind::ALL {

@@ -86,15 +86,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
             opts.max_connections(20).min_connections(1);
         }
     }
-    Database::connect(opts).await.map_err(|source| StoreError::Connect {
-        url: redact_url(url),
-        source,
-    })
+    Database::connect(opts)
+        .await
+        .map_err(|source| StoreError::Connect {
+            url: redact_url(url),
+            source,
+        })
 }
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
-    migration::Migrator::up(db, None).await.map_err(StoreError::Migrate)
+    migration::Migrator::up(db, None)
+        .await
+        .map_err(StoreError::Migrate)
 }
 
 /// Connects and migrates: what every command that touches data does first.
@@ -106,9 +110,12 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, StoreError> {
 
 /// A cheap round trip, for readiness checks.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT 1"))
-        .await
-        .map(|_| ())
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT 1",
+    ))
+    .await
+    .map(|_| ())
 }
 
 pub fn backend_of(db: &DatabaseConnection) -> Backend {
@@ -125,21 +132,40 @@ mod tests {
     #[test]
     fn urls_pick_the_backend_or_are_refused() {
         assert_eq!(Backend::of_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::of_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        let err = Backend::of_url("mysql://root:secret@h/db").unwrap_err().to_string();
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        let err = Backend::of_url("mysql://root:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must start with sqlite://"), "{err}");
         assert!(!err.contains("secret"), "password leaked: {err}");
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://wm:pw@db:5432/wm"), "postgres://wm:***@db:5432/wm");
-        assert_eq!(redact_url("sqlite://whatmatters.db"), "sqlite://whatmatters.db");
+        assert_eq!(
+            redact_url("postgres://wm:pw@db:5432/wm"),
+            "postgres://wm:***@db:5432/wm"
+        );
+        assert_eq!(
+            redact_url("sqlite://whatmatters.db"),
+            "sqlite://whatmatters.db"
+        );
     }
 
     #[tokio::test]
     async fn unreachable_postgres_gives_a_clear_error() {
-        let err = connect("postgres://nobody:pw@127.0.0.1:1/none").await.unwrap_err().to_string();
-        assert!(err.starts_with("could not open the database at postgres://nobody:***@127.0.0.1:1/none"), "{err}");
+        let err = connect("postgres://nobody:pw@127.0.0.1:1/none")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "could not open the database at postgres://nobody:***@127.0.0.1:1/none"
+            ),
+            "{err}"
+        );
     }
 }

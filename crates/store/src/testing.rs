@@ -12,8 +12,8 @@
 //! ```
 
 use crate::{StoreError, connect, migrate};
-use sea_orm::sqlx::{self, Connection, PgConnection};
 use sea_orm::DatabaseConnection;
+use sea_orm::sqlx::{self, Connection, PgConnection};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
@@ -56,10 +56,15 @@ fn with_database(url: &str, database: &str) -> String {
 
 impl TestDb {
     pub async fn sqlite() -> Result<TestDb, StoreError> {
-        let path = std::env::temp_dir().join(format!("whatmatters-test-{}.db", uuid::Uuid::new_v4()));
+        let path =
+            std::env::temp_dir().join(format!("whatmatters-test-{}.db", uuid::Uuid::new_v4()));
         let db = connect(&format!("sqlite://{}", path.display())).await?;
         migrate(&db).await?;
-        Ok(TestDb { db, backend: Backend::Sqlite, cleanup: Cleanup::File(path) })
+        Ok(TestDb {
+            db,
+            backend: Backend::Sqlite,
+            cleanup: Cleanup::File(path),
+        })
     }
 
     /// None when no PostgreSQL server is configured for tests (and this is not CI).
@@ -68,16 +73,23 @@ impl TestDb {
             Ok(u) if !u.is_empty() => u,
             _ => {
                 if std::env::var_os("CI").is_some() {
-                    panic!("TEST_DATABASE_URL must be set in CI: the PostgreSQL half of the store tests may not be skipped");
+                    panic!(
+                        "TEST_DATABASE_URL must be set in CI: the PostgreSQL half of the store tests may not be skipped"
+                    );
                 }
-                eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL half of this test");
+                eprintln!(
+                    "TEST_DATABASE_URL is not set: skipping the PostgreSQL half of this test"
+                );
                 return Ok(None);
             }
         };
         let template = format!("wm_template_{}", schema_tag());
         let mut admin = PgConnection::connect(&admin_url).await.map_err(sqlx_err)?;
         // One process at a time creates the template; the others wait here, then clone it.
-        sqlx::query("SELECT pg_advisory_lock(727274)").execute(&mut admin).await.map_err(sqlx_err)?;
+        sqlx::query("SELECT pg_advisory_lock(727274)")
+            .execute(&mut admin)
+            .await
+            .map_err(sqlx_err)?;
         let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
             .bind(&template)
             .fetch_optional(&mut admin)
@@ -85,7 +97,12 @@ impl TestDb {
             .map_err(sqlx_err)?;
         let made = if exists.is_none() {
             let r = async {
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{template}\""))).execute(&mut admin).await.map_err(sqlx_err)?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "CREATE DATABASE \"{template}\""
+                )))
+                .execute(&mut admin)
+                .await
+                .map_err(sqlx_err)?;
                 let db = connect(&with_database(&admin_url, &template)).await?;
                 let m = migrate(&db).await;
                 db.close().await?;
@@ -93,26 +110,37 @@ impl TestDb {
             }
             .await;
             if r.is_err() {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{template}\""))).execute(&mut admin).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{template}\""
+                )))
+                .execute(&mut admin)
+                .await;
             }
             r
         } else {
             Ok(())
         };
-        sqlx::query("SELECT pg_advisory_unlock(727274)").execute(&mut admin).await.map_err(sqlx_err)?;
+        sqlx::query("SELECT pg_advisory_unlock(727274)")
+            .execute(&mut admin)
+            .await
+            .map_err(sqlx_err)?;
         made?;
 
         let name = format!("wm_test_{}", uuid::Uuid::new_v4().simple());
         let mut attempt = 0;
         loop {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")))
-                .execute(&mut admin)
-                .await;
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+            )))
+            .execute(&mut admin)
+            .await;
             match r {
                 Ok(_) => break,
                 // Names are made here from a hash and a UUID, never from input.
                 // Another test's clone of the same template may hold it for a moment.
-                Err(e) if attempt < 50 && e.to_string().contains("being accessed by other users") => {
+                Err(e)
+                    if attempt < 50 && e.to_string().contains("being accessed by other users") =>
+                {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
@@ -121,7 +149,11 @@ impl TestDb {
         }
         let _ = admin.close().await;
         let db = connect(&with_database(&admin_url, &name)).await?;
-        Ok(Some(TestDb { db, backend: Backend::Postgres, cleanup: Cleanup::PgDatabase { admin_url, name } }))
+        Ok(Some(TestDb {
+            db,
+            backend: Backend::Postgres,
+            cleanup: Cleanup::PgDatabase { admin_url, name },
+        }))
     }
 
     pub async fn finish(self) {
@@ -134,9 +166,11 @@ impl TestDb {
             }
             Cleanup::PgDatabase { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                        .execute(&mut admin)
-                        .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
                     let _ = admin.close().await;
                 }
             }
@@ -159,7 +193,9 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let t = $crate::testing::TestDb::sqlite().await.expect("SQLite test database");
+                let t = $crate::testing::TestDb::sqlite()
+                    .await
+                    .expect("SQLite test database");
                 {
                     let $db = t.db.clone();
                     $body
@@ -169,7 +205,10 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(t) = $crate::testing::TestDb::postgres().await.expect("PostgreSQL test database") else {
+                let Some(t) = $crate::testing::TestDb::postgres()
+                    .await
+                    .expect("PostgreSQL test database")
+                else {
                     return;
                 };
                 {
@@ -188,8 +227,14 @@ mod tests {
 
     #[test]
     fn swaps_the_database_in_a_url() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
     }
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use store::entities::organisation;
@@ -22,7 +23,11 @@ fn org(code: &str) -> organisation::ActiveModel {
 
 store::db_test!(organisations_round_trip, |db| {
     let saved = org("B82001").insert(&db).await.unwrap();
-    let found = organisation::Entity::find_by_id(saved.id).one(&db).await.unwrap().unwrap();
+    let found = organisation::Entity::find_by_id(saved.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.ods_code.as_deref(), Some("B82001"));
     assert_eq!(found.list_size, Some(8200));
 });

@@ -22,11 +22,14 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
     let write = !(method == Method::GET || method == Method::HEAD);
     Some(match route {
         "/" | "/sign-in" | "/password-reset" | "/password-reset/{token}" => Public,
-        "/api/docs" | "/api/openapi.json" | "/healthz" | "/readyz" | "/metrics" | "/assets/{*path}" => Public,
+        "/api/docs" | "/api/openapi.json" | "/healthz" | "/readyz" | "/metrics"
+        | "/assets/{*path}" => Public,
         "/sign-out" | "/account" | "/api/v1/me" => SignedIn,
         "/organisations" | "/organisations/{id}" => need(ViewOrganisations),
         "/organisations/new" | "/organisations/{id}/edit" => need(ManageOrganisations),
-        "/api/v1/organisations" | "/api/v1/organisations/{id}" if write => need(ManageOrganisations),
+        "/api/v1/organisations" | "/api/v1/organisations/{id}" if write => {
+            need(ManageOrganisations)
+        }
         "/api/v1/organisations" | "/api/v1/organisations/{id}" => need(ViewOrganisations),
         "/admin/audit" | "/api/v1/audit-events" => need(ViewAudit),
         "/admin/users" => need(ManageUsers),
@@ -37,5 +40,8 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
 
 /// Routes that never need to know who is asking (no session lookup).
 pub fn anonymous_only(route: &str) -> bool {
-    matches!(route, "/healthz" | "/readyz" | "/metrics" | "/assets/{*path}" | "/api/openapi.json")
+    matches!(
+        route,
+        "/healthz" | "/readyz" | "/metrics" | "/assets/{*path}" | "/api/openapi.json"
+    )
 }

@@ -40,12 +40,25 @@ pub struct ErrorEnvelope {
 pub struct ApiError {
     pub status: StatusCode,
     pub errors: Vec<ErrorItem>,
-    pub refused: Option<Refused>,
+    pub refused: Option<Box<Refused>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>, field: Option<&str>) -> Self {
-        ApiError { status, errors: vec![ErrorItem { code, detail: detail.into(), field: field.map(str::to_owned) }], refused: None }
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        detail: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        ApiError {
+            status,
+            errors: vec![ErrorItem {
+                code,
+                detail: detail.into(),
+                field: field.map(str::to_owned),
+            }],
+            refused: None,
+        }
     }
 
     pub fn unauthorised(detail: &str) -> Self {
@@ -59,12 +72,16 @@ impl ApiError {
     /// Attaches who was refused, so the refusal is audited.
     pub fn for_actor(mut self, actor: &Actor, meta: &RequestMeta) -> Self {
         if self.status == StatusCode::FORBIDDEN {
-            self.refused = Some(Refused {
-                what: self.errors.first().map(|e| e.detail.clone()).unwrap_or_default(),
+            self.refused = Some(Box::new(Refused {
+                what: self
+                    .errors
+                    .first()
+                    .map(|e| e.detail.clone())
+                    .unwrap_or_default(),
                 actor_id: Some(actor.user_id),
                 actor_label: actor.email.clone(),
                 meta: meta.clone(),
-            });
+            }));
         }
         self
     }
@@ -73,21 +90,48 @@ impl ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("No {what} has that id"), None),
-            ServiceError::Forbidden(what) => Self::new(StatusCode::FORBIDDEN, "forbidden", format!("You do not have permission to {what}"), None),
+            ServiceError::NotFound(what) => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("No {what} has that id"),
+                None,
+            ),
+            ServiceError::Forbidden(what) => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("You do not have permission to {what}"),
+                None,
+            ),
             ServiceError::Invalid(list) => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                errors: list.into_iter().map(|f| ErrorItem { code: "invalid", detail: f.message, field: Some(f.field) }).collect(),
+                errors: list
+                    .into_iter()
+                    .map(|f| ErrorItem {
+                        code: "invalid",
+                        detail: f.message,
+                        field: Some(f.field),
+                    })
+                    .collect(),
                 refused: None,
             },
             ServiceError::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg, None),
             ServiceError::Db(e) => {
                 tracing::error!(error = %e, "database error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side; try again, and tell us if it keeps happening", None)
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side; try again, and tell us if it keeps happening",
+                    None,
+                )
             }
             ServiceError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side; try again, and tell us if it keeps happening", None)
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side; try again, and tell us if it keeps happening",
+                    None,
+                )
             }
         }
     }
@@ -95,9 +139,15 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (self.status, Json(ErrorEnvelope { errors: self.errors })).into_response();
+        let mut r = (
+            self.status,
+            Json(ErrorEnvelope {
+                errors: self.errors,
+            }),
+        )
+            .into_response();
         if let Some(refused) = self.refused {
-            r.extensions_mut().insert(refused);
+            r.extensions_mut().insert(*refused);
         }
         r
     }
@@ -112,7 +162,11 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(error: ServiceError, v: &crate::middleware::Viewer) -> Self {
-        PageError { error, actor: v.actor().cloned(), meta: v.meta.clone() }
+        PageError {
+            error,
+            actor: v.actor().cloned(),
+            meta: v.meta.clone(),
+        }
     }
 }
 
@@ -134,7 +188,12 @@ impl IntoResponse for PageError {
         };
         let mut r = page_error(status, self.actor.as_ref());
         if let (ServiceError::Forbidden(what), Some(a)) = (&self.error, &self.actor) {
-            r.extensions_mut().insert(Refused { what: what.clone(), actor_id: Some(a.user_id), actor_label: a.email.clone(), meta: self.meta });
+            r.extensions_mut().insert(Refused {
+                what: what.clone(),
+                actor_id: Some(a.user_id),
+                actor_label: a.email.clone(),
+                meta: self.meta,
+            });
         }
         r
     }

@@ -3,7 +3,12 @@
 use services::FieldError;
 
 /// An optional whole number typed into a form; blank is None.
-pub fn optional_int(field: &str, label: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+pub fn optional_int(
+    field: &str,
+    label: &str,
+    value: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
     let v = value.trim().replace(',', "");
     if v.is_empty() {
         return None;
@@ -11,7 +16,10 @@ pub fn optional_int(field: &str, label: &str, value: &str, errors: &mut Vec<Fiel
     match v.parse::<i64>() {
         Ok(n) => Some(n),
         Err(_) => {
-            errors.push(FieldError::new(field, format!("{label} must be a whole number, like 8200")));
+            errors.push(FieldError::new(
+                field,
+                format!("{label} must be a whole number, like 8200"),
+            ));
             None
         }
     }

@@ -36,7 +36,12 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, hsts: false, trust_proxy: false, request_timeout_secs: 30 }
+        WebConfig {
+            secure_cookies: false,
+            hsts: false,
+            trust_proxy: false,
+            request_timeout_secs: 30,
+        }
     }
 }
 
@@ -49,15 +54,27 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(svc: Services, cfg: WebConfig) -> Self {
-        AppState { svc, cfg: Arc::new(cfg), metrics: metrics_handle() }
+        AppState {
+            svc,
+            cfg: Arc::new(cfg),
+            metrics: metrics_handle(),
+        }
     }
 
     pub fn session_cookie(&self) -> &'static str {
-        if self.cfg.secure_cookies { "__Host-wm_session" } else { "wm_session" }
+        if self.cfg.secure_cookies {
+            "__Host-wm_session"
+        } else {
+            "wm_session"
+        }
     }
 
     pub fn csrf_cookie(&self) -> &'static str {
-        if self.cfg.secure_cookies { "__Host-wm_csrf" } else { "wm_csrf" }
+        if self.cfg.secure_cookies {
+            "__Host-wm_csrf"
+        } else {
+            "wm_csrf"
+        }
     }
 }
 
@@ -67,9 +84,13 @@ fn metrics_handle() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-                .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+                .set_buckets(&[
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ])
                 .map(|b| b.build_recorder())
-                .unwrap_or_else(|_| metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder());
+                .unwrap_or_else(|_| {
+                    metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder()
+                });
             let handle = recorder.handle();
             let _ = metrics::set_global_recorder(recorder);
             handle
@@ -81,38 +102,78 @@ fn metrics_handle() -> PrometheusHandle {
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::home::show))
-        .route("/sign-in", get(pages::auth::sign_in_form).post(pages::auth::sign_in))
+        .route(
+            "/sign-in",
+            get(pages::auth::sign_in_form).post(pages::auth::sign_in),
+        )
         .route("/sign-out", post(pages::auth::sign_out))
-        .route("/password-reset", get(pages::auth::reset_request_form).post(pages::auth::reset_request))
-        .route("/password-reset/{token}", get(pages::auth::reset_form).post(pages::auth::reset))
+        .route(
+            "/password-reset",
+            get(pages::auth::reset_request_form).post(pages::auth::reset_request),
+        )
+        .route(
+            "/password-reset/{token}",
+            get(pages::auth::reset_form).post(pages::auth::reset),
+        )
         .route("/organisations", get(pages::organisations::list))
-        .route("/organisations/new", get(pages::organisations::new_form).post(pages::organisations::create))
+        .route(
+            "/organisations/new",
+            get(pages::organisations::new_form).post(pages::organisations::create),
+        )
         .route("/organisations/{id}", get(pages::organisations::show))
-        .route("/organisations/{id}/edit", get(pages::organisations::edit_form).post(pages::organisations::update))
+        .route(
+            "/organisations/{id}/edit",
+            get(pages::organisations::edit_form).post(pages::organisations::update),
+        )
         .route("/admin/audit", get(pages::admin::audit))
         .route("/admin/users", get(pages::admin::users))
         .route("/account", get(pages::account::show))
         .route("/account/api-tokens", post(pages::account::create_token))
-        .route("/account/api-tokens/{id}/revoke", post(pages::account::revoke_token))
+        .route(
+            "/account/api-tokens/{id}/revoke",
+            post(pages::account::revoke_token),
+        )
         .route("/api/docs", get(pages::docs::show))
         .route("/api/openapi.json", get(openapi::json))
         .route("/api/v1/me", get(api::me))
-        .route("/api/v1/organisations", get(api::organisations::list).post(api::organisations::create))
-        .route("/api/v1/organisations/{id}", get(api::organisations::get).put(api::organisations::update))
+        .route(
+            "/api/v1/organisations",
+            get(api::organisations::list).post(api::organisations::create),
+        )
+        .route(
+            "/api/v1/organisations/{id}",
+            get(api::organisations::get).put(api::organisations::update),
+        )
         .route("/api/v1/audit-events", get(api::audit::search))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/assets/{*path}", get(assets::serve))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::access));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::access,
+        ));
     let timeout = Duration::from_secs(state.cfg.request_timeout_secs);
     routes
         .fallback(pages::errors::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(pages::errors::panic_response))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            pages::errors::panic_response,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            2 * 1024 * 1024,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

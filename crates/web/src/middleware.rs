@@ -6,9 +6,12 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use services::audit::{self, Event, Outcome};
-use services::identity::{self, session::{Current, Lookup}};
 use services::RequestMeta;
+use services::audit::{self, Event, Outcome};
+use services::identity::{
+    self,
+    session::{Current, Lookup},
+};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -35,7 +38,10 @@ impl Viewer {
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Viewer>()
@@ -60,10 +66,18 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-    let secure = if state.cfg.secure_cookies { "; Secure" } else { "" };
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    let secure = if state.cfg.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn request_meta(state: &AppState, req: &Request) -> RequestMeta {
@@ -75,11 +89,20 @@ fn request_meta(state: &AppState, req: &Request) -> RequestMeta {
         .flatten()
         .and_then(|v| v.split(',').next())
         .map(|s| s.trim().to_owned());
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     RequestMeta {
-        request_id: h.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        request_id: h
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         ip: forwarded.or(peer),
-        user_agent: h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect()),
+        user_agent: h
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect()),
     }
 }
 
@@ -89,16 +112,30 @@ fn is_api(route: &str) -> bool {
 
 fn safe_next(uri: &axum::http::Uri) -> String {
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    if pq.starts_with('/') && !pq.starts_with("//") { pq.to_owned() } else { "/".into() }
+    if pq.starts_with('/') && !pq.starts_with("//") {
+        pq.to_owned()
+    } else {
+        "/".into()
+    }
 }
 
 /// Resolves the viewer, enforces the route's need and CSRF, and audits refusals.
 pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
     let method = req.method().clone();
     let mut resp = access_inner(&state, &route, req, next).await;
     resp.extensions_mut().insert(RouteLabel(route.clone()));
-    if let Some(Refused { what, actor_id, actor_label, meta }) = resp.extensions_mut().remove::<Refused>() {
+    if let Some(Refused {
+        what,
+        actor_id,
+        actor_label,
+        meta,
+    }) = resp.extensions_mut().remove::<Refused>()
+    {
         let ev = Event::new("access_refused", Outcome::Refused)
             .by_label(actor_id, actor_label)
             .detail(format!("{method} {route}: {what}"));
@@ -130,8 +167,19 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
         .map(str::to_owned);
     if let (true, Some(token)) = (api, bearer) {
         match identity::token::authenticate(&state.svc, token.trim(), &meta).await {
-            Ok(Some(actor)) => current = Some(Current { actor, csrf_token: String::new(), id_hash: String::new() }),
-            Ok(None) => return ApiError::unauthorised("The API token is not valid: it may be mistyped, expired or revoked").into_response(),
+            Ok(Some(actor)) => {
+                current = Some(Current {
+                    actor,
+                    csrf_token: String::new(),
+                    id_hash: String::new(),
+                })
+            }
+            Ok(None) => {
+                return ApiError::unauthorised(
+                    "The API token is not valid: it may be mistyped, expired or revoked",
+                )
+                .into_response();
+            }
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), state.session_cookie()) {
@@ -141,7 +189,11 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
             Ok(Lookup::Missing) => {}
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                return if api { ApiError::from(e).into_response() } else { page_error(StatusCode::INTERNAL_SERVER_ERROR, None) };
+                return if api {
+                    ApiError::from(e).into_response()
+                } else {
+                    page_error(StatusCode::INTERNAL_SERVER_ERROR, None)
+                };
             }
         }
         // A browser session may read the API, but changes through the API need a token.
@@ -166,19 +218,31 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
         (Need::Public, _) => None,
         (_, None) => {
             if api {
-                return ApiError::unauthorised("Sign in or send an API token (Authorization: Bearer …)").into_response();
+                return ApiError::unauthorised(
+                    "Sign in or send an API token (Authorization: Bearer …)",
+                )
+                .into_response();
             }
             let next_url = safe_next(req.uri());
             let q = serde_urlencoded::to_string([("next", next_url.as_str())]).unwrap_or_default();
-            let to = if expired { format!("/sign-in?expired=1&{q}") } else { format!("/sign-in?{q}") };
+            let to = if expired {
+                format!("/sign-in?expired=1&{q}")
+            } else {
+                format!("/sign-in?{q}")
+            };
             let mut r = axum::response::Redirect::to(&to).into_response();
             if expired {
-                r.headers_mut().append(header::SET_COOKIE, set_cookie(state, state.session_cookie(), "", Some(0)));
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(state, state.session_cookie(), "", Some(0)),
+                );
             }
             return r;
         }
         (Need::SignedIn, Some(_)) => None,
-        (Need::Permission(p), Some(c)) => (!c.actor.can(p)).then(|| format!("needs permission {}", p.as_str())),
+        (Need::Permission(p), Some(c)) => {
+            (!c.actor.can(p)).then(|| format!("needs permission {}", p.as_str()))
+        }
     };
     if let Some(what) = refusal {
         let c = current.as_ref();
@@ -201,27 +265,58 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
         let (parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
             Ok(b) => b,
-            Err(_) => return page_error(StatusCode::PAYLOAD_TOO_LARGE, current.as_ref().map(|c| &c.actor)),
+            Err(_) => {
+                return page_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    current.as_ref().map(|c| &c.actor),
+                );
+            }
         };
         let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
-            .and_then(|kv| kv.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v));
-        let ok = new_csrf_cookie.is_none() && sent.as_deref().is_some_and(|s| identity::constant_time_eq(s, &csrf));
+            .and_then(|kv| {
+                kv.into_iter()
+                    .find(|(k, _)| k == "csrf_token")
+                    .map(|(_, v)| v)
+            });
+        let ok = new_csrf_cookie.is_none()
+            && sent
+                .as_deref()
+                .is_some_and(|s| identity::constant_time_eq(s, &csrf));
         if !ok {
             let c = current.as_ref();
             let ev = Event::new("csrf_rejected", Outcome::Refused)
-                .by_label(c.map(|c| c.actor.user_id), c.map(|c| c.actor.email.clone()).unwrap_or_else(|| "anonymous".into()))
-                .detail(format!("POST {route}: {}", if sent.is_some() { "token did not match" } else { "no token" }));
+                .by_label(
+                    c.map(|c| c.actor.user_id),
+                    c.map(|c| c.actor.email.clone())
+                        .unwrap_or_else(|| "anonymous".into()),
+                )
+                .detail(format!(
+                    "POST {route}: {}",
+                    if sent.is_some() {
+                        "token did not match"
+                    } else {
+                        "no token"
+                    }
+                ));
             let _ = audit::record(&state.svc.db, state.svc.now(), &meta, ev).await;
             return crate::pages::errors::csrf_failed(c.map(|c| &c.actor));
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
 
-    req.extensions_mut().insert(Viewer { current, csrf, meta, expired });
+    req.extensions_mut().insert(Viewer {
+        current,
+        csrf,
+        meta,
+        expired,
+    });
     let mut resp = next.run(req).await;
     if let Some(t) = new_csrf_cookie {
-        resp.headers_mut().append(header::SET_COOKIE, set_cookie(state, state.csrf_cookie(), &t, None));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(state, state.csrf_cookie(), &t, None),
+        );
     }
     resp
 }
@@ -231,7 +326,11 @@ pub async fn observe(State(_state): State<AppState>, req: Request, next: Next) -
     let start = Instant::now();
     let method = req.method().clone();
     let resp = next.run(req).await;
-    let route = resp.extensions().get::<RouteLabel>().map(|r| r.0.clone()).unwrap_or_else(|| "unmatched".into());
+    let route = resp
+        .extensions()
+        .get::<RouteLabel>()
+        .map(|r| r.0.clone())
+        .unwrap_or_else(|| "unmatched".into());
     let status = resp.status().as_u16().to_string();
     let elapsed = start.elapsed().as_secs_f64();
     metrics::counter!("http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status).increment(1);
@@ -245,18 +344,40 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// Security headers on every response; pages are never cached (they may hold personal data).
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let https = state.cfg.trust_proxy
-        && req.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https");
     let is_asset = req.uri().path().starts_with("/assets/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if state.cfg.hsts || https {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -35,12 +35,24 @@ impl Layout {
         if let Some(a) = actor {
             let mut add = |href: &'static str, text: &'static str, show: bool| {
                 if show {
-                    let current = if href == "/" { path == "/" } else { path.starts_with(href) };
-                    nav.push(NavItem { href, text, current });
+                    let current = if href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    };
+                    nav.push(NavItem {
+                        href,
+                        text,
+                        current,
+                    });
                 }
             };
             add("/", "Home", true);
-            add("/organisations", "Organisations", a.can(Permission::ViewOrganisations));
+            add(
+                "/organisations",
+                "Organisations",
+                a.can(Permission::ViewOrganisations),
+            );
             add("/admin/users", "Users", a.can(Permission::ManageUsers));
             add("/admin/audit", "Audit log", a.can(Permission::ViewAudit));
             add("/api/docs", "API", a.can(Permission::UseApi));
@@ -48,7 +60,9 @@ impl Layout {
         }
         Layout {
             title: title.into(),
-            user: actor.map(|a| UserNav { name: a.display_name.clone() }),
+            user: actor.map(|a| UserNav {
+                name: a.display_name.clone(),
+            }),
             nav,
             csrf: csrf.to_owned(),
             has_errors: false,
@@ -75,7 +89,10 @@ impl Errors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn list(&self) -> &[FieldError] {
@@ -93,7 +110,11 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be shown").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be shown",
+            )
+                .into_response()
         }
     }
 }
@@ -121,7 +142,7 @@ pub fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -145,6 +166,43 @@ pub fn page_numbers(page: u64, total_pages: u64) -> Vec<Option<u64>> {
     out
 }
 
+/// Pagination links that keep the current filters.
+pub struct Pager {
+    pub page: u64,
+    pub total_pages: u64,
+    /// The path and filter query, without `page`.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(path: &str, filters: &[(&str, String)], page: u64, total_pages: u64) -> Self {
+        let kept: Vec<(&str, &str)> = filters
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let q = serde_urlencoded::to_string(&kept).unwrap_or_default();
+        let base = if q.is_empty() {
+            format!("{path}?")
+        } else {
+            format!("{path}?{q}&")
+        };
+        Pager {
+            page,
+            total_pages,
+            base,
+        }
+    }
+
+    pub fn href<N: std::borrow::Borrow<u64>>(&self, p: N) -> String {
+        format!("{}page={}", self.base, p.borrow())
+    }
+
+    pub fn numbers(&self) -> Vec<Option<u64>> {
+        page_numbers(self.page, self.total_pages)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,32 +224,10 @@ mod tests {
 
     #[test]
     fn pagination_numbers_skip_with_gaps() {
-        assert_eq!(page_numbers(5, 10), vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(10)]);
+        assert_eq!(
+            page_numbers(5, 10),
+            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(10)]
+        );
         assert_eq!(page_numbers(1, 1), vec![Some(1)]);
-    }
-}
-
-/// Pagination links that keep the current filters.
-pub struct Pager {
-    pub page: u64,
-    pub total_pages: u64,
-    /// The path and filter query, without `page`.
-    pub base: String,
-}
-
-impl Pager {
-    pub fn new(path: &str, filters: &[(&str, String)], page: u64, total_pages: u64) -> Self {
-        let kept: Vec<(&str, &str)> = filters.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
-        let q = serde_urlencoded::to_string(&kept).unwrap_or_default();
-        let base = if q.is_empty() { format!("{path}?") } else { format!("{path}?{q}&") };
-        Pager { page, total_pages, base }
-    }
-
-    pub fn href<N: std::borrow::Borrow<u64>>(&self, p: N) -> String {
-        format!("{}page={}", self.base, p.borrow())
-    }
-
-    pub fn numbers(&self) -> Vec<Option<u64>> {
-        page_numbers(self.page, self.total_pages)
     }
 }

@@ -82,7 +82,8 @@ impl Config {
         for key in SECRETS {
             let var = format!("WHATMATTERS_{}_FILE", key.to_uppercase());
             if let Ok(path) = std::env::var(&var) {
-                let value = std::fs::read_to_string(&path).with_context(|| format!("reading {var}={path}"))?;
+                let value = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {var}={path}"))?;
                 fig = fig.merge(Serialized::default(key, value.trim().to_owned()));
             }
         }
@@ -97,13 +98,17 @@ impl Config {
             anyhow::bail!("log_format must be text or json, not {:?}", self.log_format);
         }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
-            anyhow::bail!("session timeouts must be at least 1 minute (idle) and 1 hour (absolute)");
+            anyhow::bail!(
+                "session timeouts must be at least 1 minute (idle) and 1 hour (absolute)"
+            );
         }
         Ok(())
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", self.bind, self.port))
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{}", self.bind, self.port))
     }
 
     pub fn settings(&self) -> services::Settings {

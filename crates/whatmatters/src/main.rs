@@ -14,7 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "whatmatters", version, about = "Personalised care for NHS primary care networks")]
+#[command(
+    name = "whatmatters",
+    version,
+    about = "Personalised care for NHS primary care networks"
+)]
 struct Cli {
     /// Configuration file (default: whatmatters.toml in the current folder, if present)
     #[arg(long, global = true, value_name = "FILE")]
@@ -116,10 +120,15 @@ enum OdsLayout {
 }
 
 fn init_logging(cfg: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+    });
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let _ = if cfg.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn services(cfg: &Config) -> Result<Services> {
@@ -142,7 +151,10 @@ async fn run() -> Result<std::process::ExitCode> {
     let cli = Cli::parse();
     let mut cfg = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { listen, print_config } => {
+        Command::Serve {
+            listen,
+            print_config,
+        } => {
             apply(&mut cfg, &listen);
             if print_config {
                 print!("{}", cfg.printable());
@@ -152,19 +164,25 @@ async fn run() -> Result<std::process::ExitCode> {
             let svc = services(&cfg).await?;
             serve(&cfg, svc).await?;
         }
-        Command::Demo { listen, db, reset, no_serve } => {
+        Command::Demo {
+            listen,
+            db,
+            reset,
+            no_serve,
+        } => {
             apply(&mut cfg, &listen);
             init_logging(&cfg);
             if reset {
                 for suffix in ["", "-wal", "-shm"] {
                     let p = PathBuf::from(format!("{}{suffix}", db.display()));
                     if p.exists() {
-                        std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+                        std::fs::remove_file(&p)
+                            .with_context(|| format!("removing {}", p.display()))?;
                     }
                 }
             }
             cfg.database_url = format!("sqlite://{}", db.display());
-            if cfg.outbox_dir == PathBuf::from("outbox") {
+            if cfg.outbox_dir == std::path::Path::new("outbox") {
                 cfg.outbox_dir = PathBuf::from("outbox-demo");
             }
             let svc = services(&cfg).await?;
@@ -177,18 +195,48 @@ async fn run() -> Result<std::process::ExitCode> {
         Command::Migrate => {
             init_logging(&cfg);
             store::open(&cfg.database_url).await?;
-            println!("The database at {} is up to date.", store::redact_url(&cfg.database_url));
+            println!(
+                "The database at {} is up to date.",
+                store::redact_url(&cfg.database_url)
+            );
         }
-        Command::User { command: UserCommand::Add { email, name, role, org } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    org,
+                },
+        } => {
             let svc = services(&cfg).await?;
-            let role: domain::Role = role.parse().map_err(|e| anyhow::anyhow!("{e}: choose one of {}", domain::Role::ALL.map(|r| r.as_str()).join(", ")))?;
+            let role: domain::Role = role.parse().map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}: choose one of {}",
+                    domain::Role::ALL.map(|r| r.as_str()).join(", ")
+                )
+            })?;
             let org_id = find_org(&svc, &org).await?;
             eprintln!("Password for {email} (12 characters or more), then Enter:");
             let mut password = String::new();
-            std::io::stdin().read_line(&mut password).context("reading the password from standard input")?;
-            let input = services::identity::users::NewUser { email, display_name: name, password: password.trim_end_matches(['\r', '\n']).to_owned(), memberships: vec![(role, org_id)] };
-            match services::identity::users::create(&svc, None, &RequestMeta::default(), input).await {
-                Ok(u) => println!("Added {} (user {}) as {} at organisation {org_id}.", u.email, u.id, role.label()),
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let input = services::identity::users::NewUser {
+                email,
+                display_name: name,
+                password: password.trim_end_matches(['\r', '\n']).to_owned(),
+                memberships: vec![(role, org_id)],
+            };
+            match services::identity::users::create(&svc, None, &RequestMeta::default(), input)
+                .await
+            {
+                Ok(u) => println!(
+                    "Added {} (user {}) as {} at organisation {org_id}.",
+                    u.email,
+                    u.id,
+                    role.label()
+                ),
                 Err(services::ServiceError::Invalid(list)) => {
                     for e in list {
                         eprintln!("{}: {}", e.field, e.message);
@@ -198,25 +246,39 @@ async fn run() -> Result<std::process::ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Command::Import { command: ImportCommand::Ods { layout, file } } => {
+        Command::Import {
+            command: ImportCommand::Ods { layout, file },
+        } => {
             let svc = services(&cfg).await?;
             let mut bytes = Vec::new();
-            std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?.read_to_end(&mut bytes)?;
+            std::fs::File::open(&file)
+                .with_context(|| format!("opening {}", file.display()))?
+                .read_to_end(&mut bytes)?;
             let layout = match layout {
                 OdsLayout::Practices => ods_import::Layout::Practices,
                 OdsLayout::PcnMembers => ods_import::Layout::PcnMembers,
             };
-            let report = match ods_import::import(&svc, &RequestMeta::default(), layout, bytes.as_slice()).await {
-                Ok(r) => r,
-                Err(services::ServiceError::Invalid(list)) => {
-                    for e in list {
-                        eprintln!("{}: {}", file.display(), e.message);
+            let report =
+                match ods_import::import(&svc, &RequestMeta::default(), layout, bytes.as_slice())
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(services::ServiceError::Invalid(list)) => {
+                        for e in list {
+                            eprintln!("{}: {}", file.display(), e.message);
+                        }
+                        bail!("nothing was imported");
                     }
-                    bail!("nothing was imported");
-                }
-                Err(e) => return Err(e.into()),
-            };
-            println!("{}: {} created, {} updated, {} skipped, {} rejected", file.display(), report.created, report.updated, report.skipped, report.errors.len());
+                    Err(e) => return Err(e.into()),
+                };
+            println!(
+                "{}: {} created, {} updated, {} skipped, {} rejected",
+                file.display(),
+                report.created,
+                report.updated,
+                report.skipped,
+                report.errors.len()
+            );
             for e in &report.errors {
                 eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
             }
@@ -224,24 +286,39 @@ async fn run() -> Result<std::process::ExitCode> {
                 return Ok(std::process::ExitCode::from(2));
             }
         }
-        Command::Backup { to } => {
-            match store::Backend::of_url(&cfg.database_url)? {
-                store::Backend::Postgres => {
-                    println!("For PostgreSQL, use its own tool, which makes a consistent copy while whatmatters runs:");
-                    println!("  pg_dump --format=custom --file={} \"$DATABASE_URL\"", to.display());
-                    println!("and restore with pg_restore --clean --dbname=\"$DATABASE_URL\" {}", to.display());
-                }
-                store::Backend::Sqlite => {
-                    if to.exists() {
-                        bail!("{} already exists; choose a new file name", to.display());
-                    }
-                    let db = store::connect(&cfg.database_url).await?;
-                    let path = to.display().to_string().replace('\'', "''");
-                    db.execute_raw(Statement::from_string(db.get_database_backend(), format!("VACUUM INTO '{path}'"))).await.context("writing the backup")?;
-                    println!("Backed up {} to {}.", store::redact_url(&cfg.database_url), to.display());
-                }
+        Command::Backup { to } => match store::Backend::of_url(&cfg.database_url)? {
+            store::Backend::Postgres => {
+                println!(
+                    "For PostgreSQL, use its own tool, which makes a consistent copy while whatmatters runs:"
+                );
+                println!(
+                    "  pg_dump --format=custom --file={} \"$DATABASE_URL\"",
+                    to.display()
+                );
+                println!(
+                    "and restore with pg_restore --clean --dbname=\"$DATABASE_URL\" {}",
+                    to.display()
+                );
             }
-        }
+            store::Backend::Sqlite => {
+                if to.exists() {
+                    bail!("{} already exists; choose a new file name", to.display());
+                }
+                let db = store::connect(&cfg.database_url).await?;
+                let path = to.display().to_string().replace('\'', "''");
+                db.execute_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    format!("VACUUM INTO '{path}'"),
+                ))
+                .await
+                .context("writing the backup")?;
+                println!(
+                    "Backed up {} to {}.",
+                    store::redact_url(&cfg.database_url),
+                    to.display()
+                );
+            }
+        },
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -259,21 +336,45 @@ async fn find_org(svc: &Services, key: &str) -> Result<i32> {
     use store::entities::organisation;
     let found = match key.parse::<i32>() {
         Ok(id) => organisation::Entity::find_by_id(id).one(&svc.db).await?,
-        Err(_) => organisation::Entity::find().filter(organisation::Column::OdsCode.eq(key.trim().to_uppercase())).one(&svc.db).await?,
+        Err(_) => {
+            organisation::Entity::find()
+                .filter(organisation::Column::OdsCode.eq(key.trim().to_uppercase()))
+                .one(&svc.db)
+                .await?
+        }
     };
-    found.map(|o| o.id).with_context(|| format!("there is no organisation with ODS code or id {key:?}"))
+    found
+        .map(|o| o.id)
+        .with_context(|| format!("there is no organisation with ODS code or id {key:?}"))
 }
 
 fn print_demo(cfg: &Config, db: &std::path::Path, seeded: bool) {
     println!();
     println!("whatmatters demo");
-    println!("  database: {} ({})", db.display(), if seeded { "seeded just now" } else { "already seeded; use --reset to start again" });
+    println!(
+        "  database: {} ({})",
+        db.display(),
+        if seeded {
+            "seeded just now"
+        } else {
+            "already seeded; use --reset to start again"
+        }
+    );
     println!("  open:     http://{}:{}/", cfg.bind, cfg.port);
     println!("  e-mails:  written to {}/", cfg.outbox_dir.display());
     println!();
-    println!("Sign in with any of these accounts; the password for all is: {}", demo::DEMO_PASSWORD);
+    println!(
+        "Sign in with any of these accounts; the password for all is: {}",
+        demo::DEMO_PASSWORD
+    );
     for u in demo::USERS {
-        println!("  {:<44} {} ({}) at {}", u.email, u.name, u.role.label(), u.at);
+        println!(
+            "  {:<44} {} ({}) at {}",
+            u.email,
+            u.name,
+            u.role.label(),
+            u.at
+        );
     }
     println!();
 }
@@ -281,14 +382,21 @@ fn print_demo(cfg: &Config, db: &std::path::Path, seeded: bool) {
 async fn serve(cfg: &Config, svc: Services) -> Result<()> {
     let state = web::AppState::new(svc.clone(), cfg.web());
     let app = web::router(state);
-    let addr: SocketAddr = format!("{}:{}", cfg.bind, cfg.port).parse().with_context(|| format!("{}:{} is not an address to listen on", cfg.bind, cfg.port))?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let addr: SocketAddr = format!("{}:{}", cfg.bind, cfg.port)
+        .parse()
+        .with_context(|| format!("{}:{} is not an address to listen on", cfg.bind, cfg.port))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, database = %store::redact_url(&cfg.database_url), "whatmatters is serving");
     let worker = tokio::spawn(background(svc));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("serving")?;
     worker.abort();
     tracing::info!("stopped");
     Ok(())
@@ -303,7 +411,7 @@ async fn background(svc: Services) {
         if let Err(e) = services::email::deliver_pending(&svc).await {
             tracing::warn!(error = %e, "e-mail delivery run failed");
         }
-        if n % 120 == 0 {
+        if n.is_multiple_of(120) {
             match services::identity::session::purge_expired(&svc).await {
                 Ok(k) if k > 0 => tracing::info!(removed = k, "expired sessions removed"),
                 Ok(_) => {}
@@ -320,7 +428,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,8 +1,8 @@
 //! Password hashing with argon2id at OWASP's recommended cost (m=19456 KiB, t=2, p=1).
 
 use argon2::password_hash::{PasswordHash, SaltString};
-use rand_core::OsRng;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use rand_core::OsRng;
 
 use crate::ServiceError;
 

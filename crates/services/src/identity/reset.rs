@@ -9,16 +9,35 @@ use super::{hash_token, password, random_token, session, users};
 use crate::audit::{self, Event, Outcome};
 use crate::{RequestMeta, ServiceError, Services, email};
 
-pub async fn request(svc: &Services, email_input: &str, meta: &RequestMeta) -> Result<(), ServiceError> {
-    let email_addr = domain::Email::parse(email_input).map_err(|e| ServiceError::invalid("email", e.to_string()))?;
+pub async fn request(
+    svc: &Services,
+    email_input: &str,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
+    let email_addr = domain::Email::parse(email_input)
+        .map_err(|e| ServiceError::invalid("email", e.to_string()))?;
     let now = svc.now();
-    let Some(u) = users::find_by_email(svc, email_addr.as_str()).await?.filter(|u| u.active) else {
-        audit::record(&svc.db, now, meta, Event::new("password_reset_requested", Outcome::Failure).by_label(None, email_addr.as_str()).detail("no such active account")).await?;
+    let Some(u) = users::find_by_email(svc, email_addr.as_str())
+        .await?
+        .filter(|u| u.active)
+    else {
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("password_reset_requested", Outcome::Failure)
+                .by_label(None, email_addr.as_str())
+                .detail("no such active account"),
+        )
+        .await?;
         return Ok(());
     };
     let token = random_token();
     let minutes = svc.settings.password_reset_minutes;
-    let link = format!("{}/password-reset/{token}", svc.settings.public_url.trim_end_matches('/'));
+    let link = format!(
+        "{}/password-reset/{token}",
+        svc.settings.public_url.trim_end_matches('/')
+    );
     let txn = svc.db.begin().await?;
     password_reset::ActiveModel {
         user_id: Set(u.id),
@@ -40,13 +59,23 @@ pub async fn request(svc: &Services, email_input: &str, meta: &RequestMeta) -> R
         ),
     )
     .await?;
-    audit::record(&txn, now, meta, Event::new("password_reset_requested", Outcome::Success).by_label(Some(u.id), u.email.clone())).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("password_reset_requested", Outcome::Success)
+            .by_label(Some(u.id), u.email.clone()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Whether a reset link is still usable (for showing the form or a clear message).
-pub async fn check(svc: &Services, token: &str) -> Result<Option<password_reset::Model>, ServiceError> {
+pub async fn check(
+    svc: &Services,
+    token: &str,
+) -> Result<Option<password_reset::Model>, ServiceError> {
     let now = svc.now();
     Ok(password_reset::Entity::find()
         .filter(password_reset::Column::TokenHash.eq(hash_token(token)))
@@ -56,28 +85,48 @@ pub async fn check(svc: &Services, token: &str) -> Result<Option<password_reset:
 }
 
 /// Sets the new password, uses up the link, unlocks the account and ends all its sessions.
-pub async fn complete(svc: &Services, token: &str, new_password: &str, confirm: &str, meta: &RequestMeta) -> Result<(), ServiceError> {
+pub async fn complete(
+    svc: &Services,
+    token: &str,
+    new_password: &str,
+    confirm: &str,
+    meta: &RequestMeta,
+) -> Result<(), ServiceError> {
     let Some(r) = check(svc, token).await? else {
-        return Err(ServiceError::Conflict("This link has expired or has already been used. Ask for a new one".into()));
+        return Err(ServiceError::Conflict(
+            "This link has expired or has already been used. Ask for a new one".into(),
+        ));
     };
-    let u = user::Entity::find_by_id(r.user_id).one(&svc.db).await?.ok_or(ServiceError::NotFound("user"))?;
-    domain::password::check(new_password, &u.email).map_err(|e| ServiceError::invalid("password", e.to_string()))?;
+    let u = user::Entity::find_by_id(r.user_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    domain::password::check(new_password, &u.email)
+        .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
     if new_password != confirm {
-        return Err(ServiceError::invalid("confirm", "The passwords do not match"));
+        return Err(ServiceError::invalid(
+            "confirm",
+            "The passwords do not match",
+        ));
     }
     let hash = password::hash(new_password.to_owned()).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     // Use the link up first: of two simultaneous submissions only one may win.
     let used = password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .col_expr(
+            password_reset::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
         .filter(password_reset::Column::Id.eq(r.id))
         .filter(password_reset::Column::UsedAt.is_null())
         .exec(&txn)
         .await?
         .rows_affected;
     if used == 0 {
-        return Err(ServiceError::Conflict("This link has already been used. Ask for a new one".into()));
+        return Err(ServiceError::Conflict(
+            "This link has already been used. Ask for a new one".into(),
+        ));
     }
     let mut am: user::ActiveModel = u.clone().into();
     am.password_hash = Set(Some(hash));
@@ -86,7 +135,14 @@ pub async fn complete(svc: &Services, token: &str, new_password: &str, confirm: 
     am.updated_at = Set(now);
     am.update(&txn).await?;
     session::end_all_for_user(&txn, u.id).await?;
-    audit::record(&txn, now, meta, Event::new("password_reset_completed", Outcome::Success).by_label(Some(u.id), u.email.clone())).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("password_reset_completed", Outcome::Success)
+            .by_label(Some(u.id), u.email.clone()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -43,21 +43,48 @@ pub async fn sign_in(
     let Some(u) = found else {
         // Spend the same time as a real check.
         password::verify(password_input.to_owned(), None).await;
-        audit::record(&svc.db, now, meta, Event::new("sign_in", Outcome::Failure).by_label(None, label).detail("unknown account")).await?;
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("sign_in", Outcome::Failure)
+                .by_label(None, label)
+                .detail("unknown account"),
+        )
+        .await?;
         return Err(SignInError::Incorrect);
     };
     if !u.active {
-        audit::record(&svc.db, now, meta, Event::new("sign_in", Outcome::Refused).by_label(Some(u.id), label).detail("account closed")).await?;
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("sign_in", Outcome::Refused)
+                .by_label(Some(u.id), label)
+                .detail("account closed"),
+        )
+        .await?;
         return Err(SignInError::Disabled);
     }
     if let Some(until) = u.locked_until.filter(|t| *t > now) {
-        audit::record(&svc.db, now, meta, Event::new("sign_in", Outcome::Refused).by_label(Some(u.id), label).detail("account locked")).await?;
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("sign_in", Outcome::Refused)
+                .by_label(Some(u.id), label)
+                .detail("account locked"),
+        )
+        .await?;
         return Err(SignInError::Locked { until });
     }
     if !password::verify(password_input.to_owned(), u.password_hash.clone()).await {
         // Count atomically, so simultaneous guesses all count.
         user::Entity::update_many()
-            .col_expr(user::Column::FailedSignIns, Expr::col(user::Column::FailedSignIns).add(1))
+            .col_expr(
+                user::Column::FailedSignIns,
+                Expr::col(user::Column::FailedSignIns).add(1),
+            )
             .filter(user::Column::Id.eq(u.id))
             .exec(&svc.db)
             .await?;
@@ -71,18 +98,43 @@ pub async fn sign_in(
             .await?
             .rows_affected
             > 0;
-        let detail = if locked { "wrong password; account now locked" } else { "wrong password" };
-        audit::record(&svc.db, now, meta, Event::new("sign_in", Outcome::Failure).by_label(Some(u.id), label).detail(detail)).await?;
-        return Err(if locked { SignInError::Locked { until } } else { SignInError::Incorrect });
+        let detail = if locked {
+            "wrong password; account now locked"
+        } else {
+            "wrong password"
+        };
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("sign_in", Outcome::Failure)
+                .by_label(Some(u.id), label)
+                .detail(detail),
+        )
+        .await?;
+        return Err(if locked {
+            SignInError::Locked { until }
+        } else {
+            SignInError::Incorrect
+        });
     }
     user::Entity::update_many()
         .col_expr(user::Column::FailedSignIns, Expr::value(0))
-        .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(user::Column::LastSignInAt, Expr::value(Some(now)))
         .filter(user::Column::Id.eq(u.id))
         .exec(&svc.db)
         .await?;
     let token = session::start(svc, u.id, meta).await?;
-    audit::record(&svc.db, now, meta, Event::new("sign_in", Outcome::Success).by_label(Some(u.id), label)).await?;
+    audit::record(
+        &svc.db,
+        now,
+        meta,
+        Event::new("sign_in", Outcome::Success).by_label(Some(u.id), label),
+    )
+    .await?;
     Ok((u, token))
 }

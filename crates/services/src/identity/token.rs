@@ -22,15 +22,24 @@ pub async fn create(
     actor.require(Permission::UseApi, "create API tokens")?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(ServiceError::invalid("name", "Enter a name for the token, like \"GP system sync\""));
+        return Err(ServiceError::invalid(
+            "name",
+            "Enter a name for the token, like \"GP system sync\"",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(ServiceError::invalid("name", "Token name must be 100 characters or fewer"));
+        return Err(ServiceError::invalid(
+            "name",
+            "Token name must be 100 characters or fewer",
+        ));
     }
-    if let Some(d) = days {
-        if !(1..=365).contains(&d) {
-            return Err(ServiceError::invalid("expires_in_days", "Expiry must be between 1 and 365 days"));
-        }
+    if let Some(d) = days
+        && !(1..=365).contains(&d)
+    {
+        return Err(ServiceError::invalid(
+            "expires_in_days",
+            "Expiry must be between 1 and 365 days",
+        ));
     }
     let secret = format!("{PREFIX}{}", random_token());
     let now = svc.now();
@@ -45,7 +54,16 @@ pub async fn create(
     }
     .insert(&svc.db)
     .await?;
-    audit::record(&svc.db, now, meta, Event::new("api_token_created", Outcome::Success).by(actor).entity("api_token", m.id).detail(name.to_owned())).await?;
+    audit::record(
+        &svc.db,
+        now,
+        meta,
+        Event::new("api_token_created", Outcome::Success)
+            .by(actor)
+            .entity("api_token", m.id)
+            .detail(name.to_owned()),
+    )
+    .await?;
     Ok((m, secret))
 }
 
@@ -57,23 +75,45 @@ pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<api_token::Model>
         .await?)
 }
 
-pub async fn revoke(svc: &Services, actor: &Actor, meta: &RequestMeta, id: i32) -> Result<(), ServiceError> {
-    let t = api_token::Entity::find_by_id(id).one(&svc.db).await?.ok_or(ServiceError::NotFound("API token"))?;
+pub async fn revoke(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i32,
+) -> Result<(), ServiceError> {
+    let t = api_token::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("API token"))?;
     if t.user_id != actor.user_id {
         return Err(ServiceError::NotFound("API token"));
     }
     if t.revoked_at.is_some() {
-        return Err(ServiceError::Conflict("This token was already revoked".into()));
+        return Err(ServiceError::Conflict(
+            "This token was already revoked".into(),
+        ));
     }
     let now = svc.now();
     let mut am: api_token::ActiveModel = t.into();
     am.revoked_at = Set(Some(now));
     am.update(&svc.db).await?;
-    audit::record(&svc.db, now, meta, Event::new("api_token_revoked", Outcome::Success).by(actor).entity("api_token", id)).await
+    audit::record(
+        &svc.db,
+        now,
+        meta,
+        Event::new("api_token_revoked", Outcome::Success)
+            .by(actor)
+            .entity("api_token", id),
+    )
+    .await
 }
 
 /// Resolves a bearer token to its user, if it is valid, unexpired and unrevoked.
-pub async fn authenticate(svc: &Services, secret: &str, meta: &RequestMeta) -> Result<Option<Actor>, ServiceError> {
+pub async fn authenticate(
+    svc: &Services,
+    secret: &str,
+    meta: &RequestMeta,
+) -> Result<Option<Actor>, ServiceError> {
     let now = svc.now();
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash_token(secret)))
@@ -81,13 +121,26 @@ pub async fn authenticate(svc: &Services, secret: &str, meta: &RequestMeta) -> R
         .await?;
     let valid = found.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now));
     let Some(t) = valid else {
-        audit::record(&svc.db, now, meta, Event::new("api_token_rejected", Outcome::Refused).detail("unknown, expired or revoked token")).await?;
+        audit::record(
+            &svc.db,
+            now,
+            meta,
+            Event::new("api_token_rejected", Outcome::Refused)
+                .detail("unknown, expired or revoked token"),
+        )
+        .await?;
         return Ok(None);
     };
-    let Some(u) = user::Entity::find_by_id(t.user_id).one(&svc.db).await?.filter(|u| u.active) else {
+    let Some(u) = user::Entity::find_by_id(t.user_id)
+        .one(&svc.db)
+        .await?
+        .filter(|u| u.active)
+    else {
         return Ok(None);
     };
-    if t.last_used_at.is_none_or(|l| now - l > Duration::minutes(5)) {
+    if t.last_used_at
+        .is_none_or(|l| now - l > Duration::minutes(5))
+    {
         let mut am: api_token::ActiveModel = t.into();
         am.last_used_at = Set(Some(now));
         am.update(&svc.db).await?;

@@ -33,7 +33,10 @@ pub async fn load_actor<C: ConnectionTrait>(c: &C, u: &user::Model) -> Result<Ac
         .await?;
     let mut grants = Vec::with_capacity(ms.len());
     for m in ms {
-        let (Ok(role), Some(o)) = (m.role.parse::<Role>(), orgs.iter().find(|o| o.id == m.organisation_id)) else {
+        let (Ok(role), Some(o)) = (
+            m.role.parse::<Role>(),
+            orgs.iter().find(|o| o.id == m.organisation_id),
+        ) else {
             continue;
         };
         grants.push(Grant {
@@ -44,7 +47,12 @@ pub async fn load_actor<C: ConnectionTrait>(c: &C, u: &user::Model) -> Result<Ac
             path: o.path.clone(),
         });
     }
-    Ok(Actor { user_id: u.id, email: u.email.clone(), display_name: u.display_name.clone(), grants })
+    Ok(Actor {
+        user_id: u.id,
+        email: u.email.clone(),
+        display_name: u.display_name.clone(),
+        grants,
+    })
 }
 
 /// Creates a user with memberships. `by` is None for the command line (the operator), or the
@@ -62,10 +70,16 @@ pub async fn create(
         p.add("display_name", "Enter the person's name");
     }
     if let Some(e) = &email {
-        p.take("password", domain::password::check(&input.password, e.as_str()));
+        p.take(
+            "password",
+            domain::password::check(&input.password, e.as_str()),
+        );
     }
     if input.memberships.is_empty() {
-        p.add("memberships", "Give the user at least one role at an organisation");
+        p.add(
+            "memberships",
+            "Give the user at least one role at an organisation",
+        );
     }
     let org_ids: Vec<i32> = input.memberships.iter().map(|(_, o)| *o).collect();
     let orgs = organisation::Entity::find()
@@ -74,10 +88,17 @@ pub async fn create(
         .await?;
     for (_, org_id) in &input.memberships {
         match orgs.iter().find(|o| o.id == *org_id) {
-            None => p.add("memberships", format!("There is no organisation with id {org_id}")),
+            None => p.add(
+                "memberships",
+                format!("There is no organisation with id {org_id}"),
+            ),
             Some(o) => {
                 if let Some(a) = by {
-                    a.require_at(Permission::ManageUsers, &o.path, "add users to this organisation")?;
+                    a.require_at(
+                        Permission::ManageUsers,
+                        &o.path,
+                        "add users to this organisation",
+                    )?;
                 }
             }
         }
@@ -128,7 +149,11 @@ pub async fn create(
     }
     let mut ev = Event::new("user_created", Outcome::Success)
         .entity("user", u.id)
-        .detail(format!("{} with {} membership(s)", u.email, input.memberships.len()));
+        .detail(format!(
+            "{} with {} membership(s)",
+            u.email,
+            input.memberships.len()
+        ));
     ev = match by {
         Some(a) => ev.by(a),
         None => ev.by_label(None, "command line"),
@@ -138,7 +163,10 @@ pub async fn create(
     Ok(u)
 }
 
-pub async fn find_by_email(svc: &Services, email: &str) -> Result<Option<user::Model>, ServiceError> {
+pub async fn find_by_email(
+    svc: &Services,
+    email: &str,
+) -> Result<Option<user::Model>, ServiceError> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email.trim().to_lowercase()))
         .one(&svc.db)
@@ -146,14 +174,20 @@ pub async fn find_by_email(svc: &Services, email: &str) -> Result<Option<user::M
 }
 
 /// The memberships of everyone with a grant inside the actor's scopes, for admin listings.
-pub async fn list_in_scope(svc: &Services, actor: &Actor) -> Result<Vec<(user::Model, Vec<Grant>)>, ServiceError> {
+pub async fn list_in_scope(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<(user::Model, Vec<Grant>)>, ServiceError> {
     actor.require(Permission::ManageUsers, "list users")?;
     let scopes = actor.scopes(Permission::ManageUsers);
     let mut cond = sea_orm::Condition::any();
     for s in &scopes {
         cond = cond.add(organisation::Column::Path.starts_with(s.as_str()));
     }
-    let orgs = organisation::Entity::find().filter(cond).all(&svc.db).await?;
+    let orgs = organisation::Entity::find()
+        .filter(cond)
+        .all(&svc.db)
+        .await?;
     let ids: Vec<i32> = orgs.iter().map(|o| o.id).collect();
     let ms = membership::Entity::find()
         .filter(membership::Column::OrganisationId.is_in(ids))

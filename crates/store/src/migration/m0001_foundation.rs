@@ -17,7 +17,8 @@ fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCre
 
 fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(table);
     for c in cols {
         i.col(*c);
     }
@@ -61,9 +62,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("organisations", &["path"], false)).await?;
-        m.create_index(index("organisations", &["parent_id"], false)).await?;
-        m.create_index(index("organisations", &["kind", "name"], false)).await?;
+        m.create_index(index("organisations", &["path"], false))
+            .await?;
+        m.create_index(index("organisations", &["parent_id"], false))
+            .await?;
+        m.create_index(index("organisations", &["kind", "name"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -95,9 +99,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("memberships", &["user_id", "organisation_id", "role"], true))
+        m.create_index(index(
+            "memberships",
+            &["user_id", "organisation_id", "role"],
+            true,
+        ))
+        .await?;
+        m.create_index(index("memberships", &["organisation_id"], false))
             .await?;
-        m.create_index(index("memberships", &["organisation_id"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -113,7 +122,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("sessions", &["user_id"], false)).await?;
+        m.create_index(index("sessions", &["user_id"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -166,10 +176,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_events", &["at"], false)).await?;
-        m.create_index(index("audit_events", &["actor_user_id", "at"], false)).await?;
-        m.create_index(index("audit_events", &["person_id", "at"], false)).await?;
-        m.create_index(index("audit_events", &["action", "at"], false)).await?;
+        m.create_index(index("audit_events", &["at"], false))
+            .await?;
+        m.create_index(index("audit_events", &["actor_user_id", "at"], false))
+            .await?;
+        m.create_index(index("audit_events", &["person_id", "at"], false))
+            .await?;
+        m.create_index(index("audit_events", &["action", "at"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -186,7 +200,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("email_outbox", &["sent_at"], false)).await?;
+        m.create_index(index("email_outbox", &["sent_at"], false))
+            .await?;
         Ok(())
     }
 

@@ -54,12 +54,25 @@ pub struct AuditParams {
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditParams),
     responses((status = 200, description = "A page of events", body = AuditPage),
               (status = 403, description = "Not an administrator", body = crate::error::ErrorEnvelope)))]
-pub async fn search(State(state): State<AppState>, v: Viewer, Query(p): Query<AuditParams>) -> Result<Json<AuditPage>, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(p): Query<AuditParams>,
+) -> Result<Json<AuditPage>, ApiError> {
     let a = actor(&v)?;
     let page = audit::search(
         &state.svc,
         a,
-        audit::Search { actor: p.actor, action: p.action, outcome: p.outcome, person_id: p.person_id, from: None, to: None, page: p.page.unwrap_or(1), per_page: p.per_page.unwrap_or(50) },
+        audit::Search {
+            actor: p.actor,
+            action: p.action,
+            outcome: p.outcome,
+            person_id: p.person_id,
+            from: None,
+            to: None,
+            page: p.page.unwrap_or(1),
+            per_page: p.per_page.unwrap_or(50),
+        },
     )
     .await
     .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;

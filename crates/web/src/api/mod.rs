@@ -3,9 +3,9 @@
 pub mod audit;
 pub mod organisations;
 
+use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
@@ -23,15 +23,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(e) => {
                 let detail = e.body_text();
-                let field = detail.split_once(": ").and_then(|(_, rest)| rest.split('.').next()).filter(|f| !f.contains(' ')).map(str::to_owned);
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed", format!("The request body is not valid JSON for this operation: {detail}"), field.as_deref()))
+                let field = detail
+                    .split_once(": ")
+                    .and_then(|(_, rest)| rest.split('.').next())
+                    .filter(|f| !f.contains(' '))
+                    .map(str::to_owned);
+                Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    format!("The request body is not valid JSON for this operation: {detail}"),
+                    field.as_deref(),
+                ))
             }
         }
     }
 }
 
 pub fn actor(v: &Viewer) -> Result<&services::Actor, ApiError> {
-    v.actor().ok_or_else(|| ApiError::unauthorised("Sign in or send an API token"))
+    v.actor()
+        .ok_or_else(|| ApiError::unauthorised("Sign in or send an API token"))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -56,7 +66,11 @@ pub struct Me {
     responses((status = 200, description = "The caller", body = Me), (status = 401, description = "Not signed in", body = crate::error::ErrorEnvelope)))]
 pub async fn me(v: Viewer) -> Result<Json<Me>, ApiError> {
     let a = actor(&v)?;
-    let mut permissions: Vec<String> = a.grants.iter().flat_map(|g| g.role.permissions().iter().map(|p| p.as_str().to_owned())).collect();
+    let mut permissions: Vec<String> = a
+        .grants
+        .iter()
+        .flat_map(|g| g.role.permissions().iter().map(|p| p.as_str().to_owned()))
+        .collect();
     permissions.sort();
     permissions.dedup();
     Ok(Json(Me {

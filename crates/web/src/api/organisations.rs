@@ -97,17 +97,36 @@ pub struct ListParams {
     responses((status = 200, description = "A page of organisations", body = OrganisationPage),
               (status = 401, description = "No valid token or session", body = crate::error::ErrorEnvelope),
               (status = 422, description = "A parameter is not valid", body = crate::error::ErrorEnvelope)))]
-pub async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<ListParams>) -> Result<Json<OrganisationPage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(p): Query<ListParams>,
+) -> Result<Json<OrganisationPage>, ApiError> {
     let a = actor(&v)?;
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(k.parse().map_err(|_| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "kind must be one of region, icb, pcn, practice, vcse, team", Some("kind"))
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "kind must be one of region, icb, pcn, practice, vcse, team",
+                Some("kind"),
+            )
         })?),
     };
-    let page = org::list(&state.svc, a, ListFilter { kind, q: p.q, parent_id: p.parent_id, page: p.page.unwrap_or(1), per_page: p.per_page.unwrap_or(50) })
-        .await
-        .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
+    let page = org::list(
+        &state.svc,
+        a,
+        ListFilter {
+            kind,
+            q: p.q,
+            parent_id: p.parent_id,
+            page: p.page.unwrap_or(1),
+            per_page: p.per_page.unwrap_or(50),
+        },
+    )
+    .await
+    .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
     Ok(Json(OrganisationPage {
         total_pages: page.total_pages(),
         page: page.page,
@@ -122,9 +141,15 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(p): Query<List
     responses((status = 200, description = "The organisation", body = OrganisationDto),
               (status = 403, description = "Outside the caller's organisations", body = crate::error::ErrorEnvelope),
               (status = 404, description = "No such organisation", body = crate::error::ErrorEnvelope)))]
-pub async fn get(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Result<Json<OrganisationDto>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+) -> Result<Json<OrganisationDto>, ApiError> {
     let a = actor(&v)?;
-    let o = org::get(&state.svc, a, id).await.map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
+    let o = org::get(&state.svc, a, id)
+        .await
+        .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
     Ok(Json(o.into()))
 }
 
@@ -133,9 +158,15 @@ pub async fn get(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) 
     responses((status = 201, description = "Created", body = OrganisationDto),
               (status = 403, description = "The caller may not add organisations there", body = crate::error::ErrorEnvelope),
               (status = 422, description = "Invalid input; each error names its field", body = crate::error::ErrorEnvelope)))]
-pub async fn create(State(state): State<AppState>, v: Viewer, ApiJson(input): ApiJson<OrgInput>) -> Result<(StatusCode, Json<OrganisationDto>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> Result<(StatusCode, Json<OrganisationDto>), ApiError> {
     let a = actor(&v)?;
-    let o = org::create(&state.svc, a, &v.meta, input).await.map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
+    let o = org::create(&state.svc, a, &v.meta, input)
+        .await
+        .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
     Ok((StatusCode::CREATED, Json(o.into())))
 }
 
@@ -146,8 +177,15 @@ pub async fn create(State(state): State<AppState>, v: Viewer, ApiJson(input): Ap
               (status = 403, description = "The caller may not edit this organisation", body = crate::error::ErrorEnvelope),
               (status = 409, description = "Changed by someone else since `version`", body = crate::error::ErrorEnvelope),
               (status = 422, description = "Invalid input", body = crate::error::ErrorEnvelope)))]
-pub async fn update(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>, ApiJson(input): ApiJson<OrgInput>) -> Result<Json<OrganisationDto>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> Result<Json<OrganisationDto>, ApiError> {
     let a = actor(&v)?;
-    let o = org::update(&state.svc, a, &v.meta, id, input).await.map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
+    let o = org::update(&state.svc, a, &v.meta, id, input)
+        .await
+        .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
     Ok(Json(o.into()))
 }

@@ -1,10 +1,10 @@
 //! The signed-in user's account page, with their API tokens.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::Permission;
 use serde::Deserialize;
 use services::{FieldError, ServiceError, identity::token};
@@ -39,8 +39,18 @@ struct AccountPage {
     expires_in_days: String,
 }
 
-async fn page(state: &AppState, v: &Viewer, status: StatusCode, errors: Errors, message: String, new_token: Option<String>, typed: (String, String)) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    status: StatusCode,
+    errors: Errors,
+    message: String,
+    new_token: Option<String>,
+    typed: (String, String),
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let now = state.svc.now();
     let tokens = match token::list(&state.svc, actor).await {
         Ok(t) => t,
@@ -56,7 +66,13 @@ async fn page(state: &AppState, v: &Viewer, status: StatusCode, errors: Errors, 
                 (None, Some(e)) => format!("Expires on {}", date(&e)),
                 (None, None) => "Does not expire".into(),
             };
-            TokenRow { id: t.id, active: t.revoked_at.is_none() && !expired, name: t.name, prefix: t.prefix, status }
+            TokenRow {
+                id: t.id,
+                active: t.revoked_at.is_none() && !expired,
+                name: t.name,
+                prefix: t.prefix,
+                status,
+            }
         })
         .collect();
     render(
@@ -68,7 +84,11 @@ async fn page(state: &AppState, v: &Viewer, status: StatusCode, errors: Errors, 
             new_token,
             name: actor.display_name.clone(),
             email: actor.email.clone(),
-            roles: actor.grants.iter().map(|g| format!("{} at {}", g.role.label(), g.organisation_name)).collect(),
+            roles: actor
+                .grants
+                .iter()
+                .map(|g| format!("{} at {}", g.role.label(), g.organisation_name))
+                .collect(),
             can_use_api: actor.can(Permission::UseApi),
             tokens,
             token_name: typed.0,
@@ -78,7 +98,16 @@ async fn page(state: &AppState, v: &Viewer, status: StatusCode, errors: Errors, 
 }
 
 pub async fn show(State(state): State<AppState>, v: Viewer) -> Response {
-    page(&state, &v, StatusCode::OK, Errors::default(), String::new(), None, (String::new(), "90".into())).await
+    page(
+        &state,
+        &v,
+        StatusCode::OK,
+        Errors::default(),
+        String::new(),
+        None,
+        (String::new(), "90".into()),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -89,26 +118,96 @@ pub struct TokenForm {
     expires_in_days: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, v: Viewer, Form(f): Form<TokenForm>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn create_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let mut errors: Vec<FieldError> = Vec::new();
-    let days = optional_int("expires_in_days", "Days until it expires", &f.expires_in_days, &mut errors);
+    let days = optional_int(
+        "expires_in_days",
+        "Days until it expires",
+        &f.expires_in_days,
+        &mut errors,
+    );
     let typed = (f.name.clone(), f.expires_in_days.clone());
     if !errors.is_empty() {
-        return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Errors(errors), String::new(), None, typed).await;
+        return page(
+            &state,
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Errors(errors),
+            String::new(),
+            None,
+            typed,
+        )
+        .await;
     }
     match token::create(&state.svc, actor, &v.meta, &f.name, days).await {
-        Ok((_, secret)) => page(&state, &v, StatusCode::CREATED, Errors::default(), String::new(), Some(secret), (String::new(), "90".into())).await,
-        Err(ServiceError::Invalid(list)) => page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Errors(list), String::new(), None, typed).await,
+        Ok((_, secret)) => {
+            page(
+                &state,
+                &v,
+                StatusCode::CREATED,
+                Errors::default(),
+                String::new(),
+                Some(secret),
+                (String::new(), "90".into()),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(list)) => {
+            page(
+                &state,
+                &v,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                String::new(),
+                None,
+                typed,
+            )
+            .await
+        }
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     match token::revoke(&state.svc, actor, &v.meta, id).await {
-        Ok(()) => page(&state, &v, StatusCode::OK, Errors::default(), "The token has been revoked: it no longer works.".into(), None, (String::new(), "90".into())).await,
-        Err(ServiceError::Conflict(m)) => page(&state, &v, StatusCode::CONFLICT, Errors::default(), m, None, (String::new(), "90".into())).await,
+        Ok(()) => {
+            page(
+                &state,
+                &v,
+                StatusCode::OK,
+                Errors::default(),
+                "The token has been revoked: it no longer works.".into(),
+                None,
+                (String::new(), "90".into()),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            page(
+                &state,
+                &v,
+                StatusCode::CONFLICT,
+                Errors::default(),
+                m,
+                None,
+                (String::new(), "90".into()),
+            )
+            .await
+        }
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }

@@ -64,21 +64,38 @@ fn parse_day(field: &str, label: &str, s: &str, errors: &mut Vec<FieldError>) ->
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .map_err(|_| errors.push(FieldError::new(field, format!("{label} must be a real date, like 2026-11-01"))))
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                field,
+                format!("{label} must be a real date, like 2026-11-01"),
+            ))
+        })
         .ok()
 }
 
-pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQuery>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn audit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let mut errors = Vec::new();
     let from = parse_day("from", "From date", &q.from, &mut errors);
     let to = parse_day("to", "To date", &q.to, &mut errors);
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            errors.push(FieldError::new("to", "To date must be the same as or after the from date"));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errors.push(FieldError::new(
+            "to",
+            "To date must be the same as or after the from date",
+        ));
     }
-    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).and_then(|t| Utc.from_local_datetime(&t).single());
+    let midnight = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| Utc.from_local_datetime(&t).single())
+    };
     let search = audit::Search {
         actor: Some(q.actor.clone()),
         action: Some(q.action.clone()),
@@ -101,9 +118,20 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
         Some(p) => {
             let total_text = match p.total {
                 0 => "No events match.".to_string(),
-                n => format!("{} events, newest first. Page {} of {}.", thousands(n as i64), p.page, p.total_pages()),
+                n => format!(
+                    "{} events, newest first. Page {} of {}.",
+                    thousands(n as i64),
+                    p.page,
+                    p.total_pages()
+                ),
             };
-            let filters = [("actor", q.actor.clone()), ("action", q.action.clone()), ("outcome", q.outcome.clone()), ("from", q.from.clone()), ("to", q.to.clone())];
+            let filters = [
+                ("actor", q.actor.clone()),
+                ("action", q.action.clone()),
+                ("outcome", q.outcome.clone()),
+                ("from", q.from.clone()),
+                ("to", q.to.clone()),
+            ];
             let pager = Pager::new("/admin/audit", &filters, p.page, p.total_pages());
             let rows = p
                 .events
@@ -132,7 +160,11 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
         None => (vec![], String::new(), Pager::new("/admin/audit", &[], 1, 1)),
     };
     let errors = Errors(errors);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render(
         status,
         &AuditPage {
@@ -169,7 +201,9 @@ struct UsersPage {
 }
 
 pub async fn users(State(state): State<AppState>, v: Viewer) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let now = state.svc.now();
     match identity::users::list_in_scope(&state.svc, actor).await {
         Ok(list) => {
@@ -180,14 +214,38 @@ pub async fn users(State(state): State<AppState>, v: Viewer) -> Response {
                     UserRow {
                         name: u.display_name,
                         email: u.email,
-                        roles: grants.iter().map(|g| format!("{} at {}", g.role.label(), g.organisation_name)).collect(),
-                        last_sign_in: u.last_sign_in_at.map(|t| date_time(&t)).unwrap_or_else(|| "Never".into()),
-                        status: if !u.active { "Closed" } else if locked { "Locked" } else { "Active" },
-                        status_class: if !u.active { "nhsuk-tag--grey" } else if locked { "nhsuk-tag--red" } else { "nhsuk-tag--green" },
+                        roles: grants
+                            .iter()
+                            .map(|g| format!("{} at {}", g.role.label(), g.organisation_name))
+                            .collect(),
+                        last_sign_in: u
+                            .last_sign_in_at
+                            .map(|t| date_time(&t))
+                            .unwrap_or_else(|| "Never".into()),
+                        status: if !u.active {
+                            "Closed"
+                        } else if locked {
+                            "Locked"
+                        } else {
+                            "Active"
+                        },
+                        status_class: if !u.active {
+                            "nhsuk-tag--grey"
+                        } else if locked {
+                            "nhsuk-tag--red"
+                        } else {
+                            "nhsuk-tag--green"
+                        },
                     }
                 })
                 .collect();
-            render(StatusCode::OK, &UsersPage { l: Layout::for_viewer("Users", &v, "/admin/users"), rows })
+            render(
+                StatusCode::OK,
+                &UsersPage {
+                    l: Layout::for_viewer("Users", &v, "/admin/users"),
+                    rows,
+                },
+            )
         }
         Err(e) => PageError::new(e, &v).into_response(),
     }

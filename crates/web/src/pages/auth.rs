@@ -1,14 +1,17 @@
 //! Sign in, sign out and password reset pages.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Utc;
 use serde::Deserialize;
-use services::identity::{reset, session, sign_in::{SignInError, sign_in as do_sign_in}};
 use services::ServiceError;
+use services::identity::{
+    reset, session,
+    sign_in::{SignInError, sign_in as do_sign_in},
+};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -35,7 +38,9 @@ pub struct SignInQuery {
 
 fn local_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".into(),
     }
 }
@@ -66,18 +71,35 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-pub async fn sign_in(State(state): State<AppState>, v: Viewer, Form(f): Form<SignInForm>) -> Response {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SignInForm>,
+) -> Response {
     let next = local_next(f.next.as_deref());
     let mut errors = Vec::new();
     if f.email.trim().is_empty() {
-        errors.push(services::FieldError::new("email", "Enter your email address"));
+        errors.push(services::FieldError::new(
+            "email",
+            "Enter your email address",
+        ));
     }
     if f.password.is_empty() {
         errors.push(services::FieldError::new("password", "Enter your password"));
     }
     let show = |errors: Errors, status| {
         let l = Layout::for_viewer("Sign in", &v, "/sign-in").with_errors(&errors);
-        render(status, &SignInPage { l, errors, email: f.email.clone(), next: next.clone(), expired: false, reset_done: false })
+        render(
+            status,
+            &SignInPage {
+                l,
+                errors,
+                email: f.email.clone(),
+                next: next.clone(),
+                expired: false,
+                reset_done: false,
+            },
+        )
     };
     if !errors.is_empty() {
         return show(Errors(errors), StatusCode::UNPROCESSABLE_ENTITY);
@@ -85,33 +107,51 @@ pub async fn sign_in(State(state): State<AppState>, v: Viewer, Form(f): Form<Sig
     match do_sign_in(&state.svc, &f.email, &f.password, &v.meta).await {
         Ok((_, token)) => {
             let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(&state, state.session_cookie(), &token, None));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.session_cookie(), &token, None),
+            );
             r
         }
-        Err(SignInError::Incorrect) => show(Errors::one("email", "The email address or password is incorrect"), StatusCode::UNAUTHORIZED),
+        Err(SignInError::Incorrect) => show(
+            Errors::one("email", "The email address or password is incorrect"),
+            StatusCode::UNAUTHORIZED,
+        ),
         Err(SignInError::Locked { until }) => {
             let minutes = (until - Utc::now()).num_minutes().max(1);
             show(
                 Errors::one(
                     "email",
-                    format!("This account is locked after too many failed sign-ins. Try again after {} (in about {minutes} minutes), or reset your password", time(&until)),
+                    format!(
+                        "This account is locked after too many failed sign-ins. Try again after {} (in about {minutes} minutes), or reset your password",
+                        time(&until)
+                    ),
                 ),
                 StatusCode::TOO_MANY_REQUESTS,
             )
         }
-        Err(SignInError::Disabled) => show(Errors::one("email", "This account has been closed. Ask your administrator to reopen it"), StatusCode::FORBIDDEN),
+        Err(SignInError::Disabled) => show(
+            Errors::one(
+                "email",
+                "This account has been closed. Ask your administrator to reopen it",
+            ),
+            StatusCode::FORBIDDEN,
+        ),
         Err(SignInError::Service(e)) => PageError::new(e, &v).into_response(),
     }
 }
 
 pub async fn sign_out(State(state): State<AppState>, v: Viewer) -> Response {
-    if let Some(c) = &v.current {
-        if let Err(e) = session::end(&state.svc, c, &v.meta).await {
-            return PageError::new(e, &v).into_response();
-        }
+    if let Some(c) = &v.current
+        && let Err(e) = session::end(&state.svc, c, &v.meta).await
+    {
+        return PageError::new(e, &v).into_response();
     }
     let mut r = Redirect::to("/sign-in").into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(&state, state.session_cookie(), "", Some(0)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, state.session_cookie(), "", Some(0)),
+    );
     r
 }
 
@@ -150,14 +190,34 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn reset_request(State(state): State<AppState>, v: Viewer, Form(f): Form<EmailForm>) -> Response {
+pub async fn reset_request(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<EmailForm>,
+) -> Response {
     let minutes = state.svc.settings.password_reset_minutes;
     match reset::request(&state.svc, &f.email, &v.meta).await {
-        Ok(()) => render(StatusCode::OK, &ResetSentPage { l: Layout::for_viewer("Check your email", &v, "/password-reset"), email: f.email.trim().to_owned(), minutes }),
+        Ok(()) => render(
+            StatusCode::OK,
+            &ResetSentPage {
+                l: Layout::for_viewer("Check your email", &v, "/password-reset"),
+                email: f.email.trim().to_owned(),
+                minutes,
+            },
+        ),
         Err(ServiceError::Invalid(list)) => {
             let errors = Errors(list);
-            let l = Layout::for_viewer("Reset your password", &v, "/password-reset").with_errors(&errors);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &ResetRequestPage { l, errors, email: f.email, minutes })
+            let l = Layout::for_viewer("Reset your password", &v, "/password-reset")
+                .with_errors(&errors);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResetRequestPage {
+                    l,
+                    errors,
+                    email: f.email,
+                    minutes,
+                },
+            )
         }
         Err(e) => PageError::new(e, &v).into_response(),
     }
@@ -172,14 +232,31 @@ struct ResetFormPage {
     usable: bool,
 }
 
-pub async fn reset_form(State(state): State<AppState>, v: Viewer, Path(token): Path<String>) -> Response {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(token): Path<String>,
+) -> Response {
     match reset::check(&state.svc, &token).await {
         Ok(found) => {
             let usable = found.is_some();
-            let title = if usable { "Choose a new password" } else { "This link has expired" };
+            let title = if usable {
+                "Choose a new password"
+            } else {
+                "This link has expired"
+            };
             render(
-                if usable { StatusCode::OK } else { StatusCode::GONE },
-                &ResetFormPage { l: Layout::for_viewer(title, &v, "/password-reset"), errors: Errors::default(), token, usable },
+                if usable {
+                    StatusCode::OK
+                } else {
+                    StatusCode::GONE
+                },
+                &ResetFormPage {
+                    l: Layout::for_viewer(title, &v, "/password-reset"),
+                    errors: Errors::default(),
+                    token,
+                    usable,
+                },
             )
         }
         Err(e) => PageError::new(e, &v).into_response(),
@@ -194,21 +271,43 @@ pub struct ResetForm {
     confirm: String,
 }
 
-pub async fn reset(State(state): State<AppState>, v: Viewer, Path(token): Path<String>, Form(f): Form<ResetForm>) -> Response {
+pub async fn reset(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(token): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Response {
     match reset::complete(&state.svc, &token, &f.password, &f.confirm, &v.meta).await {
         Ok(()) => {
             let mut r = Redirect::to("/sign-in?reset=1").into_response();
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(&state, state.session_cookie(), "", Some(0)));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.session_cookie(), "", Some(0)),
+            );
             r
         }
         Err(ServiceError::Invalid(list)) => {
             let errors = Errors(list);
-            let l = Layout::for_viewer("Choose a new password", &v, "/password-reset").with_errors(&errors);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &ResetFormPage { l, errors, token, usable: true })
+            let l = Layout::for_viewer("Choose a new password", &v, "/password-reset")
+                .with_errors(&errors);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResetFormPage {
+                    l,
+                    errors,
+                    token,
+                    usable: true,
+                },
+            )
         }
         Err(ServiceError::Conflict(_)) => render(
             StatusCode::GONE,
-            &ResetFormPage { l: Layout::for_viewer("This link has expired", &v, "/password-reset"), errors: Errors::default(), token, usable: false },
+            &ResetFormPage {
+                l: Layout::for_viewer("This link has expired", &v, "/password-reset"),
+                errors: Errors::default(),
+                token,
+                usable: false,
+            },
         ),
         Err(e) => PageError::new(e, &v).into_response(),
     }

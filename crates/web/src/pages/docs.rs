@@ -25,20 +25,38 @@ struct DocsPage {
 
 fn operations(doc: &Value) -> Vec<Operation> {
     let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return out };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for method in ["get", "post", "put", "patch", "delete"] {
             let Some(op) = item.get(method) else { continue };
-            let text = |k: &str| op.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-            let summary = [text("summary"), text("description")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(". ");
+            let text = |k: &str| {
+                op.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let summary = [text("summary"), text("description")]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(". ");
             let params = op
                 .get("parameters")
                 .and_then(Value::as_array)
                 .map(|ps| {
                     ps.iter()
                         .map(|p| {
-                            let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                            let s = |k: &str| {
+                                p.get(k)
+                                    .and_then(Value::as_str)
+                                    .unwrap_or_default()
+                                    .to_owned()
+                            };
                             (s("name"), s("in"), s("description"))
                         })
                         .collect()
@@ -49,12 +67,25 @@ fn operations(doc: &Value) -> Vec<Operation> {
                 .and_then(Value::as_object)
                 .map(|r| {
                     r.iter()
-                        .map(|(code, v)| format!("{code} {}", v.get("description").and_then(Value::as_str).unwrap_or_default()))
+                        .map(|(code, v)| {
+                            format!(
+                                "{code} {}",
+                                v.get("description")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or_default()
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 })
                 .unwrap_or_default();
-            out.push(Operation { method: method.to_uppercase(), path: path.clone(), summary, params, responses });
+            out.push(Operation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary,
+                params,
+                responses,
+            });
         }
     }
     out
@@ -62,5 +93,11 @@ fn operations(doc: &Value) -> Vec<Operation> {
 
 pub async fn show(v: Viewer) -> Response {
     let doc = serde_json::to_value(crate::openapi::document()).unwrap_or(Value::Null);
-    render(StatusCode::OK, &DocsPage { l: Layout::for_viewer("API documentation", &v, "/api/docs"), operations: operations(&doc) })
+    render(
+        StatusCode::OK,
+        &DocsPage {
+            l: Layout::for_viewer("API documentation", &v, "/api/docs"),
+            operations: operations(&doc),
+        },
+    )
 }

@@ -20,17 +20,34 @@ pub fn render_status(status: StatusCode, actor: Option<&Actor>) -> Response {
     let (title, paragraphs): (&str, &[&str]) = match status {
         StatusCode::NOT_FOUND => (
             "Page not found",
-            &["If you typed the web address, check it is correct.", "If you pasted the web address, check you copied the entire address."],
+            &[
+                "If you typed the web address, check it is correct.",
+                "If you pasted the web address, check you copied the entire address.",
+            ],
         ),
         StatusCode::FORBIDDEN => (
             "You do not have permission to see this page",
-            &["Your role does not give you access to this page or record. This has been recorded.", "If you think you should have access, ask your organisation's whatmatters administrator."],
+            &[
+                "Your role does not give you access to this page or record. This has been recorded.",
+                "If you think you should have access, ask your organisation's whatmatters administrator.",
+            ],
         ),
-        StatusCode::CONFLICT => ("This has already been done", &["The record changed since you opened the page. Go back and reload it to see the latest version."]),
-        StatusCode::PAYLOAD_TOO_LARGE => ("What you sent is too large", &["Go back and try again with less."]),
+        StatusCode::CONFLICT => (
+            "This has already been done",
+            &[
+                "The record changed since you opened the page. Go back and reload it to see the latest version.",
+            ],
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "What you sent is too large",
+            &["Go back and try again with less."],
+        ),
         _ => (
             "Sorry, there is a problem with the service",
-            &["Try again later. What you entered has not been saved.", "If the problem continues, contact your whatmatters administrator."],
+            &[
+                "Try again later. What you entered has not been saved.",
+                "If the problem continues, contact your whatmatters administrator.",
+            ],
         ),
     };
     render(

@@ -60,7 +60,13 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
     if a.can(Permission::ViewOrganisations) {
         for (k, n, patients) in org::counts(&state.svc, a).await? {
             if n > 0 {
-                org_counts.push(KindCount { kind: k.as_str(), label: k.label(), count: n, patients, patients_text: thousands(patients) });
+                org_counts.push(KindCount {
+                    kind: k.as_str(),
+                    label: k.label(),
+                    count: n,
+                    patients,
+                    patients_text: thousands(patients),
+                });
             }
         }
     }
@@ -78,7 +84,13 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
     // What sits within the organisation of the first staff role: a PCN's practices, an ICB's PCNs.
     let mut members = Vec::new();
     let mut members_heading = String::new();
-    if let Some(g) = a.grants.iter().find(|g| g.role.grants(Permission::ViewOrganisations) && matches!(g.organisation_kind, OrgKind::Pcn | OrgKind::Icb | OrgKind::Region)) {
+    if let Some(g) = a.grants.iter().find(|g| {
+        g.role.grants(Permission::ViewOrganisations)
+            && matches!(
+                g.organisation_kind,
+                OrgKind::Pcn | OrgKind::Icb | OrgKind::Region
+            )
+    }) {
         let o = org::get(&state.svc, a, g.organisation_id).await?;
         members_heading = format!("Within {}", o.name);
         for c in org::children(&state.svc, a, &o).await? {
@@ -93,18 +105,49 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
     }
     let mut recent_audit = Vec::new();
     if a.can(Permission::ViewAudit) {
-        let page = audit::search(&state.svc, a, audit::Search { page: 1, per_page: 5, ..Default::default() }).await?;
+        let page = audit::search(
+            &state.svc,
+            a,
+            audit::Search {
+                page: 1,
+                per_page: 5,
+                ..Default::default()
+            },
+        )
+        .await?;
         recent_audit = page
             .events
             .into_iter()
-            .map(|e| format!("{}: {} – {} ({})", date_time(&e.at), e.actor_label, e.action.replace('_', " "), e.outcome))
+            .map(|e| {
+                format!(
+                    "{}: {} – {} ({})",
+                    date_time(&e.at),
+                    e.actor_label,
+                    e.action.replace('_', " "),
+                    e.outcome
+                )
+            })
             .collect();
     }
-    let mut roles: Vec<String> = a.grants.iter().map(|g| format!("{} at {}", g.role.label().to_lowercase(), g.organisation_name)).collect();
+    let mut roles: Vec<String> = a
+        .grants
+        .iter()
+        .map(|g| {
+            format!(
+                "{} at {}",
+                g.role.label().to_lowercase(),
+                g.organisation_name
+            )
+        })
+        .collect();
     roles.dedup();
     Ok(Home {
         name: a.display_name.clone(),
-        roles_summary: if roles.is_empty() { "a user with no roles yet".into() } else { roles.join(", ") },
+        roles_summary: if roles.is_empty() {
+            "a user with no roles yet".into()
+        } else {
+            roles.join(", ")
+        },
         org_counts,
         grants,
         members_heading,
@@ -122,6 +165,16 @@ pub async fn show(State(state): State<AppState>, v: Viewer) -> Response {
         },
         None => None,
     };
-    let title = if home.is_some() { "Home" } else { "Personalised care for primary care networks" };
-    render(StatusCode::OK, &HomePage { l: Layout::for_viewer(title, &v, "/"), home })
+    let title = if home.is_some() {
+        "Home"
+    } else {
+        "Personalised care for primary care networks"
+    };
+    render(
+        StatusCode::OK,
+        &HomePage {
+            l: Layout::for_viewer(title, &v, "/"),
+            home,
+        },
+    )
 }

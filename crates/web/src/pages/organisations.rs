@@ -1,10 +1,10 @@
 //! Organisation pages: list with search and filters, view, add, edit.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use domain::{OrgKind, Permission};
 use serde::Deserialize;
 use services::org::{self, ListFilter, OrgInput};
@@ -27,7 +27,9 @@ pub struct Row {
 }
 
 fn kind_label(kind: &str) -> &'static str {
-    kind.parse::<OrgKind>().map(OrgKind::label).unwrap_or("Organisation")
+    kind.parse::<OrgKind>()
+        .map(OrgKind::label)
+        .unwrap_or("Organisation")
 }
 
 fn row(o: Organisation) -> Row {
@@ -42,7 +44,10 @@ fn row(o: Organisation) -> Row {
 }
 
 fn kinds() -> Vec<(&'static str, &'static str)> {
-    OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+    OrgKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -65,8 +70,14 @@ pub struct ListQuery {
     page: Option<u64>,
 }
 
-pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let kind = q.kind.clone().unwrap_or_default();
     let filter = ListFilter {
         kind: kind.parse().ok(),
@@ -80,9 +91,22 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<List
             let total_text = match page.total {
                 0 => "No organisations match your search.".to_string(),
                 1 => "1 organisation".to_string(),
-                n => format!("{} organisations, page {} of {}", thousands(n as i64), page.page, page.total_pages()),
+                n => format!(
+                    "{} organisations, page {} of {}",
+                    thousands(n as i64),
+                    page.page,
+                    page.total_pages()
+                ),
             };
-            let pager = Pager::new("/organisations", &[("q", q.q.clone().unwrap_or_default()), ("kind", kind.clone())], page.page, page.total_pages());
+            let pager = Pager::new(
+                "/organisations",
+                &[
+                    ("q", q.q.clone().unwrap_or_default()),
+                    ("kind", kind.clone()),
+                ],
+                page.page,
+                page.total_pages(),
+            );
             render(
                 StatusCode::OK,
                 &ListPage {
@@ -119,8 +143,15 @@ pub struct ShowQuery {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>, Query(q): Query<ShowQuery>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let result = async {
         let o = org::get(&state.svc, actor, id).await?;
         let ancestors = org::ancestors(&state.svc, &o).await?;
@@ -133,23 +164,49 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>,
         Ok(x) => x,
         Err(e) => return PageError::new(e, &v).into_response(),
     };
-    let parent_name = ancestors.last().map(|p| p.name.clone()).unwrap_or_else(|| "None".into());
+    let parent_name = ancestors
+        .last()
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| "None".into());
     let mut rows = vec![("Kind", kind_label(&o.kind).to_string())];
     if let Some(c) = &o.ods_code {
         rows.push(("ODS code", c.clone()));
     }
     rows.push(("Belongs to", parent_name));
-    rows.push(("Status", if o.status == "closed" { "Closed".into() } else { "Active".into() }));
+    rows.push((
+        "Status",
+        if o.status == "closed" {
+            "Closed".into()
+        } else {
+            "Active".into()
+        },
+    ));
     if let Some(n) = o.list_size {
-        rows.push(("List size", format!("{} registered patients", thousands(n.into()))));
+        rows.push((
+            "List size",
+            format!("{} registered patients", thousands(n.into())),
+        ));
     }
     if o.kind == OrgKind::Practice.as_str() {
-        rows.push(("PCN membership", if o.pcn_opted_out { "Opted out of the PCN".into() } else { "Member of its PCN".into() }));
+        rows.push((
+            "PCN membership",
+            if o.pcn_opted_out {
+                "Opted out of the PCN".into()
+            } else {
+                "Member of its PCN".into()
+            },
+        ));
         if let Some(a) = &o.commissioner_arrangement {
             rows.push(("Commissioner's arrangement", a.clone()));
         }
     }
-    for (label, value) in [("Postcode", &o.postcode), ("Email", &o.email), ("Phone", &o.phone), ("Website", &o.website), ("Charity number", &o.charity_number)] {
+    for (label, value) in [
+        ("Postcode", &o.postcode),
+        ("Email", &o.email),
+        ("Phone", &o.phone),
+        ("Website", &o.website),
+        ("Charity number", &o.charity_number),
+    ] {
         if let Some(v) = value {
             rows.push((label, v.clone()));
         }
@@ -289,7 +346,10 @@ fn to_input(f: &OrgForm) -> (OrgInput, Vec<FieldError>) {
         p => match p.parse() {
             Ok(id) => Some(id),
             Err(_) => {
-                errors.push(FieldError::new("parent_id", "Select the organisation this one belongs to from the list"));
+                errors.push(FieldError::new(
+                    "parent_id",
+                    "Select the organisation this one belongs to from the list",
+                ));
                 None
             }
         },
@@ -314,73 +374,174 @@ fn to_input(f: &OrgForm) -> (OrgInput, Vec<FieldError>) {
 }
 
 async fn parents(state: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, ServiceError> {
-    let Some(actor) = v.actor() else { return Ok(vec![]) };
+    let Some(actor) = v.actor() else {
+        return Ok(vec![]);
+    };
     Ok(org::parent_choices(&state.svc, actor)
         .await?
         .into_iter()
         .map(|o| {
             let code = o.ods_code.map(|c| format!(" ({c})")).unwrap_or_default();
-            (o.id.to_string(), format!("{}{code} – {}", o.name, kind_label(&o.kind)))
+            (
+                o.id.to_string(),
+                format!("{}{code} – {}", o.name, kind_label(&o.kind)),
+            )
         })
         .collect())
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn form_page(state: &AppState, v: &Viewer, status: StatusCode, editing: Option<&Organisation>, f: FormValues, errors: Errors, conflict: String) -> Response {
+async fn form_page(
+    state: &AppState,
+    v: &Viewer,
+    status: StatusCode,
+    editing: Option<&Organisation>,
+    f: FormValues,
+    errors: Errors,
+    conflict: String,
+) -> Response {
     let parents = match parents(state, v).await {
         Ok(p) => p,
         Err(e) => return PageError::new(e, v).into_response(),
     };
     let (heading, action, back, submit, kind_label_s) = match editing {
-        Some(o) => (format!("Edit {}", o.name), format!("/organisations/{}/edit", o.id), format!("/organisations/{}", o.id), "Save changes", kind_label(&o.kind)),
-        None => ("Add an organisation".to_string(), "/organisations/new".to_string(), "/organisations".to_string(), "Add organisation", ""),
+        Some(o) => (
+            format!("Edit {}", o.name),
+            format!("/organisations/{}/edit", o.id),
+            format!("/organisations/{}", o.id),
+            "Save changes",
+            kind_label(&o.kind),
+        ),
+        None => (
+            "Add an organisation".to_string(),
+            "/organisations/new".to_string(),
+            "/organisations".to_string(),
+            "Add organisation",
+            "",
+        ),
     };
     let l = Layout::for_viewer(heading.clone(), v, "/organisations").with_errors(&errors);
     render(
         status,
-        &FormPage { l, errors, conflict, heading, action, back, submit, editing: editing.is_some(), kind_label: kind_label_s, kinds: kinds(), parents, f },
+        &FormPage {
+            l,
+            errors,
+            conflict,
+            heading,
+            action,
+            back,
+            submit,
+            editing: editing.is_some(),
+            kind_label: kind_label_s,
+            kinds: kinds(),
+            parents,
+            f,
+        },
     )
 }
 
 pub async fn new_form(State(state): State<AppState>, v: Viewer) -> Response {
-    let f = FormValues::from(&OrgForm { version: String::new(), ..Default::default() });
-    form_page(&state, &v, StatusCode::OK, None, f, Errors::default(), String::new()).await
+    let f = FormValues::from(&OrgForm {
+        version: String::new(),
+        ..Default::default()
+    });
+    form_page(
+        &state,
+        &v,
+        StatusCode::OK,
+        None,
+        f,
+        Errors::default(),
+        String::new(),
+    )
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, v: Viewer, Form(f): Form<OrgForm>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let (input, mut errors) = to_input(&f);
-    let result = if errors.is_empty() { org::create(&state.svc, actor, &v.meta, input).await } else { Err(ServiceError::Invalid(vec![])) };
+    let result = if errors.is_empty() {
+        org::create(&state.svc, actor, &v.meta, input).await
+    } else {
+        Err(ServiceError::Invalid(vec![]))
+    };
     match result {
         Ok(o) => Redirect::to(&format!("/organisations/{}?saved=1", o.id)).into_response(),
         Err(ServiceError::Invalid(list)) => {
             errors.extend(list);
-            form_page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, None, FormValues::from(&f), Errors(errors), String::new()).await
+            form_page(
+                &state,
+                &v,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                FormValues::from(&f),
+                Errors(errors),
+                String::new(),
+            )
+            .await
         }
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }
 
 pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let o = match org::get(&state.svc, actor, id).await {
         Ok(o) if actor.can_at(Permission::ManageOrganisations, &o.path) => o,
-        Ok(_) => return PageError::new(ServiceError::Forbidden("edit this organisation".into()), &v).into_response(),
+        Ok(_) => {
+            return PageError::new(ServiceError::Forbidden("edit this organisation".into()), &v)
+                .into_response();
+        }
         Err(e) => return PageError::new(e, &v).into_response(),
     };
-    form_page(&state, &v, StatusCode::OK, Some(&o), FormValues::from(&o), Errors::default(), String::new()).await
+    form_page(
+        &state,
+        &v,
+        StatusCode::OK,
+        Some(&o),
+        FormValues::from(&o),
+        Errors::default(),
+        String::new(),
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>, Form(f): Form<OrgForm>) -> Response {
-    let Some(actor) = v.actor() else { return Redirect::to("/sign-in").into_response() };
+pub async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    Form(f): Form<OrgForm>,
+) -> Response {
+    let Some(actor) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
     let (input, mut errors) = to_input(&f);
-    let result = if errors.is_empty() { org::update(&state.svc, actor, &v.meta, id, input).await } else { Err(ServiceError::Invalid(vec![])) };
+    let result = if errors.is_empty() {
+        org::update(&state.svc, actor, &v.meta, id, input).await
+    } else {
+        Err(ServiceError::Invalid(vec![]))
+    };
     match result {
         Ok(o) => Redirect::to(&format!("/organisations/{}?saved=1", o.id)).into_response(),
         Err(ServiceError::Invalid(list)) => {
             errors.extend(list);
             match org::get(&state.svc, actor, id).await {
-                Ok(o) => form_page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(&o), FormValues::from(&f), Errors(errors), String::new()).await,
+                Ok(o) => {
+                    form_page(
+                        &state,
+                        &v,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(&o),
+                        FormValues::from(&f),
+                        Errors(errors),
+                        String::new(),
+                    )
+                    .await
+                }
                 Err(e) => PageError::new(e, &v).into_response(),
             }
         }
@@ -390,7 +551,16 @@ pub async fn update(State(state): State<AppState>, v: Viewer, Path(id): Path<i32
             Ok(o) => {
                 let mut values = FormValues::from(&f);
                 values.version = o.version.to_string();
-                form_page(&state, &v, StatusCode::CONFLICT, Some(&o), values, Errors::default(), msg).await
+                form_page(
+                    &state,
+                    &v,
+                    StatusCode::CONFLICT,
+                    Some(&o),
+                    values,
+                    Errors::default(),
+                    msg,
+                )
+                .await
             }
             Err(e) => PageError::new(e, &v).into_response(),
         },

@@ -6,21 +6,47 @@ use serde_json::json;
 
 use crate::common::*;
 
-store::db_test!(every_protected_route_sends_anonymous_visitors_to_sign_in, |db| {
-    let app = app(db).await;
-    let id = app.org_id("U90001").await;
-    let pages = ["/organisations".to_string(), format!("/organisations/{id}"), format!("/organisations/{id}/edit"), "/organisations/new".into(), "/admin/audit".into(), "/admin/users".into(), "/account".into()];
-    for p in pages {
-        let r = app.get(&mut Browser::default(), &p).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{p}");
-        assert!(r.location().starts_with("/sign-in?next="), "{p}: {}", r.location());
+store::db_test!(
+    every_protected_route_sends_anonymous_visitors_to_sign_in,
+    |db| {
+        let app = app(db).await;
+        let id = app.org_id("U90001").await;
+        let pages = [
+            "/organisations".to_string(),
+            format!("/organisations/{id}"),
+            format!("/organisations/{id}/edit"),
+            "/organisations/new".into(),
+            "/admin/audit".into(),
+            "/admin/users".into(),
+            "/account".into(),
+        ];
+        for p in pages {
+            let r = app.get(&mut Browser::default(), &p).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{p}");
+            assert!(
+                r.location().starts_with("/sign-in?next="),
+                "{p}: {}",
+                r.location()
+            );
+        }
+        for p in [
+            "/api/v1/me".to_string(),
+            "/api/v1/organisations".into(),
+            format!("/api/v1/organisations/{id}"),
+            "/api/v1/audit-events".into(),
+        ] {
+            let r = app
+                .send(
+                    axum::http::Request::get(p.as_str())
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
+            assert_eq!(r.json()["errors"][0]["code"], "unauthorised");
+        }
     }
-    for p in ["/api/v1/me".to_string(), "/api/v1/organisations".into(), format!("/api/v1/organisations/{id}"), "/api/v1/audit-events".into()] {
-        let r = app.send(axum::http::Request::get(p.as_str()).body(axum::body::Body::empty()).unwrap()).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
-        assert_eq!(r.json()["errors"][0]["code"], "unauthorised");
-    }
-});
+);
 
 store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     let app = app(db).await;
@@ -28,34 +54,77 @@ store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     let mut b = app.sign_in(LINK_WORKER).await;
     let r = app.get(&mut b, &format!("/organisations/{theirs}")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("You do not have permission to see this page"));
+    assert!(
+        r.body
+            .contains("You do not have permission to see this page")
+    );
     assert_eq!(app.audit_count("access_refused", "refused").await, 1);
     // Their own PCN, and its ICB above it, are fine.
     let own = app.org_id("U90001").await;
-    assert_eq!(app.get(&mut b, &format!("/organisations/{own}")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&mut b, &format!("/organisations/{own}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let icb = app.org_id("QZ1").await;
-    assert_eq!(app.get(&mut b, &format!("/organisations/{icb}")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&mut b, &format!("/organisations/{icb}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 });
 
-store::db_test!(another_pcns_manager_cannot_open_or_post_the_edit_form, |db| {
-    let app = app(db).await;
-    let theirs = app.org_id("U90004").await;
-    let mut b = app.sign_in(PCN_MANAGER).await;
-    let r = app.get(&mut b, &format!("/organisations/{theirs}/edit")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post(&mut b, &format!("/organisations/{theirs}/edit"), &[("name", "Taken over"), ("ods_code", "U90004"), ("version", "1")]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.audit_count("access_refused", "refused").await, 2);
-    use sea_orm::EntityTrait;
-    let o = store::entities::organisation::Entity::find_by_id(theirs).one(&app.svc.db).await.unwrap().unwrap();
-    assert_eq!(o.name, "Fellside PCN", "nothing changed");
-});
+store::db_test!(
+    another_pcns_manager_cannot_open_or_post_the_edit_form,
+    |db| {
+        let app = app(db).await;
+        let theirs = app.org_id("U90004").await;
+        let mut b = app.sign_in(PCN_MANAGER).await;
+        let r = app
+            .get(&mut b, &format!("/organisations/{theirs}/edit"))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app
+            .post(
+                &mut b,
+                &format!("/organisations/{theirs}/edit"),
+                &[
+                    ("name", "Taken over"),
+                    ("ods_code", "U90004"),
+                    ("version", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.audit_count("access_refused", "refused").await, 2);
+        use sea_orm::EntityTrait;
+        let o = store::entities::organisation::Entity::find_by_id(theirs)
+            .one(&app.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.name, "Fellside PCN", "nothing changed");
+    }
+);
 
 store::db_test!(an_organisation_cannot_be_added_under_another_pcn, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await.to_string();
     let mut b = app.sign_in(PCN_MANAGER).await;
-    let r = app.post(&mut b, "/organisations/new", &[("kind", "practice"), ("name", "Sneaky Surgery"), ("ods_code", "B99999"), ("parent_id", theirs.as_str())]).await;
+    let r = app
+        .post(
+            &mut b,
+            "/organisations/new",
+            &[
+                ("kind", "practice"),
+                ("name", "Sneaky Surgery"),
+                ("ods_code", "B99999"),
+                ("parent_id", theirs.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let token = app.token_for(PCN_MANAGER).await;
     let r = app.api(Method::POST, "/api/v1/organisations", &token, Some(json!({"kind": "practice", "name": "Sneaky Surgery", "ods_code": "B99999", "parent_id": theirs.parse::<i32>().unwrap()}))).await;
@@ -68,12 +137,26 @@ store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await;
     let token = app.token_for(PCN_MANAGER).await;
-    let r = app.api(Method::GET, &format!("/api/v1/organisations/{theirs}"), &token, None).await;
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/organisations/{theirs}"),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.api(Method::PUT, &format!("/api/v1/organisations/{theirs}"), &token, Some(json!({"name": "Taken over", "ods_code": "U90004", "parent_id": app.org_id("QZ2").await, "version": 1}))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Listing is scoped: another PCN's members are simply not there.
-    let r = app.api(Method::GET, &format!("/api/v1/organisations?parent_id={theirs}"), &token, None).await;
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/organisations?parent_id={theirs}"),
+            &token,
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["total"], 0);
     assert_eq!(app.audit_count("access_refused", "refused").await, 2);
@@ -82,25 +165,49 @@ store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
 store::db_test!(only_admins_read_the_audit_log, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
-    assert_eq!(app.get(&mut b, "/admin/audit").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&mut b, "/admin/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
     let token = app.token_for(PCN_MANAGER).await;
-    assert_eq!(app.api(Method::GET, "/api/v1/audit-events", &token, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/audit-events", &token, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let mut a = app.sign_in(ADMIN).await;
     let page = app.get(&mut a, "/admin/audit?action=access_refused").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("2 events"), "both refusals are listed: {}", page.body);
+    assert!(
+        page.body.contains("2 events"),
+        "both refusals are listed: {}",
+        page.body
+    );
     assert!(page.body.contains("pcn.manager@demo.whatmatters.test"));
 });
 
 store::db_test!(a_person_sees_no_staff_pages, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PERSON).await;
-    for p in ["/organisations", "/admin/users", "/admin/audit", "/organisations/new"] {
-        assert_eq!(app.get(&mut b, p).await.status, StatusCode::FORBIDDEN, "{p}");
+    for p in [
+        "/organisations",
+        "/admin/users",
+        "/admin/audit",
+        "/organisations/new",
+    ] {
+        assert_eq!(
+            app.get(&mut b, p).await.status,
+            StatusCode::FORBIDDEN,
+            "{p}"
+        );
     }
     let home = app.get(&mut b, "/").await;
     assert!(home.body.contains("This is your own space in whatmatters"));
-    assert!(!home.body.contains("href=\"/organisations\""), "no staff navigation for a person");
+    assert!(
+        !home.body.contains("href=\"/organisations\""),
+        "no staff navigation for a person"
+    );
 });
 
 store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
@@ -109,17 +216,30 @@ store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
     let r = app.get(&mut b, "/admin/users").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Amira Khan"), "their PCN's link worker");
-    assert!(!r.body.contains("Nadia Rahman"), "not another PCN's link worker");
+    assert!(
+        !r.body.contains("Nadia Rahman"),
+        "not another PCN's link worker"
+    );
 });
 
 store::db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
     let app = app(db).await;
     let _ = app.token_for(PCN_MANAGER).await;
     use sea_orm::EntityTrait;
-    let t = store::entities::api_token::Entity::find().one(&app.svc.db).await.unwrap().unwrap();
+    let t = store::entities::api_token::Entity::find()
+        .one(&app.svc.db)
+        .await
+        .unwrap()
+        .unwrap();
     let mut b = app.sign_in(LINK_WORKER).await;
-    let r = app.post(&mut b, &format!("/account/api-tokens/{}/revoke", t.id), &[]).await;
+    let r = app
+        .post(&mut b, &format!("/account/api-tokens/{}/revoke", t.id), &[])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let still = store::entities::api_token::Entity::find_by_id(t.id).one(&app.svc.db).await.unwrap().unwrap();
+    let still = store::entities::api_token::Entity::find_by_id(t.id)
+        .one(&app.svc.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(still.revoked_at.is_none());
 });

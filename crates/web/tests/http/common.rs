@@ -24,7 +24,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -34,7 +37,11 @@ impl Resp {
     /// The value of the first `name="csrf_token"` field on the page.
     pub fn csrf(&self) -> String {
         let marker = "name=\"csrf_token\" value=\"";
-        let start = self.body.find(marker).unwrap_or_else(|| panic!("no CSRF field in: {}", self.body)) + marker.len();
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no CSRF field in: {}", self.body))
+            + marker.len();
         self.body[start..].split('"').next().unwrap().to_owned()
     }
 
@@ -59,12 +66,23 @@ pub struct Browser {
 
 impl Browser {
     fn header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn absorb(&mut self, r: &Resp) {
-        for v in r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
-            let Some((k, rest)) = v.split_once('=') else { continue };
+        for v in r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+        {
+            let Some((k, rest)) = v.split_once('=') else {
+                continue;
+            };
             let val = rest.split(';').next().unwrap_or("").to_owned();
             self.cookies.retain(|(n, _)| n != k);
             if !val.is_empty() && !v.contains("Max-Age=0") {
@@ -75,9 +93,14 @@ impl Browser {
 }
 
 pub async fn app(db: DatabaseConnection) -> App {
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap()));
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
+    ));
     let outbox = std::env::temp_dir().join(format!("wm-outbox-{}", uuid::Uuid::new_v4()));
-    let settings = Settings { outbox_dir: outbox, ..Settings::default() };
+    let settings = Settings {
+        outbox_dir: outbox,
+        ..Settings::default()
+    };
     let svc = Services::new(db, clock.clone(), settings);
     services::demo::seed(&svc).await.expect("demo seed");
     let router = web::router(web::AppState::new(svc.clone(), web::WebConfig::default()));
@@ -86,15 +109,29 @@ pub async fn app(db: DatabaseConnection) -> App {
 
 impl App {
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let r = self.router.clone().oneshot(req).await.expect("router answers");
+        let r = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
         let status = r.status();
         let headers = r.headers().clone();
-        let bytes = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024).await.expect("body");
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(r.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, b: &mut Browser, path: &str) -> Resp {
-        let req = Request::get(path).header(header::COOKIE, b.header()).body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header(header::COOKIE, b.header())
+            .body(Body::empty())
+            .unwrap();
         let r = self.send(req).await;
         b.absorb(&r);
         r
@@ -122,15 +159,38 @@ impl App {
         let mut b = Browser::default();
         let page = self.get(&mut b, "/sign-in").await;
         b.csrf = page.csrf();
-        let r = self.post(&mut b, "/sign-in", &[("email", email), ("password", services::demo::DEMO_PASSWORD)]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign in as {email}: {}", r.body);
+        let r = self
+            .post(
+                &mut b,
+                "/sign-in",
+                &[
+                    ("email", email),
+                    ("password", services::demo::DEMO_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "sign in as {email}: {}",
+            r.body
+        );
         let home = self.get(&mut b, "/").await;
         b.csrf = home.csrf();
         b
     }
 
-    pub async fn api(&self, method: Method, path: &str, token: &str, body: Option<serde_json::Value>) -> Resp {
-        let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
         let body = match body {
             Some(v) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
@@ -142,15 +202,35 @@ impl App {
     }
 
     pub async fn token_for(&self, email: &str) -> String {
-        let u = services::identity::users::find_by_email(&self.svc, email).await.unwrap().unwrap();
-        let actor = services::identity::users::load_actor(&self.svc.db, &u).await.unwrap();
-        services::identity::token::create(&self.svc, &actor, &services::RequestMeta::default(), "test", Some(30)).await.unwrap().1
+        let u = services::identity::users::find_by_email(&self.svc, email)
+            .await
+            .unwrap()
+            .unwrap();
+        let actor = services::identity::users::load_actor(&self.svc.db, &u)
+            .await
+            .unwrap();
+        services::identity::token::create(
+            &self.svc,
+            &actor,
+            &services::RequestMeta::default(),
+            "test",
+            Some(30),
+        )
+        .await
+        .unwrap()
+        .1
     }
 
     pub async fn org_id(&self, code: &str) -> i32 {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         use store::entities::organisation;
-        organisation::Entity::find().filter(organisation::Column::OdsCode.eq(code)).one(&self.svc.db).await.unwrap().unwrap().id
+        organisation::Entity::find()
+            .filter(organisation::Column::OdsCode.eq(code))
+            .one(&self.svc.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     pub async fn audit_count(&self, action: &str, outcome: &str) -> u64 {

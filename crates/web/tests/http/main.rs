@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Black-box tests of the web layer: the real router on a real database, both backends.
 
 mod common;

@@ -5,14 +5,26 @@ use crate::common::*;
 store::db_test!(every_response_carries_the_security_headers, |db| {
     let app = app(db).await;
     let r = app.get(&mut Browser::default(), "/sign-in").await;
-    let h = |k: &str| r.headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let h = |k: &str| {
+        r.headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
     assert!(h("content-security-policy").contains("script-src 'self'"));
     assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
     assert!(!h("content-security-policy").contains("unsafe-inline"));
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert_eq!(h("cache-control"), "no-store");
-    assert!(!h("x-request-id").is_empty(), "every response has a request id");
-    assert!(r.body.contains("class=\"nhsuk-skip-link\" href=\"#maincontent\""));
+    assert!(
+        !h("x-request-id").is_empty(),
+        "every response has a request id"
+    );
+    assert!(
+        r.body
+            .contains("class=\"nhsuk-skip-link\" href=\"#maincontent\"")
+    );
     assert!(!r.body.contains("<script>"), "no inline script");
 });
 
@@ -33,7 +45,11 @@ store::db_test!(health_readiness_and_metrics_answer, |db| {
     let ready = app.get(&mut b, "/readyz").await;
     assert_eq!(ready.json()["database"], "ok");
     let metrics = app.get(&mut b, "/metrics").await;
-    assert!(metrics.body.contains("http_requests_total"), "{}", metrics.body);
+    assert!(
+        metrics.body.contains("http_requests_total"),
+        "{}",
+        metrics.body
+    );
     let css = app.get(&mut b, "/assets/nhsuk-frontend.min.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.len() > 100_000);
@@ -50,10 +66,20 @@ store::db_test!(the_home_page_signed_out_invites_sign_in, |db| {
 fn every_route_has_an_access_decision() {
     // The router refuses (500) any route missing from the access table; make sure none is.
     let src = include_str!("../../src/lib.rs");
-    for line in src.lines().filter(|l| l.trim_start().starts_with(".route(\"")) {
+    for line in src
+        .lines()
+        .filter(|l| l.trim_start().starts_with(".route(\""))
+    {
         let path = line.split('"').nth(1).unwrap();
-        for m in [axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::PUT] {
-            assert!(web::access::need(&m, path).is_some(), "{path} has no entry in access::need");
+        for m in [
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::PUT,
+        ] {
+            assert!(
+                web::access::need(&m, path).is_some(),
+                "{path} has no entry in access::need"
+            );
         }
     }
 }
