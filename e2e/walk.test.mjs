@@ -1,0 +1,198 @@
+// Walks every page template of whatmatters in headless Chromium, signed out and as several
+// roles, and runs axe-core (WCAG 2.2 A and AA) on each: any violation fails the test.
+// Needs a demo server: BASE_URL (default http://127.0.0.1:8181), its e-mail folder in OUTBOX_DIR.
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir, readFile, mkdir } from 'node:fs/promises'
+import { chromium } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
+
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8181'
+const OUTBOX = process.env.OUTBOX_DIR ?? 'outbox-demo'
+const PASSWORD = 'whatmatters-demo'
+const SCREENSHOTS = process.env.SCREENSHOTS
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']
+
+let browser
+const checked = []
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  console.log(`axe-core checked ${checked.length} pages: ${checked.join(', ')}`)
+})
+
+async function context () {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await ctx.newPage()
+  return { ctx, page }
+}
+
+async function axe (page, label) {
+  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
+  const problems = result.violations.map(v =>
+    `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)
+  assert.deepEqual(problems, [], `${label} (${page.url()}) has accessibility violations`)
+  checked.push(label)
+}
+
+async function visit (page, path, label, status = 200) {
+  const resp = await page.goto(BASE + path)
+  assert.equal(resp.status(), status, `${label}: ${path} answered ${resp.status()}`)
+  await axe(page, label)
+}
+
+async function signIn (page, email) {
+  await page.goto(BASE + '/sign-in')
+  await page.fill('#email', email)
+  await page.fill('#password', PASSWORD)
+  await Promise.all([page.waitForURL(BASE + '/'), page.click('button[type=submit]')])
+}
+
+async function shot (page, name) {
+  if (!SCREENSHOTS) return
+  await mkdir(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: false })
+}
+
+test('signed-out pages are accessible', async () => {
+  const { ctx, page } = await context()
+  await visit(page, '/', 'landing page')
+  await visit(page, '/sign-in', 'sign in')
+  await page.fill('#email', 'link.worker@demo.whatmatters.test')
+  await page.fill('#password', 'not the password')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.nhsuk-error-summary')
+  assert.match(await page.title(), /^Error: /)
+  await axe(page, 'sign in with an error')
+  await visit(page, '/password-reset', 'password reset request')
+  await visit(page, '/password-reset/not-a-real-token', 'expired reset link', 410)
+  await visit(page, '/no/such/page', 'not found', 404)
+  await visit(page, '/api/docs', 'API documentation')
+  await ctx.close()
+})
+
+test('password reset by e-mailed link', async () => {
+  const { ctx, page } = await context()
+  const before = new Set(await readdir(OUTBOX).catch(() => []))
+  await page.goto(BASE + '/password-reset')
+  await page.fill('#email', 'coach@demo.whatmatters.test')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('h1:has-text("Check your email")')
+  await axe(page, 'reset link sent')
+  // The demo writes e-mails as .eml files; the background worker delivers within seconds.
+  let link
+  for (let i = 0; i < 40 && !link; i++) {
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const files = await readdir(OUTBOX).catch(() => [])
+    for (const f of files.filter(f => f.endsWith('.eml') && !before.has(f))) {
+      const text = (await readFile(`${OUTBOX}/${f}`, 'utf8')).replace(/=\r?\n/g, '')
+      if (text.includes('coach@demo.whatmatters.test')) link = text.match(/https?:\/\/\S+\/password-reset\/[A-Za-z0-9_-]+/)?.[0]
+    }
+  }
+  assert.ok(link, `no reset e-mail arrived in ${OUTBOX}`)
+  await page.goto(BASE + new URL(link).pathname)
+  await axe(page, 'choose a new password')
+  await page.fill('#password', 'short')
+  await page.fill('#confirm', 'short')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'choose a new password with an error')
+  await page.fill('#password', PASSWORD)
+  await page.fill('#confirm', PASSWORD)
+  await Promise.all([page.waitForURL(/\/sign-in\?reset=1/), page.click('button[type=submit]')])
+  await axe(page, 'sign in after a reset')
+  await ctx.close()
+})
+
+test('an administrator can walk every admin page', async () => {
+  const { ctx, page } = await context()
+  await signIn(page, 'admin@demo.whatmatters.test')
+  await axe(page, 'home (admin)')
+  await shot(page, 'home')
+  await visit(page, '/organisations', 'organisations list')
+  await shot(page, 'organisations')
+  await visit(page, '/organisations?kind=practice&page=1', 'organisations filtered')
+  await page.click('text=Riverside Medical Centre')
+  await page.waitForSelector('h1:has-text("Riverside Medical Centre")')
+  await axe(page, 'organisation page')
+  await page.click('text=Edit')
+  await page.waitForSelector('h1:has-text("Edit Riverside Medical Centre")')
+  await axe(page, 'edit organisation')
+  await page.fill('#list_size', 'many')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'edit organisation with an error')
+  await page.fill('#list_size', '8300')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('text=Your changes have been saved')
+  await axe(page, 'organisation saved')
+  await visit(page, '/organisations/new', 'add organisation')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'add organisation with errors')
+  // A forged CSRF token is refused with its own page.
+  await page.goto(BASE + '/organisations/new')
+  await page.evaluate(() => { document.querySelector('form[action="/organisations/new"] input[name=csrf_token]').value = 'forged' })
+  await page.selectOption('#kind', 'vcse')
+  await page.fill('#name', 'Forged Community Group')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('h1:has-text("This form has expired")')
+  await axe(page, 'form expired (CSRF)')
+  await visit(page, '/admin/users', 'users')
+  await visit(page, '/admin/audit', 'audit log')
+  await visit(page, '/admin/audit?from=2026-13-45', 'audit log with an error', 422)
+  await visit(page, '/account', 'account')
+  await page.fill('#name', 'Accessibility test client')
+  await page.click('text=Create token')
+  await page.waitForSelector('#new-token')
+  await axe(page, 'account with a new API token')
+  await page.click('button:has-text("Revoke")')
+  await page.waitForSelector('text=The token has been revoked')
+  await axe(page, 'account after revoking')
+  await visit(page, '/api/docs', 'API documentation (signed in)')
+  await ctx.close()
+})
+
+test('care staff see their own PCN and are refused another', async () => {
+  const admin = await context()
+  await signIn(admin.page, 'admin@demo.whatmatters.test')
+  await admin.page.goto(BASE + '/organisations?q=U90004')
+  const href = await admin.page.getAttribute('a:has-text("Fellside PCN")', 'href')
+  await admin.ctx.close()
+
+  const { ctx, page } = await context()
+  await signIn(page, 'link.worker@demo.whatmatters.test')
+  await axe(page, 'home (link worker)')
+  await visit(page, '/organisations', 'organisations (link worker)')
+  await visit(page, href, 'refused: another PCN', 403)
+  await ctx.close()
+})
+
+test('a person and a PCN manager have their own home pages', async () => {
+  for (const [email, label] of [['person@demo.whatmatters.test', 'home (person)'], ['pcn.manager@demo.whatmatters.test', 'home (PCN manager)'], ['commissioner@demo.whatmatters.test', 'home (commissioner)']]) {
+    const { ctx, page } = await context()
+    await signIn(page, email)
+    await axe(page, label)
+    await ctx.close()
+  }
+})
+
+test('signing out works', async () => {
+  const { ctx, page } = await context()
+  await signIn(page, 'vcse@demo.whatmatters.test')
+  await axe(page, 'home (VCSE worker)')
+  await Promise.all([page.waitForURL(/\/sign-in/), page.click('button:has-text("Sign out")')])
+  const resp = await page.goto(BASE + '/account')
+  assert.match(page.url(), /\/sign-in\?next=/)
+  assert.equal(resp.status(), 200)
+  await ctx.close()
+})
