@@ -50,6 +50,10 @@ enum Command {
         /// Seed and exit without serving
         #[arg(long)]
         no_serve: bool,
+        /// Seed this database instead of the SQLite file (for example a PostgreSQL database
+        /// for load tests); seeding is skipped when it already has organisations
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
     },
     /// Bring the database schema up to date
     Migrate,
@@ -169,10 +173,11 @@ async fn run() -> Result<std::process::ExitCode> {
             db,
             reset,
             no_serve,
+            database_url,
         } => {
             apply(&mut cfg, &listen);
             init_logging(&cfg);
-            if reset {
+            if reset && database_url.is_none() {
                 for suffix in ["", "-wal", "-shm"] {
                     let p = PathBuf::from(format!("{}{suffix}", db.display()));
                     if p.exists() {
@@ -181,13 +186,13 @@ async fn run() -> Result<std::process::ExitCode> {
                     }
                 }
             }
-            cfg.database_url = format!("sqlite://{}", db.display());
+            cfg.database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", db.display()));
             if cfg.outbox_dir == std::path::Path::new("outbox") {
                 cfg.outbox_dir = PathBuf::from("outbox-demo");
             }
             let svc = services(&cfg).await?;
             let seeded = demo::seed(&svc).await?;
-            print_demo(&cfg, &db, seeded);
+            print_demo(&cfg, seeded);
             if !no_serve {
                 serve(&cfg, svc).await?;
             }
@@ -348,12 +353,12 @@ async fn find_org(svc: &Services, key: &str) -> Result<i32> {
         .with_context(|| format!("there is no organisation with ODS code or id {key:?}"))
 }
 
-fn print_demo(cfg: &Config, db: &std::path::Path, seeded: bool) {
+fn print_demo(cfg: &Config, seeded: bool) {
     println!();
     println!("whatmatters demo");
     println!(
         "  database: {} ({})",
-        db.display(),
+        store::redact_url(&cfg.database_url),
         if seeded {
             "seeded just now"
         } else {
