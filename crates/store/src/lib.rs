@@ -84,6 +84,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
         }
         Backend::Postgres => {
             opts.max_connections(20).min_connections(1);
+            probe_postgres(url).await?;
         }
     }
     Database::connect(opts)
@@ -92,6 +93,29 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
             url: redact_url(url),
             source,
         })
+}
+
+/// One direct connection first, so an unreachable server or a wrong password is reported as
+/// itself (a pool only says that it timed out).
+async fn probe_postgres(url: &str) -> Result<(), StoreError> {
+    use sea_orm::sqlx::Connection;
+    let fail = |reason: String| StoreError::Connect {
+        url: redact_url(url),
+        source: DbErr::Custom(reason),
+    };
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        sea_orm::sqlx::PgConnection::connect(url),
+    )
+    .await
+    {
+        Err(_) => Err(fail("no answer within 5 seconds".into())),
+        Ok(Err(e)) => Err(fail(e.to_string())),
+        Ok(Ok(c)) => {
+            let _ = c.close().await;
+            Ok(())
+        }
+    }
 }
 
 /// Applies every pending migration.
