@@ -21,8 +21,8 @@ pub enum StoreError {
         "the database URL {0:?} is not one whatmatters can use: it must start with sqlite:// (a file) or postgres:// (a PostgreSQL server)"
     )]
     UnsupportedUrl(String),
-    #[error("could not open the database at {url}: {source}")]
-    Connect { url: String, source: DbErr },
+    #[error("could not open the database at {url}: {reason}")]
+    Connect { url: String, reason: String },
     #[error("could not bring the database schema up to date: {0}")]
     Migrate(DbErr),
     #[error(transparent)]
@@ -89,10 +89,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     }
     Database::connect(opts)
         .await
-        .map_err(|source| StoreError::Connect {
+        .map_err(|e| StoreError::Connect {
             url: redact_url(url),
-            source,
+            reason: root_cause(&e),
         })
+}
+
+/// The innermost error's message: the driver's own words, once.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// One direct connection first, so an unreachable server or a wrong password is reported as
@@ -101,7 +110,7 @@ async fn probe_postgres(url: &str) -> Result<(), StoreError> {
     use sea_orm::sqlx::Connection;
     let fail = |reason: String| StoreError::Connect {
         url: redact_url(url),
-        source: DbErr::Custom(reason),
+        reason,
     };
     match tokio::time::timeout(
         Duration::from_secs(5),
@@ -110,7 +119,7 @@ async fn probe_postgres(url: &str) -> Result<(), StoreError> {
     .await
     {
         Err(_) => Err(fail("no answer within 5 seconds".into())),
-        Ok(Err(e)) => Err(fail(e.to_string())),
+        Ok(Err(e)) => Err(fail(root_cause(&e))),
         Ok(Ok(c)) => {
             let _ = c.close().await;
             Ok(())
