@@ -1,12 +1,16 @@
 //! Pure types and rules of personalised care. No I/O: everything here is a
 //! value that has been parsed once ("parse, don't validate") or a rule over such values.
 
+pub mod about_me;
 pub mod email;
 pub mod nhs_number;
+pub mod measures;
 pub mod ods;
 pub mod org;
 pub mod password;
+pub mod plan;
 pub mod postcode;
+pub mod referral;
 pub mod role;
 
 pub use email::Email;
