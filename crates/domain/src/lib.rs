@@ -3,8 +3,8 @@
 
 pub mod about_me;
 pub mod email;
-pub mod nhs_number;
 pub mod measures;
+pub mod nhs_number;
 pub mod ods;
 pub mod org;
 pub mod password;

@@ -5,10 +5,19 @@ use serde::{Deserialize, Serialize};
 
 /// The ONS4 questions (ONS, free to use; cite the Office for National Statistics).
 pub const ONS4_ITEMS: [(&str, &str); 4] = [
-    ("life_satisfaction", "Overall, how satisfied are you with your life nowadays?"),
-    ("worthwhile", "Overall, to what extent do you feel that the things you do in your life are worthwhile?"),
+    (
+        "life_satisfaction",
+        "Overall, how satisfied are you with your life nowadays?",
+    ),
+    (
+        "worthwhile",
+        "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
+    ),
     ("happy", "Overall, how happy did you feel yesterday?"),
-    ("anxious", "On a scale where 0 is \"not at all anxious\" and 10 is \"completely anxious\", overall, how anxious did you feel yesterday?"),
+    (
+        "anxious",
+        "On a scale where 0 is \"not at all anxious\" and 10 is \"completely anxious\", overall, how anxious did you feel yesterday?",
+    ),
 ];
 
 /// ONS4: four separate 0-10 answers. Anxiety is reported as asked (higher is worse); never summed.
@@ -43,24 +52,39 @@ fn check(item: usize, v: Option<i64>, min: u8, max: u8) -> Result<u8, MeasureErr
 impl Ons4 {
     /// From four answers in question order; each error names its item (0-based).
     pub fn from_answers(a: [Option<i64>; 4]) -> Result<Self, Vec<MeasureError>> {
-        let r: Vec<Result<u8, MeasureError>> = a.iter().enumerate().map(|(i, v)| check(i, *v, 0, 10)).collect();
+        let r: Vec<Result<u8, MeasureError>> = a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| check(i, *v, 0, 10))
+            .collect();
         let errors: Vec<MeasureError> = r.iter().filter_map(|x| x.clone().err()).collect();
         if !errors.is_empty() {
             return Err(errors);
         }
         let v: Vec<u8> = r.into_iter().filter_map(Result::ok).collect();
-        Ok(Ons4 { life_satisfaction: v[0], worthwhile: v[1], happy: v[2], anxious: v[3] })
+        Ok(Ons4 {
+            life_satisfaction: v[0],
+            worthwhile: v[1],
+            happy: v[2],
+            anxious: v[3],
+        })
     }
 
     pub fn values(&self) -> [u8; 4] {
-        [self.life_satisfaction, self.worthwhile, self.happy, self.anxious]
+        [
+            self.life_satisfaction,
+            self.worthwhile,
+            self.happy,
+            self.anxious,
+        ]
     }
 }
 
 /// SWEMWBS raw total (7-35) to metric score, from the published conversion table.
 const SWEMWBS_METRIC: [f32; 29] = [
-    7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36, 16.88, 17.43, 17.98, 18.59, 19.25,
-    19.98, 20.73, 21.54, 22.35, 23.21, 24.11, 25.03, 26.02, 27.03, 28.13, 29.31, 30.70, 32.55, 35.00,
+    7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36, 16.88, 17.43, 17.98, 18.59,
+    19.25, 19.98, 20.73, 21.54, 22.35, 23.21, 24.11, 25.03, 26.02, 27.03, 28.13, 29.31, 30.70,
+    32.55, 35.00,
 ];
 
 /// SWEMWBS: seven items, each 1-5 (WEMWBS items 1, 2, 3, 6, 7, 9 and 11).
@@ -71,7 +95,11 @@ pub struct Swemwbs {
 
 impl Swemwbs {
     pub fn from_answers(a: [Option<i64>; 7]) -> Result<Self, Vec<MeasureError>> {
-        let r: Vec<Result<u8, MeasureError>> = a.iter().enumerate().map(|(i, v)| check(i, *v, 1, 5)).collect();
+        let r: Vec<Result<u8, MeasureError>> = a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| check(i, *v, 1, 5))
+            .collect();
         let errors: Vec<MeasureError> = r.iter().filter_map(|x| x.clone().err()).collect();
         if !errors.is_empty() {
             return Err(errors);
@@ -108,7 +136,10 @@ impl Pam {
         if !(0.0..=100.0).contains(&score) {
             return Err(MeasureError::PamScore);
         }
-        Ok(Pam { level: level as u8, score: score as f32 })
+        Ok(Pam {
+            level: level as u8,
+            score: score as f32,
+        })
     }
 }
 
@@ -124,14 +155,39 @@ mod tests {
         assert_eq!(all(5).metric(), 35.00);
         assert_eq!(all(3).raw(), 21);
         assert_eq!(all(3).metric(), 19.25);
-        let s = Swemwbs::from_answers([Some(4), Some(4), Some(3), Some(3), Some(4), Some(3), Some(4)]).unwrap();
+        let s = Swemwbs::from_answers([
+            Some(4),
+            Some(4),
+            Some(3),
+            Some(3),
+            Some(4),
+            Some(3),
+            Some(4),
+        ])
+        .unwrap();
         assert_eq!((s.raw(), s.metric()), (25, 22.35));
     }
 
     #[test]
     fn a_swemwbs_item_of_6_is_refused_with_its_item() {
-        let e = Swemwbs::from_answers([Some(3), Some(3), Some(3), Some(3), Some(3), Some(6), Some(3)]).unwrap_err();
-        assert_eq!(e, vec![MeasureError::OutOfRange { item: 5, min: 1, max: 5 }]);
+        let e = Swemwbs::from_answers([
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(6),
+            Some(3),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e,
+            vec![MeasureError::OutOfRange {
+                item: 5,
+                min: 1,
+                max: 5
+            }]
+        );
     }
 
     #[test]

@@ -62,7 +62,11 @@ pub const GOAL_STATUSES: [(&str, &str); 5] = [
     ("no_longer_relevant", "No longer relevant"),
 ];
 
-pub const ACTION_STATUSES: [(&str, &str); 3] = [("in_progress", "In progress"), ("done", "Done"), ("refused", "Refused")];
+pub const ACTION_STATUSES: [(&str, &str); 3] = [
+    ("in_progress", "In progress"),
+    ("done", "Done"),
+    ("refused", "Refused"),
+];
 
 /// A problem with the plan, naming the field as the form does ("needs[0].goals[1].importance").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,16 +76,27 @@ pub struct PlanProblem {
 }
 
 pub fn label_of(list: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    list.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+    list.iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+        .unwrap_or("")
 }
 
 impl PlanContent {
     pub fn validate(&self) -> Vec<PlanProblem> {
         let mut out = Vec::new();
-        let mut add = |field: String, message: &str| out.push(PlanProblem { field, message: message.to_owned() });
+        let mut add = |field: String, message: &str| {
+            out.push(PlanProblem {
+                field,
+                message: message.to_owned(),
+            })
+        };
         for (n, need) in self.needs.iter().enumerate() {
             if need.description.trim().is_empty() {
-                add(format!("needs[{n}].description"), "Describe the need or concern");
+                add(
+                    format!("needs[{n}].description"),
+                    "Describe the need or concern",
+                );
             }
             for (g, goal) in need.goals.iter().enumerate() {
                 let f = |k: &str| format!("needs[{n}].goals[{g}].{k}");
@@ -89,7 +104,10 @@ impl PlanContent {
                     add(f("description"), "Describe the goal in the person's words");
                 }
                 if !(1..=10).contains(&goal.importance) {
-                    add(f("importance"), "Importance must be a whole number from 1 to 10");
+                    add(
+                        f("importance"),
+                        "Importance must be a whole number from 1 to 10",
+                    );
                 }
                 if label_of(&GOAL_STATUSES, &goal.status).is_empty() {
                     add(f("status"), "Choose the goal's status");
@@ -102,21 +120,29 @@ impl PlanContent {
                     if action.who.trim().is_empty() {
                         add(f("who"), "Say who will do it");
                     }
-                    if !action.when.is_empty() && chrono::NaiveDate::parse_from_str(&action.when, "%Y-%m-%d").is_err() {
+                    if !action.when.is_empty()
+                        && chrono::NaiveDate::parse_from_str(&action.when, "%Y-%m-%d").is_err()
+                    {
                         add(f("when"), "When must be a real date, like 2026-12-01");
                     }
                     if label_of(&ACTION_STATUSES, &action.status).is_empty() {
                         add(f("status"), "Choose the action's status");
                     }
                     if !(0..=10).contains(&action.confidence) {
-                        add(f("confidence"), "Confidence must be a whole number from 0 to 10");
+                        add(
+                            f("confidence"),
+                            "Confidence must be a whole number from 0 to 10",
+                        );
                     }
                 }
             }
         }
         for (c, cont) in self.contingencies.iter().enumerate() {
             if cont.trigger.trim().is_empty() || cont.action.trim().is_empty() {
-                add(format!("contingencies[{c}].trigger"), "Give both what would trigger the plan and what should happen");
+                add(
+                    format!("contingencies[{c}].trigger"),
+                    "Give both what would trigger the plan and what should happen",
+                );
             }
         }
         out
@@ -137,7 +163,13 @@ mod tests {
                     importance,
                     status: "in_progress".into(),
                     stage_goals: vec!["Visit the community garden once".into()],
-                    actions: vec![Action { what: "Go to the Saturday session".into(), who: "Jack".into(), when: "2026-12-05".into(), status: "in_progress".into(), confidence }],
+                    actions: vec![Action {
+                        what: "Go to the Saturday session".into(),
+                        who: "Jack".into(),
+                        when: "2026-12-05".into(),
+                        status: "in_progress".into(),
+                        confidence,
+                    }],
                 }],
             }],
             contingencies: vec![],
@@ -148,7 +180,13 @@ mod tests {
     fn importance_11_and_confidence_minus_1_are_refused_by_field() {
         let p = plan(11, -1).validate();
         let fields: Vec<&str> = p.iter().map(|x| x.field.as_str()).collect();
-        assert_eq!(fields, vec!["needs[0].goals[0].importance", "needs[0].goals[0].actions[0].confidence"]);
+        assert_eq!(
+            fields,
+            vec![
+                "needs[0].goals[0].importance",
+                "needs[0].goals[0].actions[0].confidence"
+            ]
+        );
         assert!(plan(10, 0).validate().is_empty());
     }
 }

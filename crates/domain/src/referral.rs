@@ -82,7 +82,10 @@ named_enum!(
 impl ReferralState {
     /// Closed referrals leave the caseload.
     pub fn is_closed(self) -> bool {
-        matches!(self, ReferralState::Discharged | ReferralState::Declined | ReferralState::UnableToContact)
+        matches!(
+            self,
+            ReferralState::Discharged | ReferralState::Declined | ReferralState::UnableToContact
+        )
     }
 
     /// The moves the caseload allows. Closed referrals do not reopen: a new referral is made.
@@ -140,7 +143,10 @@ mod tests {
         assert!(transition(Received, Contacted).is_ok());
         assert!(transition(Contacted, Active).is_ok());
         assert!(transition(Active, Discharged).is_ok());
-        assert!(transition(Received, Active).is_err(), "first contact comes before active work");
+        assert!(
+            transition(Received, Active).is_err(),
+            "first contact comes before active work"
+        );
     }
 
     #[test]
@@ -148,6 +154,9 @@ mod tests {
         for s in ReferralState::ALL {
             assert_eq!(ReferralState::parse(s.as_str()), Some(*s));
         }
-        assert_eq!(ReferralMethod::parse("self_referral"), Some(ReferralMethod::SelfReferral));
+        assert_eq!(
+            ReferralMethod::parse("self_referral"),
+            Some(ReferralMethod::SelfReferral)
+        );
     }
 }

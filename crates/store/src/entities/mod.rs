@@ -1,10 +1,20 @@
 //! One module per table. Enumerated columns are stored as their snake_case names.
 
+pub mod about_me_version;
 pub mod api_token;
 pub mod audit_event;
+pub mod care_plan_version;
+pub mod consent;
+pub mod contact;
+pub mod discharge_message;
 pub mod email_outbox;
+pub mod measure;
+pub mod measure_wording;
 pub mod membership;
 pub mod organisation;
 pub mod password_reset;
+pub mod person;
+pub mod referral;
+pub mod sdm_record;
 pub mod session;
 pub mod user;

@@ -3,15 +3,22 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0002_care;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_care::Migration),
+        ]
     }
 }
 
 /// The text of every migration, so a test harness can tell when a cached schema is stale.
-pub const SOURCES: &[&str] = &[include_str!("m0001_foundation.rs")];
+pub const SOURCES: &[&str] = &[
+    include_str!("m0001_foundation.rs"),
+    include_str!("m0002_care.rs"),
+];
