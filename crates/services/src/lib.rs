@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod care;
 pub mod clock;
 pub mod demo;
 pub mod email;

@@ -1,0 +1,114 @@
+//! About Me: seven sections in the person's words; every saved version is kept.
+
+use domain::about_me::SECTIONS;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use std::collections::BTreeMap;
+use store::entities::about_me_version;
+
+use super::{person_event, person_for};
+use crate::audit::{self, Outcome};
+use crate::{Actor, RequestMeta, ServiceError, Services};
+
+pub type Sections = BTreeMap<String, String>;
+
+pub fn sections_of(v: &about_me_version::Model) -> Sections {
+    serde_json::from_str(&v.sections).unwrap_or_default()
+}
+
+pub async fn history<C: ConnectionTrait>(
+    c: &C,
+    person_id: i32,
+) -> Result<Vec<about_me_version::Model>, ServiceError> {
+    Ok(about_me_version::Entity::find()
+        .filter(about_me_version::Column::PersonId.eq(person_id))
+        .order_by_desc(about_me_version::Column::Version)
+        .all(c)
+        .await?)
+}
+
+pub async fn current(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person_id: i32,
+) -> Result<Option<about_me_version::Model>, ServiceError> {
+    person_for(svc, actor, meta, person_id, "about_me_viewed").await?;
+    super::audit_read(svc, actor, meta, person_id, "about_me_viewed").await?;
+    Ok(history(&svc.db, person_id).await?.into_iter().next())
+}
+
+/// Saves a new version. `based_on` is the version the writer started from (0 for none); if
+/// someone saved since, nothing is saved and the writer is told, keeping what they wrote.
+pub async fn save(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person_id: i32,
+    based_on: i32,
+    sections: Sections,
+    helped_by: Option<String>,
+) -> Result<about_me_version::Model, ServiceError> {
+    person_for(svc, actor, meta, person_id, "about_me_updated").await?;
+    let mut clean = Sections::new();
+    for (key, _) in SECTIONS {
+        if let Some(v) = sections
+            .get(key)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            if v.chars().count() > 5000 {
+                return Err(ServiceError::invalid(
+                    key,
+                    "Each section must be 5,000 characters or fewer",
+                ));
+            }
+            clean.insert(key.to_owned(), v.to_owned());
+        }
+    }
+    if clean.is_empty() {
+        return Err(ServiceError::invalid(
+            SECTIONS[0].0,
+            "Write at least one section",
+        ));
+    }
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    let latest = history(&txn, person_id)
+        .await?
+        .first()
+        .map(|v| v.version)
+        .unwrap_or(0);
+    if latest != based_on {
+        return Err(ServiceError::Conflict("Someone else saved a new version of About Me while you were writing. Your words are still on this page and have not been saved: compare with the latest version, then save again".into()));
+    }
+    let saved = about_me_version::ActiveModel {
+        person_id: Set(person_id),
+        version: Set(latest + 1),
+        sections: Set(serde_json::to_string(&clean).map_err(|e| ServiceError::Internal(e.to_string()))?),
+        helped_by: Set(helped_by.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())),
+        updated_by_user_id: Set(Some(actor.user_id)),
+        updated_by_label: Set(actor.display_name.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // The unique (person, version) index settles a race the check above could not see.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::Conflict("Someone else saved a new version of About Me at the same moment. Your words have not been saved: compare and save again".into()),
+        _ => ServiceError::Db(e),
+    })?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        person_event(actor, "about_me_updated", Outcome::Success, person_id)
+            .entity("about_me", saved.version),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}

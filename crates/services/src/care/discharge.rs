@@ -1,0 +1,227 @@
+//! Discharge, and the message back to the GP and the referrer carrying the SNOMED CT code to record.
+
+use domain::referral::{
+    CareService, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+    SNOMED_SOCIAL_PRESCRIBING_DECLINED, transition,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use store::entities::{discharge_message, organisation, person, referral};
+
+use super::people::{consents, consents_to, text};
+use super::person_event;
+use crate::audit::{self, Outcome};
+use crate::{Actor, RequestMeta, ServiceError, Services, email};
+
+pub const DISCHARGE_REASONS: [(&str, &str); 5] = [
+    ("goals_met", "Goals met"),
+    ("connected_to_support", "Connected to community support"),
+    ("moved_away", "Moved away"),
+    ("person_chose_to_end", "The person chose to end support"),
+    ("other", "Other"),
+];
+
+/// Writes the message for a closed referral, and queues it by e-mail to the practice unless the
+/// person refused sharing with their GP practice. One message per referral.
+pub async fn write_message<C: ConnectionTrait>(
+    c: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    r: &referral::Model,
+    outcome: ReferralState,
+    summary: Option<&str>,
+) -> Result<discharge_message::Model, ServiceError> {
+    let p = person::Entity::find_by_id(r.person_id)
+        .one(c)
+        .await?
+        .ok_or(ServiceError::NotFound("person"))?;
+    let practice = match p.practice_id {
+        Some(id) => organisation::Entity::find_by_id(id).one(c).await?,
+        None => None,
+    };
+    let service = CareService::parse(&r.service).unwrap_or(CareService::SocialPrescribing);
+    let accepted = r.first_contact_at.is_some() && outcome != ReferralState::Declined;
+    let (code, display) = match (service, accepted) {
+        (CareService::SocialPrescribing, true) => (
+            SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
+            "Referral to social prescribing service",
+        ),
+        (CareService::SocialPrescribing, false) => (
+            SNOMED_SOCIAL_PRESCRIBING_DECLINED,
+            "Social prescribing declined",
+        ),
+        _ => ("", ""),
+    };
+    let nhs = p
+        .nhs_number
+        .as_deref()
+        .and_then(|n| domain::NhsNumber::parse(n).ok())
+        .map(|n| n.formatted())
+        .unwrap_or_else(|| "not recorded".into());
+    let dob = p
+        .date_of_birth
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|| "not recorded".into());
+    let mut body = format!(
+        "Personalised care: {} – {}\n\nPatient: {} {}\nNHS number: {nhs}\nDate of birth: {dob}\nGP practice: {}\n\nReferred on {} by {}{}\nReason for referral: {}\n\nOutcome: {}\n",
+        service.label(),
+        outcome.label(),
+        p.given_name,
+        p.family_name,
+        practice
+            .as_ref()
+            .map(|o| format!("{} ({})", o.name, o.ods_code.clone().unwrap_or_default()))
+            .unwrap_or_else(|| "not recorded".into()),
+        r.referred_on.format("%-d %B %Y"),
+        r.referrer_name,
+        r.referrer_organisation
+            .as_ref()
+            .map(|o| format!(", {o}"))
+            .unwrap_or_default(),
+        r.reason,
+        outcome.label(),
+    );
+    if let Some(d) = &r.declined_reason {
+        body.push_str(&format!("Reason given: {d}\n"));
+    }
+    if let Some(s) = summary {
+        body.push_str(&format!("Summary: {s}\n"));
+    }
+    if !code.is_empty() {
+        body.push_str(&format!(
+            "\nPlease record in the GP record:\nSNOMED CT {code} |{display}|\n"
+        ));
+    }
+    body.push_str("\nSent by whatmatters on behalf of the personalised care team.\n");
+    let refused_gp = consents(c, p.id)
+        .await?
+        .iter()
+        .any(|x| x.share_with.eq_ignore_ascii_case("GP practice") && !x.given);
+    let to = practice
+        .as_ref()
+        .and_then(|o| o.email.clone())
+        .filter(|_| !refused_gp);
+    if let Some(addr) = &to {
+        email::enqueue(
+            c,
+            now,
+            addr,
+            &format!(
+                "Personalised care {}: {} {}",
+                outcome.label().to_lowercase(),
+                p.given_name,
+                p.family_name
+            ),
+            &body,
+        )
+        .await?;
+    }
+    let _ = consents_to;
+    Ok(discharge_message::ActiveModel {
+        referral_id: Set(r.id),
+        person_id: Set(p.id),
+        snomed_code: Set(code.into()),
+        snomed_display: Set(display.into()),
+        body: Set(body),
+        practice_id: Set(p.practice_id),
+        sent_to: Set(to),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?)
+}
+
+/// Discharges a referral with its reason and outcome summary, and produces the message back.
+/// A referral is discharged once: a second discharge, even a simultaneous one, is refused.
+pub async fn discharge(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i32,
+    version: i32,
+    reason: &str,
+    summary: &str,
+) -> Result<discharge_message::Model, ServiceError> {
+    let r = referral::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("referral"))?;
+    let orgs = super::care_org_ids(&svc.db, actor).await?;
+    if !orgs.contains(&r.team_org_id) {
+        audit::record(
+            &svc.db,
+            svc.now(),
+            meta,
+            person_event(actor, "referral_discharged", Outcome::Refused, r.person_id)
+                .entity("referral", id),
+        )
+        .await?;
+        return Err(ServiceError::Forbidden("discharge this referral".into()));
+    }
+    let from = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
+    transition(from, ReferralState::Discharged)
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let mut p = crate::error::Problems::default();
+    if !DISCHARGE_REASONS.iter().any(|(c, _)| *c == reason) {
+        p.add("reason", "Choose the reason for discharge");
+    }
+    let summary = text(&Some(summary.to_owned()));
+    if summary.is_none() {
+        p.add(
+            "summary",
+            "Summarise the outcome for the GP and the referrer",
+        );
+    }
+    p.finish()?;
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    let n = referral::Entity::update_many()
+        .col_expr(
+            referral::Column::State,
+            Expr::value(ReferralState::Discharged.as_str()),
+        )
+        .col_expr(referral::Column::DischargeReason, Expr::value(reason))
+        .col_expr(
+            referral::Column::OutcomeSummary,
+            Expr::value(summary.clone()),
+        )
+        .col_expr(referral::Column::ClosedAt, Expr::value(Some(now)))
+        .col_expr(referral::Column::UpdatedAt, Expr::value(now))
+        .col_expr(referral::Column::Version, Expr::value(version + 1))
+        .filter(referral::Column::Id.eq(id))
+        .filter(referral::Column::Version.eq(version))
+        .filter(referral::Column::State.eq(r.state.clone()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if n == 0 {
+        return Err(ServiceError::Conflict("This referral has just been changed or discharged by someone else. Nothing more has been saved".into()));
+    }
+    let r = referral::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound("referral"))?;
+    let msg = write_message(&txn, now, &r, ReferralState::Discharged, summary.as_deref()).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        person_event(actor, "referral_discharged", Outcome::Success, r.person_id)
+            .entity("referral", id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(msg)
+}
+
+pub async fn message_for<C: ConnectionTrait>(
+    c: &C,
+    referral_id: i32,
+) -> Result<Option<discharge_message::Model>, ServiceError> {
+    Ok(discharge_message::Entity::find()
+        .filter(discharge_message::Column::ReferralId.eq(referral_id))
+        .one(c)
+        .await?)
+}
