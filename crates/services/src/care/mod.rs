@@ -78,10 +78,10 @@ pub async fn has_relationship<C: ConnectionTrait>(
         .filter(|g| g.role == Role::Clinician)
         .map(|g| g.path.as_str())
         .collect();
-    if let (false, Some(practice)) = (clinician_orgs.is_empty(), p.practice_id) {
-        if let Some(o) = organisation::Entity::find_by_id(practice).one(c).await? {
-            return Ok(clinician_orgs.iter().any(|s| o.path.starts_with(s)));
-        }
+    if let (false, Some(practice)) = (clinician_orgs.is_empty(), p.practice_id)
+        && let Some(o) = organisation::Entity::find_by_id(practice).one(c).await?
+    {
+        return Ok(clinician_orgs.iter().any(|s| o.path.starts_with(s)));
     }
     Ok(false)
 }
@@ -121,6 +121,24 @@ pub fn person_event(
     let mut e = Event::new(action, outcome).by(actor).purpose(PURPOSE);
     e.person_id = Some(person_id);
     e
+}
+
+/// Takes the write lock for a person's record at the start of a transaction that reads before
+/// it writes (a plan or About Me version): SQLite then waits its turn instead of failing the
+/// lock upgrade, and PostgreSQL serialises saves for the same person on the row lock.
+pub(crate) async fn lock_person<C: ConnectionTrait>(
+    c: &C,
+    person_id: i32,
+) -> Result<(), ServiceError> {
+    person::Entity::update_many()
+        .col_expr(
+            person::Column::Version,
+            sea_orm::sea_query::Expr::col(person::Column::Version),
+        )
+        .filter(person::Column::Id.eq(person_id))
+        .exec(c)
+        .await?;
+    Ok(())
 }
 
 /// Records that the actor read a person's data.

@@ -348,10 +348,10 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    Ok(person::Entity::find_by_id(id)
+    person::Entity::find_by_id(id)
         .one(&svc.db)
         .await?
-        .ok_or(ServiceError::NotFound("person"))?)
+        .ok_or(ServiceError::NotFound("person"))
 }
 
 #[derive(Clone, Debug, Default)]

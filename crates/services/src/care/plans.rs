@@ -96,6 +96,7 @@ pub async fn save(
     }
     let now = svc.now();
     let txn = svc.db.begin().await?;
+    super::lock_person(&txn, person_id).await?;
     let latest = history(&txn, person_id)
         .await?
         .first()

@@ -234,7 +234,10 @@ pub async fn create(
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let person_id = match (existing, new_person) {
-        (Some(e), _) => e.id,
+        (Some(e), _) => {
+            super::lock_person(&txn, e.id).await?;
+            e.id
+        }
         (None, Some(np)) => people::insert(&txn, now, np).await?.id,
         (None, None) => {
             return Err(ServiceError::invalid(
@@ -390,7 +393,10 @@ pub async fn self_refer(
         None => None,
     };
     let person_id = match existing {
-        Some(e) => e.id,
+        Some(e) => {
+            super::lock_person(&txn, e.id).await?;
+            e.id
+        }
         None => people::insert(&txn, now, person).await?.id,
     };
     let r = insert_referral(&txn, now, person_id, v, "self", None, meta.ip.clone()).await?;
@@ -842,10 +848,7 @@ pub async fn assign(
         &txn,
         id,
         version,
-        vec![(
-            referral::Column::AssignedUserId,
-            Expr::value(user_id).into(),
-        )],
+        vec![(referral::Column::AssignedUserId, Expr::value(user_id))],
         now,
     )
     .await?;
@@ -957,26 +960,20 @@ pub async fn record_contact(
     .await?;
     let mut changes: Vec<(referral::Column, sea_orm::sea_query::SimpleExpr)> = Vec::new();
     if reached {
-        changes.push((
-            referral::Column::LastContactAt,
-            Expr::value(Some(at)).into(),
-        ));
+        changes.push((referral::Column::LastContactAt, Expr::value(Some(at))));
         if r.first_contact_at.is_none() {
-            changes.push((
-                referral::Column::FirstContactAt,
-                Expr::value(Some(at)).into(),
-            ));
+            changes.push((referral::Column::FirstContactAt, Expr::value(Some(at))));
         }
         if state == ReferralState::Received {
             changes.push((
                 referral::Column::State,
-                Expr::value(ReferralState::Contacted.as_str()).into(),
+                Expr::value(ReferralState::Contacted.as_str()),
             ));
         }
     } else if input.attempt_only {
         changes.push((
             referral::Column::ContactAttempts,
-            Expr::value(r.contact_attempts + 1).into(),
+            Expr::value(r.contact_attempts + 1),
         ));
     }
     if !changes.is_empty() {
@@ -994,6 +991,15 @@ pub async fn record_contact(
     Ok(c)
 }
 
+/// A move of a referral: to active (with an optional review date), declined (with the
+/// person's reason) or unable to contact.
+#[derive(Clone, Debug)]
+pub struct StateChange {
+    pub to: ReferralState,
+    pub reason: Option<String>,
+    pub review_due: Option<NaiveDate>,
+}
+
 /// Moves a referral to active, declined (with the reason) or unable to contact.
 pub async fn change_state(
     svc: &Services,
@@ -1001,16 +1007,19 @@ pub async fn change_state(
     meta: &RequestMeta,
     id: i32,
     version: i32,
-    to: ReferralState,
-    reason: Option<String>,
-    review_due: Option<NaiveDate>,
+    change: StateChange,
 ) -> Result<(), ServiceError> {
+    let StateChange {
+        to,
+        reason,
+        review_due,
+    } = change;
     let r = for_work(svc, actor, meta, id, "referral_state_changed").await?;
     let from = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
     transition(from, to).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let now = svc.now();
     let mut changes: Vec<(referral::Column, sea_orm::sea_query::SimpleExpr)> =
-        vec![(referral::Column::State, Expr::value(to.as_str()).into())];
+        vec![(referral::Column::State, Expr::value(to.as_str()))];
     match to {
         ReferralState::Declined => {
             let Some(reason) = reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
@@ -1021,9 +1030,9 @@ pub async fn change_state(
             };
             changes.push((
                 referral::Column::DeclinedReason,
-                Expr::value(reason.to_owned()).into(),
+                Expr::value(reason.to_owned()),
             ));
-            changes.push((referral::Column::ClosedAt, Expr::value(Some(now)).into()));
+            changes.push((referral::Column::ClosedAt, Expr::value(Some(now))));
         }
         ReferralState::UnableToContact => {
             if r.contact_attempts < ATTEMPTS_BEFORE_UNABLE_TO_CONTACT {
@@ -1032,11 +1041,11 @@ pub async fn change_state(
                     r.contact_attempts
                 )));
             }
-            changes.push((referral::Column::ClosedAt, Expr::value(Some(now)).into()));
+            changes.push((referral::Column::ClosedAt, Expr::value(Some(now))));
         }
         ReferralState::Active => {
             if let Some(d) = review_due {
-                changes.push((referral::Column::ReviewDue, Expr::value(Some(d)).into()));
+                changes.push((referral::Column::ReviewDue, Expr::value(Some(d))));
             }
         }
         _ => {}

@@ -1,0 +1,796 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Care use cases on both databases: bad input, access rules, concurrency.
+
+use chrono::{Duration, TimeZone, Utc};
+use domain::plan::{Action, Goal, Need, PlanContent};
+use domain::referral::ReferralState;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use services::care::people::PersonInput;
+use services::care::referrals::{
+    self, CaseloadFilter, ContactInput, ReferralInput, SelfReferralInput, SelfReferralOutcome,
+};
+use services::care::{about_me, discharge, measures, plans};
+use services::{Actor, FixedClock, RequestMeta, ServiceError, Services, Settings};
+use std::sync::Arc;
+use store::entities::{audit_event, organisation, referral};
+
+struct Ctx {
+    svc: Services,
+    clock: Arc<FixedClock>,
+}
+
+async fn ctx(db: store::DatabaseConnection) -> Ctx {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
+    ));
+    let svc = Services::new(db, clock.clone(), Settings::default());
+    services::demo::seed(&svc).await.unwrap();
+    Ctx { svc, clock }
+}
+
+async fn actor(svc: &Services, email: &str) -> Actor {
+    let u = services::identity::users::find_by_email(svc, email)
+        .await
+        .unwrap()
+        .unwrap();
+    services::identity::users::load_actor(&svc.db, &u)
+        .await
+        .unwrap()
+}
+
+async fn org(svc: &Services, code: &str) -> i32 {
+    organisation::Entity::find()
+        .filter(organisation::Column::OdsCode.eq(code))
+        .one(&svc.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn meta() -> RequestMeta {
+    RequestMeta {
+        request_id: Some("test".into()),
+        ip: Some("192.0.2.10".into()),
+        user_agent: None,
+    }
+}
+
+fn person(nhs: &str, dob: &str) -> PersonInput {
+    PersonInput {
+        nhs_number: Some(nhs.into()),
+        given_name: Some("Jack".into()),
+        family_name: Some("Turner".into()),
+        date_of_birth: Some(dob.into()),
+        phone: Some("07700 900123".into()),
+        preferred_contact: Some("phone".into()),
+        ..Default::default()
+    }
+}
+
+async fn refer(c: &Ctx, by: &Actor, p: PersonInput) -> Result<referral::Model, ServiceError> {
+    let pcn = org(&c.svc, "U90001").await;
+    let practice = org(&c.svc, "B90001").await;
+    referrals::create(
+        &c.svc,
+        by,
+        &meta(),
+        ReferralInput {
+            person: Some(PersonInput {
+                practice_id: Some(practice),
+                ..p
+            }),
+            service: Some("social_prescribing".into()),
+            team_org_id: Some(pcn),
+            referrer_name: Some("Dr Priya Shah".into()),
+            referrer_organisation: Some("Riverside Medical Centre".into()),
+            method: Some("secure_messaging".into()),
+            reason: Some("Lonely since his wife died; wants to get out more".into()),
+            urgency: Some("routine".into()),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+fn fields(e: ServiceError) -> Vec<String> {
+    match e {
+        ServiceError::Invalid(list) => list.into_iter().map(|f| f.field).collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+store::db_test!(
+    an_invalid_nhs_number_or_future_birth_date_is_refused_with_the_reason,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let e = refer(&c, &lw, person("943 476 5918", "2030-01-01"))
+            .await
+            .unwrap_err();
+        let ServiceError::Invalid(list) = e else {
+            panic!()
+        };
+        assert_eq!(list[0].field, "person.nhs_number");
+        assert!(
+            list[0].message.contains("the last digit should be 9"),
+            "{}",
+            list[0].message
+        );
+        assert_eq!(list[1].field, "person.date_of_birth");
+        assert!(list[1].message.contains("today or in the past"));
+        assert_eq!(
+            referral::Entity::find().count(&c.svc.db).await.unwrap(),
+            0,
+            "nothing saved"
+        );
+    }
+);
+
+store::db_test!(a_second_open_referral_is_flagged_not_merged, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let first = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let again = referrals::create(
+        &c.svc,
+        &lw,
+        &meta(),
+        ReferralInput {
+            person_id: Some(first.person_id),
+            service: Some("social_prescribing".into()),
+            team_org_id: Some(org(&c.svc, "U90001").await),
+            referrer_name: Some("Practice nurse".into()),
+            method: Some("phone".into()),
+            reason: Some("Asked again at a flu clinic".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.possible_duplicate_of, Some(first.id));
+    assert_eq!(again.person_id, first.person_id);
+});
+
+store::db_test!(
+    another_pcns_worker_cannot_see_or_change_the_person_and_is_audited,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let other = actor(&c.svc, "link.worker.fellside@demo.whatmatters.test").await;
+        let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+            .await
+            .unwrap();
+        let m = meta();
+        assert!(matches!(
+            services::care::people::get(&c.svc, &other, &m, r.person_id).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            referrals::get(&c.svc, &other, &m, r.id).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            about_me::current(&c.svc, &other, &m, r.person_id).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            plans::current(&c.svc, &other, &m, r.person_id).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            discharge::discharge(&c.svc, &other, &m, r.id, r.version, "goals_met", "x").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let caseload = referrals::caseload(
+            &c.svc,
+            &other,
+            &m,
+            CaseloadFilter {
+                page: 1,
+                per_page: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(caseload.total, 0, "not on another PCN's caseload");
+        let refused = audit_event::Entity::find()
+            .filter(audit_event::Column::Outcome.eq("refused"))
+            .filter(audit_event::Column::PersonId.eq(r.person_id))
+            .count(&c.svc.db)
+            .await
+            .unwrap();
+        assert_eq!(refused, 5, "each refusal is audited with the person");
+        // The team's own worker is fine, and the read is audited too.
+        services::care::people::get(&c.svc, &lw, &m, r.person_id)
+            .await
+            .unwrap();
+        let viewed = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("person_viewed"))
+            .filter(audit_event::Column::Outcome.eq("success"))
+            .count(&c.svc.db)
+            .await
+            .unwrap();
+        assert_eq!(viewed, 1);
+    }
+);
+
+fn plan(importance: i64, confidence: i64) -> PlanContent {
+    PlanContent {
+        strengths: "Loves gardening; good neighbour".into(),
+        needs: vec![Need {
+            description: "Lonely since moving".into(),
+            goals: vec![Goal {
+                description: "Meet people who like gardening".into(),
+                importance,
+                status: "in_progress".into(),
+                stage_goals: vec![],
+                actions: vec![Action {
+                    what: "Go to the Saturday garden session".into(),
+                    who: "Jack".into(),
+                    when: "2026-11-14".into(),
+                    status: "in_progress".into(),
+                    confidence,
+                }],
+            }],
+        }],
+        contingencies: vec![],
+    }
+}
+
+store::db_test!(
+    plans_refuse_importance_11_and_confidence_minus_1_and_keep_every_version,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+            .await
+            .unwrap();
+        let m = meta();
+        let bad = plans::save(
+            &c.svc,
+            &lw,
+            &m,
+            r.person_id,
+            plans::PlanInput {
+                based_on: 0,
+                content: plan(11, -1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            fields(bad),
+            vec![
+                "needs[0].goals[0].importance",
+                "needs[0].goals[0].actions[0].confidence"
+            ]
+        );
+        let v1 = plans::save(
+            &c.svc,
+            &lw,
+            &m,
+            r.person_id,
+            plans::PlanInput {
+                based_on: 0,
+                content: plan(8, 6),
+                agreed_with: Some("Jack".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(v1.version, 1);
+        let v2 = plans::save(
+            &c.svc,
+            &lw,
+            &m,
+            r.person_id,
+            plans::PlanInput {
+                based_on: 1,
+                content: plan(9, 7),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(v2.version, 2);
+        // Someone who started from version 1 is told, and nothing is overwritten.
+        let late = plans::save(
+            &c.svc,
+            &lw,
+            &m,
+            r.person_id,
+            plans::PlanInput {
+                based_on: 1,
+                content: plan(3, 3),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(late, ServiceError::Conflict(_)));
+        let history = plans::history(&c.svc.db, r.person_id).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(
+            plans::content_of(&history[0]).needs[0].goals[0].importance,
+            9
+        );
+    }
+);
+
+store::db_test!(
+    simultaneous_plan_saves_from_one_version_keep_exactly_one,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+            .await
+            .unwrap();
+        let saves = (1..=5).map(|i| {
+            let (svc, lw, m) = (c.svc.clone(), lw.clone(), meta());
+            async move {
+                plans::save(
+                    &svc,
+                    &lw,
+                    &m,
+                    r.person_id,
+                    plans::PlanInput {
+                        based_on: 0,
+                        content: plan(i, 5),
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+        });
+        let results = futures::future::join_all(saves).await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+        assert!(
+            results
+                .iter()
+                .filter_map(|r| r.as_ref().err())
+                .all(|e| matches!(e, ServiceError::Conflict(_))),
+            "{results:?}"
+        );
+        assert_eq!(
+            plans::history(&c.svc.db, r.person_id).await.unwrap().len(),
+            1
+        );
+    }
+);
+
+store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let input = |instrument: &str, answers: Vec<i64>| measures::MeasureInput {
+        instrument: instrument.into(),
+        timepoint: Some("start".into()),
+        answers: answers.into_iter().map(Some).collect(),
+        ..Default::default()
+    };
+    let bad = measures::record(
+        &c.svc,
+        &lw,
+        &m,
+        r.person_id,
+        input("swemwbs", vec![3, 3, 3, 3, 3, 6, 3]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fields(bad), vec!["answers[5]"]);
+    let s = measures::record(
+        &c.svc,
+        &lw,
+        &m,
+        r.person_id,
+        input("swemwbs", vec![4, 4, 3, 3, 4, 3, 4]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.score, Some(f64::from(22.35f32)));
+    let o = measures::record(
+        &c.svc,
+        &lw,
+        &m,
+        r.person_id,
+        input("ons4", vec![4, 5, 3, 8]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(measures::answers_of(&o), vec![4, 5, 3, 8]);
+    assert!(
+        measures::record(
+            &c.svc,
+            &lw,
+            &m,
+            r.person_id,
+            input("ons4", vec![4, 5, 11, 8])
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(
+        measures::list(&c.svc.db, r.person_id).await.unwrap().len(),
+        2
+    );
+});
+
+store::db_test!(
+    a_referral_is_discharged_once_even_when_asked_twice_at_once,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+            .await
+            .unwrap();
+        let m = meta();
+        // Discharge needs a first contact.
+        let early = discharge::discharge(&c.svc, &lw, &m, r.id, r.version, "goals_met", "done")
+            .await
+            .unwrap_err();
+        assert!(matches!(early, ServiceError::Conflict(_)));
+        referrals::record_contact(
+            &c.svc,
+            &lw,
+            &m,
+            r.id,
+            ContactInput {
+                kind: Some("phone".into()),
+                duration_minutes: Some(20),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let r = referral::Entity::find_by_id(r.id)
+            .one(&c.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.state, "contacted");
+        let tries = (0..5).map(|_| {
+            let (svc, lw, m) = (c.svc.clone(), lw.clone(), meta());
+            async move {
+                discharge::discharge(
+                    &svc,
+                    &lw,
+                    &m,
+                    r.id,
+                    r.version,
+                    "connected_to_support",
+                    "Now goes to the Saturday garden group",
+                )
+                .await
+            }
+        });
+        let results = futures::future::join_all(tries).await;
+        assert_eq!(
+            results.iter().filter(|x| x.is_ok()).count(),
+            1,
+            "{results:?}"
+        );
+        let msg = results.into_iter().find_map(Result::ok).unwrap();
+        assert_eq!(msg.snomed_code, "871731000000106");
+        assert!(msg.body.contains("SNOMED CT 871731000000106"));
+        assert!(msg.body.contains("943 476 5919"));
+        // Asking again later is refused with the reason.
+        let r = referral::Entity::find_by_id(r.id)
+            .one(&c.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let again = discharge::discharge(&c.svc, &lw, &m, r.id, r.version, "goals_met", "again")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            again.to_string(),
+            "This referral is already discharged; it cannot be discharged again"
+        );
+    }
+);
+
+store::db_test!(declining_sends_the_declined_code, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let no_reason = referrals::change_state(
+        &c.svc,
+        &lw,
+        &m,
+        r.id,
+        r.version,
+        referrals::StateChange {
+            to: ReferralState::Declined,
+            reason: None,
+            review_due: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fields(no_reason), vec!["reason"]);
+    referrals::change_state(
+        &c.svc,
+        &lw,
+        &m,
+        r.id,
+        r.version,
+        referrals::StateChange {
+            to: ReferralState::Declined,
+            reason: Some("Already well supported by family".into()),
+            review_due: None,
+        },
+    )
+    .await
+    .unwrap();
+    let msg = discharge::message_for(&c.svc.db, r.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(msg.snomed_code, "871711000000103");
+});
+
+store::db_test!(unable_to_contact_needs_three_recorded_attempts, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let attempt = || ContactInput {
+        kind: Some("phone".into()),
+        attempt_only: true,
+        ..Default::default()
+    };
+    for _ in 0..2 {
+        referrals::record_contact(&c.svc, &lw, &m, r.id, attempt())
+            .await
+            .unwrap();
+    }
+    let r2 = referral::Entity::find_by_id(r.id)
+        .one(&c.svc.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        referrals::change_state(
+            &c.svc,
+            &lw,
+            &m,
+            r.id,
+            r2.version,
+            referrals::StateChange {
+                to: ReferralState::UnableToContact,
+                reason: None,
+                review_due: None
+            }
+        )
+        .await
+        .is_err()
+    );
+    referrals::record_contact(&c.svc, &lw, &m, r.id, attempt())
+        .await
+        .unwrap();
+    let r3 = referral::Entity::find_by_id(r.id)
+        .one(&c.svc.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((r3.contact_attempts, r3.state.as_str()), (3, "received"));
+    referrals::change_state(
+        &c.svc,
+        &lw,
+        &m,
+        r.id,
+        r3.version,
+        referrals::StateChange {
+            to: ReferralState::UnableToContact,
+            reason: None,
+            review_due: None,
+        },
+    )
+    .await
+    .unwrap();
+});
+
+store::db_test!(people_waiting_too_long_show_in_the_no_one_lost_view, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    assert!(
+        referrals::no_one_lost(&c.svc, &lw, &m)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    c.clock.advance(Duration::days(8));
+    let lost = referrals::no_one_lost(&c.svc, &lw, &m).await.unwrap();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0].0.referral.id, r.id);
+    let filtered = referrals::caseload(
+        &c.svc,
+        &lw,
+        &m,
+        CaseloadFilter {
+            no_contact_days: Some(7),
+            page: 1,
+            per_page: 25,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(filtered.total, 1);
+});
+
+store::db_test!(names_are_found_despite_typos_within_scope, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let found = services::care::people::search(
+        &c.svc,
+        &lw,
+        &m,
+        services::care::people::Search {
+            text: "jack turnr".into(),
+            date_of_birth: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    let by_nhs = services::care::people::search(
+        &c.svc,
+        &lw,
+        &m,
+        services::care::people::Search {
+            text: "9434765919".into(),
+            date_of_birth: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_nhs.len(), 1);
+    let other = actor(&c.svc, "link.worker.fellside@demo.whatmatters.test").await;
+    let none = services::care::people::search(
+        &c.svc,
+        &other,
+        &m,
+        services::care::people::Search {
+            text: "jack turner".into(),
+            date_of_birth: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty(), "another PCN cannot find the person");
+});
+
+fn self_referral(practice: i32, nhs: &str) -> SelfReferralInput {
+    SelfReferralInput {
+        person: PersonInput {
+            practice_id: Some(practice),
+            ..person(nhs, "1962-02-14")
+        },
+        service: None,
+        reason: Some("I would like to find a walking group".into()),
+        consent_to_contact: true,
+        trap: None,
+    }
+}
+
+store::db_test!(
+    a_self_referral_flood_is_stopped_and_automated_posts_are_discarded,
+    |db| {
+        let c = ctx(db).await;
+        let practice = org(&c.svc, "B90001").await;
+        let m = meta();
+        let first = referrals::self_refer(&c.svc, &m, self_referral(practice, "943 476 5919"))
+            .await
+            .unwrap();
+        assert!(matches!(first, SelfReferralOutcome::Received { .. }));
+        let r = referral::Entity::find()
+            .one(&c.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (r.source.as_str(), r.method.as_str(), r.team_org_id),
+            ("self", "self_referral", org(&c.svc, "U90001").await)
+        );
+        for _ in 1..referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR {
+            referrals::self_refer(&c.svc, &m, self_referral(practice, ""))
+                .await
+                .unwrap();
+        }
+        let flood = referrals::self_refer(&c.svc, &m, self_referral(practice, ""))
+            .await
+            .unwrap_err();
+        assert!(matches!(flood, ServiceError::Conflict(_)));
+        let count = referral::Entity::find().count(&c.svc.db).await.unwrap();
+        assert_eq!(count, referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR);
+        let bot = SelfReferralInput {
+            trap: Some("http://spam.example".into()),
+            ..self_referral(practice, "")
+        };
+        let other_ip = RequestMeta {
+            ip: Some("198.51.100.7".into()),
+            ..meta()
+        };
+        assert!(matches!(
+            referrals::self_refer(&c.svc, &other_ip, bot).await.unwrap(),
+            SelfReferralOutcome::Discarded
+        ));
+        assert_eq!(
+            referral::Entity::find().count(&c.svc.db).await.unwrap(),
+            count,
+            "nothing kept from the bot"
+        );
+        // An hour later the address may refer again.
+        c.clock.advance(Duration::minutes(61));
+        assert!(
+            referrals::self_refer(&c.svc, &m, self_referral(practice, ""))
+                .await
+                .is_ok()
+        );
+    }
+);
+
+store::db_test!(about_me_keeps_history_and_refuses_a_stale_save, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let mut s = about_me::Sections::new();
+    s.insert(
+        "most_important".into(),
+        "My grandchildren and my garden".into(),
+    );
+    about_me::save(
+        &c.svc,
+        &lw,
+        &m,
+        r.person_id,
+        0,
+        s.clone(),
+        Some("Jack, with Amira".into()),
+    )
+    .await
+    .unwrap();
+    s.insert(
+        "wellness".into(),
+        "Bad knees; good days and bad days".into(),
+    );
+    about_me::save(&c.svc, &lw, &m, r.person_id, 1, s.clone(), None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        about_me::save(&c.svc, &lw, &m, r.person_id, 1, s, None).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(
+        about_me::history(&c.svc.db, r.person_id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+});
