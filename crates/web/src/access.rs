@@ -33,6 +33,18 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
         "/api/v1/organisations" | "/api/v1/organisations/{id}" => need(ViewOrganisations),
         "/admin/audit" | "/api/v1/audit-events" => need(ViewAudit),
         "/admin/users" => need(ManageUsers),
+        "/self-referral" => Public,
+        "/caseload"
+        | "/caseload/no-one-lost"
+        | "/people"
+        | "/referrals/{id}/contacts"
+        | "/referrals/{id}/assign"
+        | "/referrals/{id}/state"
+        | "/referrals/{id}/discharge" => need(ProvideCare),
+        // Anyone on staff may refer; the person's own pages check the relationship in the use case.
+        "/referrals/new" | "/referrals/{id}" | "/referrals/{id}/message" | "/people/{id}" => {
+            SignedIn
+        }
         "/account/api-tokens" | "/account/api-tokens/{id}/revoke" => need(UseApi),
         _ => return None,
     })

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api;
 pub mod assets;
+pub mod charts;
 pub mod error;
 pub mod forms;
 pub mod health;
@@ -124,6 +125,30 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/organisations/{id}/edit",
             get(pages::organisations::edit_form).post(pages::organisations::update),
+        )
+        .route("/caseload", get(pages::care::caseload))
+        .route("/caseload/no-one-lost", get(pages::care::no_one_lost))
+        .route(
+            "/referrals/new",
+            get(pages::care::new_referral_form).post(pages::care::create_referral),
+        )
+        .route("/referrals/{id}", get(pages::care::referral))
+        .route(
+            "/referrals/{id}/contacts",
+            post(pages::care::record_contact),
+        )
+        .route("/referrals/{id}/assign", post(pages::care::assign))
+        .route("/referrals/{id}/state", post(pages::care::change_state))
+        .route(
+            "/referrals/{id}/discharge",
+            get(pages::care::discharge_form).post(pages::care::discharge),
+        )
+        .route("/referrals/{id}/message", get(pages::care::message))
+        .route("/people", get(pages::care::search))
+        .route("/people/{id}", get(pages::care::person))
+        .route(
+            "/self-referral",
+            get(pages::care::self_referral_form).post(pages::care::self_referral),
         )
         .route("/admin/audit", get(pages::admin::audit))
         .route("/admin/users", get(pages::admin::users))

@@ -48,6 +48,7 @@ impl Layout {
                 }
             };
             add("/", "Home", true);
+            add("/caseload", "Caseload", a.can(Permission::ProvideCare));
             add(
                 "/organisations",
                 "Organisations",

@@ -7,6 +7,7 @@
 
 pub mod about_me;
 pub mod discharge;
+pub mod lookup;
 pub mod measures;
 pub mod people;
 pub mod plans;

@@ -6,5 +6,6 @@ mod common;
 mod access;
 mod api;
 mod auth;
+mod care;
 mod organisations;
 mod shell;
