@@ -45,6 +45,7 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
         "/referrals/new" | "/referrals/{id}" | "/referrals/{id}/message" | "/people/{id}" => {
             SignedIn
         }
+        "/people/{id}/about-me" | "/people/{id}/measures" | "/people/{id}/plan" | "/me" => SignedIn,
         "/account/api-tokens" | "/account/api-tokens/{id}/revoke" => need(UseApi),
         _ => return None,
     })

@@ -146,6 +146,16 @@ pub fn router(state: AppState) -> Router {
         .route("/referrals/{id}/message", get(pages::care::message))
         .route("/people", get(pages::care::search))
         .route("/people/{id}", get(pages::care::person))
+        .route("/me", get(pages::record::me))
+        .route("/people/{id}/plan", get(pages::record::plan))
+        .route(
+            "/people/{id}/about-me",
+            get(pages::record::about_me_form).post(pages::record::save_about_me),
+        )
+        .route(
+            "/people/{id}/measures",
+            get(pages::record::measures_form).post(pages::record::record_measure),
+        )
         .route(
             "/self-referral",
             get(pages::care::self_referral_form).post(pages::care::self_referral),

@@ -49,6 +49,7 @@ impl Layout {
             };
             add("/", "Home", true);
             add("/caseload", "Caseload", a.can(Permission::ProvideCare));
+            add("/me", "Your plan", a.has_role(domain::Role::Person));
             add(
                 "/organisations",
                 "Organisations",

@@ -52,3 +52,53 @@ pub async fn person(svc: &Services, id: i32) -> Result<person::Model, ServiceErr
         .await?
         .ok_or(ServiceError::NotFound("person"))
 }
+
+/// The person record belonging to a signed-in person, if any.
+pub async fn own_record(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Option<person::Model>, ServiceError> {
+    Ok(person::Entity::find()
+        .filter(person::Column::UserId.eq(actor.user_id))
+        .one(&svc.db)
+        .await?)
+}
+
+/// Who supports a person now: for each open referral, the service, the team and the worker.
+pub async fn supporters(
+    svc: &Services,
+    person_id: i32,
+) -> Result<Vec<(String, String, String)>, ServiceError> {
+    use store::entities::{referral, user};
+    let open = ["received", "contacted", "active"];
+    let refs = referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(person_id))
+        .filter(referral::Column::State.is_in(open))
+        .all(&svc.db)
+        .await?;
+    let mut out = Vec::new();
+    for r in refs {
+        let team = organisation::Entity::find_by_id(r.team_org_id)
+            .one(&svc.db)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let worker = match r.assigned_user_id {
+            Some(u) => user::Entity::find_by_id(u)
+                .one(&svc.db)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        let service = domain::referral::CareService::parse(&r.service)
+            .map(|s| s.label())
+            .unwrap_or("Personalised care")
+            .to_owned();
+        out.push((
+            service,
+            team,
+            worker.unwrap_or_else(|| "Someone from the team will be in touch".into()),
+        ));
+    }
+    Ok(out)
+}

@@ -8,3 +8,4 @@ pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod organisations;
+pub mod record;

@@ -256,3 +256,146 @@ store::db_test!(recording_a_contact_moves_a_received_referral_on, |db| {
     assert!(page.body.contains(">Contacted<"));
     assert!(page.body.contains("Talked about respite options"));
 });
+
+store::db_test!(
+    a_person_sees_their_plan_and_supporters_and_writes_their_own_record,
+    |db| {
+        let app = app(db).await;
+        let jack = referral_of(&app, "Turner").await;
+        let other = referral_of(&app, "Reid").await;
+        let mut b = app.sign_in(PERSON).await;
+        let me = app.get(&mut b, "/me").await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert!(me.body.contains("Who is supporting you"));
+        assert!(
+            me.body
+                .contains("Meet people with the same interests every week"),
+            "the plan is shown"
+        );
+        assert!(me.body.contains("Riverdale Central PCN"));
+        let plan = app
+            .get(&mut b, &format!("/people/{}/plan", jack.person_id))
+            .await;
+        assert_eq!(plan.status, StatusCode::OK);
+        assert!(plan.body.contains("If things go wrong"));
+        // Their own About Me.
+        let form = app
+            .get(&mut b, &format!("/people/{}/about-me", jack.person_id))
+            .await;
+        let based_on = if form.body.contains("name=\"based_on\" value=\"1\"") {
+            "1"
+        } else {
+            "0"
+        };
+        let saved = app
+            .post(
+                &mut b,
+                &format!("/people/{}/about-me", jack.person_id),
+                &[
+                    ("based_on", based_on),
+                    ("most_important", "My allotment and my grandson Liam"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(saved.location(), "/me?saved=about-me");
+        // Their own measure is recorded as "self".
+        let m = app
+            .post(
+                &mut b,
+                &format!("/people/{}/measures", jack.person_id),
+                &[
+                    ("instrument", "ons4"),
+                    ("ons4_0", "6"),
+                    ("ons4_1", "7"),
+                    ("ons4_2", "6"),
+                    ("ons4_3", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(m.status, StatusCode::SEE_OTHER, "{}", m.body);
+        let latest = services::care::measures::list(&app.svc.db, jack.person_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .last()
+            .unwrap();
+        assert_eq!(
+            (latest.timepoint.as_str(), latest.by_person),
+            ("self", true)
+        );
+        // Nobody else's record.
+        for path in [
+            format!("/people/{}", other.person_id),
+            format!("/people/{}/plan", other.person_id),
+            format!("/people/{}/about-me", other.person_id),
+            format!("/people/{}/measures", other.person_id),
+        ] {
+            assert_eq!(
+                app.get(&mut b, &path).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
+);
+
+store::db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Reid").await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let path = format!("/people/{}/measures", r.person_id);
+    let form = [
+        ("instrument", "swemwbs"),
+        ("timepoint", "start"),
+        ("swemwbs_0", "3"),
+        ("swemwbs_1", "3"),
+        ("swemwbs_2", "3"),
+        ("swemwbs_3", "3"),
+        ("swemwbs_4", "3"),
+        ("swemwbs_5", "6"),
+        ("swemwbs_6", "3"),
+    ];
+    let bad = app.post(&mut b, &path, &form).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("href=\"#swemwbs_5\">Question 6: Answer must be a whole number from 1 to 5"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"6\""), "what was typed is kept");
+    let mut good = form.to_vec();
+    good[7] = ("swemwbs_5", "4");
+    assert_eq!(
+        app.post(&mut b, &path, &good).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let person = app.get(&mut b, &format!("/people/{}", r.person_id)).await;
+    assert!(
+        person.body.contains("Metric score 19.98 (raw 22)"),
+        "{}",
+        person.body
+    );
+    assert!(person.body.contains("<svg class=\"wm-chart\""));
+});
+
+store::db_test!(a_stale_about_me_save_is_refused_and_keeps_the_words, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Turner").await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let path = format!("/people/{}/about-me", r.person_id);
+    let stale = app
+        .post(
+            &mut b,
+            &path,
+            &[
+                ("based_on", "0"),
+                ("most_important", "Words typed on an old page"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Words typed on an old page"));
+    assert!(stale.body.contains("Someone else saved a new version"));
+});
