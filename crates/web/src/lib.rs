@@ -149,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(pages::record::me))
         .route("/people/{id}/plan", get(pages::record::plan))
         .route(
+            "/people/{id}/plan/edit",
+            get(pages::plan_form::form).post(pages::plan_form::save),
+        )
+        .route(
             "/people/{id}/about-me",
             get(pages::record::about_me_form).post(pages::record::save_about_me),
         )

@@ -8,4 +8,5 @@ pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod organisations;
+pub mod plan_form;
 pub mod record;

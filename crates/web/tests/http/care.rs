@@ -399,3 +399,72 @@ store::db_test!(a_stale_about_me_save_is_refused_and_keeps_the_words, |db| {
     assert!(stale.body.contains("Words typed on an old page"));
     assert!(stale.body.contains("Someone else saved a new version"));
 });
+
+store::db_test!(
+    plan_form_refuses_importance_11_and_confidence_minus_1_by_field,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Reid").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/people/{}/plan/edit", r.person_id);
+        let form_page = app.get(&mut b, &path).await;
+        assert_eq!(form_page.status, StatusCode::OK);
+        assert!(form_page.body.contains("name=\"based_on\" value=\"0\""));
+        let mut form = vec![
+            ("based_on", "0"),
+            ("strengths", "Determined; good with his hands"),
+            ("n0_description", "Out of work and low"),
+            ("n0_g0_description", "Feel fit again"),
+            ("n0_g0_importance", "11"),
+            ("n0_g0_status", "in_progress"),
+            ("n0_g0_stages", "Walk daily\nJoin parkrun"),
+            ("n0_g0_a0_what", "Go to the Saturday parkrun"),
+            ("n0_g0_a0_who", "Callum"),
+            ("n0_g0_a0_when", "2026-11-28"),
+            ("n0_g0_a0_status", "in_progress"),
+            ("n0_g0_a0_confidence", "-1"),
+            ("c0_trigger", "Not leaving the house for a week"),
+            ("c0_action", "Call the link worker"),
+            ("c0_contact", "Amira Khan"),
+            ("review_date", "2027-01-10"),
+        ];
+        let bad = app.post(&mut b, &path, &form).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains(
+                "href=\"#n0_g0_importance\">Importance must be a whole number from 1 to 10"
+            )
+        );
+        assert!(bad.body.contains(
+            "href=\"#n0_g0_a0_confidence\">Confidence must be a whole number from 0 to 10"
+        ));
+        assert!(
+            bad.body.contains("value=\"Go to the Saturday parkrun\""),
+            "what was typed is kept"
+        );
+        form[4] = ("n0_g0_importance", "9");
+        form[11] = ("n0_g0_a0_confidence", "6");
+        let ok = app.post(&mut b, &path, &form).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let plan = app.get(&mut b, ok.location()).await;
+        for text in [
+            "Feel fit again",
+            "How much it matters: 9 out of 10",
+            "Join parkrun",
+            "Go to the Saturday parkrun",
+            "If Not leaving the house for a week",
+        ] {
+            assert!(plan.body.contains(text), "{text} missing");
+        }
+        // A second editor who started before that save is told, and the first save stands.
+        let stale = app.post(&mut b, &path, &form).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        assert_eq!(
+            services::care::plans::history(&app.svc.db, r.person_id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);

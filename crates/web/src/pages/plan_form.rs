@@ -1,0 +1,426 @@
+//! Editing the personalised care and support plan without JavaScript: the form shows what is
+//! there plus one empty slot for a new need, goal, action and contingency. Fields are named by
+//! position (`n0_g1_a2_what`); the use case's field paths (`needs[0].goals[1].actions[2].what`)
+//! are mapped back to them so each error sits by its input.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::plan::{ACTION_STATUSES, Action, Contingency, GOAL_STATUSES, Goal, Need, PlanContent};
+use services::care::{lookup, plans};
+use services::{FieldError, ServiceError};
+use std::collections::HashMap;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::middleware::Viewer;
+use crate::view::{Errors, Layout, render};
+
+type Raw = HashMap<String, String>;
+
+pub struct Field {
+    pub id: String,
+    pub value: String,
+    pub error: String,
+}
+
+pub struct ActionForm {
+    pub what: Field,
+    pub who: Field,
+    pub when: Field,
+    pub status: Field,
+    pub confidence: Field,
+}
+
+pub struct GoalForm {
+    pub description: Field,
+    pub importance: Field,
+    pub status: Field,
+    pub stages: Field,
+    pub actions: Vec<ActionForm>,
+}
+
+pub struct NeedForm {
+    pub number: usize,
+    pub description: Field,
+    pub goals: Vec<GoalForm>,
+}
+
+pub struct ContingencyForm {
+    pub trigger: Field,
+    pub action: Field,
+    pub contact: Field,
+}
+
+/// The form's field names for a plan's content.
+fn to_raw(c: &PlanContent) -> Raw {
+    let mut r = Raw::new();
+    r.insert("strengths".into(), c.strengths.clone());
+    for (i, n) in c.needs.iter().enumerate() {
+        r.insert(format!("n{i}_description"), n.description.clone());
+        for (j, g) in n.goals.iter().enumerate() {
+            let p = format!("n{i}_g{j}");
+            r.insert(format!("{p}_description"), g.description.clone());
+            r.insert(format!("{p}_importance"), g.importance.to_string());
+            r.insert(format!("{p}_status"), g.status.clone());
+            r.insert(format!("{p}_stages"), g.stage_goals.join("\n"));
+            for (k, a) in g.actions.iter().enumerate() {
+                let q = format!("{p}_a{k}");
+                r.insert(format!("{q}_what"), a.what.clone());
+                r.insert(format!("{q}_who"), a.who.clone());
+                r.insert(format!("{q}_when"), a.when.clone());
+                r.insert(format!("{q}_status"), a.status.clone());
+                r.insert(format!("{q}_confidence"), a.confidence.to_string());
+            }
+        }
+    }
+    for (i, x) in c.contingencies.iter().enumerate() {
+        r.insert(format!("c{i}_trigger"), x.trigger.clone());
+        r.insert(format!("c{i}_action"), x.action.clone());
+        r.insert(format!("c{i}_contact"), x.contact.clone());
+    }
+    r
+}
+
+fn get<'a>(raw: &'a Raw, key: &str) -> &'a str {
+    raw.get(key).map(|s| s.trim()).unwrap_or("")
+}
+
+/// Whether any field starting with `prefix` has been filled in (selects with defaults aside).
+fn filled(raw: &Raw, prefix: &str) -> bool {
+    raw.iter()
+        .any(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty() && !k.ends_with("_status"))
+}
+
+/// How many slots to show: every filled one, and one empty.
+fn slots(raw: &Raw, prefix: impl Fn(usize) -> String) -> usize {
+    let mut last = None;
+    for i in 0..50 {
+        if filled(raw, &prefix(i)) {
+            last = Some(i);
+        }
+    }
+    last.map_or(1, |l| l + 2)
+}
+
+fn number(raw: &Raw, key: &str) -> i64 {
+    match get(raw, key) {
+        // Out of range on purpose: the plan's own validation explains the allowed range.
+        "" => i64::MIN,
+        v => v.parse().unwrap_or(i64::MIN),
+    }
+}
+
+/// The plan typed into the form, leaving out empty slots.
+fn from_raw(raw: &Raw) -> PlanContent {
+    let mut c = PlanContent {
+        strengths: get(raw, "strengths").to_owned(),
+        ..Default::default()
+    };
+    for i in 0..slots(raw, |i| format!("n{i}_")) {
+        if !filled(raw, &format!("n{i}_")) {
+            continue;
+        }
+        let mut need = Need {
+            description: get(raw, &format!("n{i}_description")).to_owned(),
+            goals: vec![],
+        };
+        for j in 0..slots(raw, |j| format!("n{i}_g{j}_")) {
+            let p = format!("n{i}_g{j}");
+            if !filled(raw, &format!("{p}_")) {
+                continue;
+            }
+            let mut goal = Goal {
+                description: get(raw, &format!("{p}_description")).to_owned(),
+                importance: number(raw, &format!("{p}_importance")),
+                status: get(raw, &format!("{p}_status")).to_owned(),
+                stage_goals: get(raw, &format!("{p}_stages"))
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                actions: vec![],
+            };
+            for k in 0..slots(raw, |k| format!("{p}_a{k}_")) {
+                let q = format!("{p}_a{k}");
+                if !filled(raw, &format!("{q}_")) {
+                    continue;
+                }
+                goal.actions.push(Action {
+                    what: get(raw, &format!("{q}_what")).to_owned(),
+                    who: get(raw, &format!("{q}_who")).to_owned(),
+                    when: get(raw, &format!("{q}_when")).to_owned(),
+                    status: get(raw, &format!("{q}_status")).to_owned(),
+                    confidence: number(raw, &format!("{q}_confidence")),
+                });
+            }
+            need.goals.push(goal);
+        }
+        c.needs.push(need);
+    }
+    for i in 0..slots(raw, |i| format!("c{i}_")) {
+        if filled(raw, &format!("c{i}_")) {
+            c.contingencies.push(Contingency {
+                trigger: get(raw, &format!("c{i}_trigger")).to_owned(),
+                action: get(raw, &format!("c{i}_action")).to_owned(),
+                contact: get(raw, &format!("c{i}_contact")).to_owned(),
+            });
+        }
+    }
+    c
+}
+
+/// "needs[0].goals[1].actions[2].what" → "n0_g1_a2_what".
+fn field_id(path: &str) -> String {
+    path.replace("needs[", "n")
+        .replace("].goals[", "_g")
+        .replace("].actions[", "_a")
+        .replace("contingencies[", "c")
+        .replace("].", "_")
+}
+
+fn build(raw: &Raw, errors: &Errors) -> (Vec<NeedForm>, Vec<ContingencyForm>) {
+    let field = |id: String| Field {
+        value: raw.get(&id).cloned().unwrap_or_default(),
+        error: errors.get(&id).unwrap_or("").to_owned(),
+        id,
+    };
+    let needs = (0..slots(raw, |i| format!("n{i}_")))
+        .map(|i| NeedForm {
+            number: i + 1,
+            description: field(format!("n{i}_description")),
+            goals: (0..slots(raw, |j| format!("n{i}_g{j}_")))
+                .map(|j| {
+                    let p = format!("n{i}_g{j}");
+                    GoalForm {
+                        description: field(format!("{p}_description")),
+                        importance: field(format!("{p}_importance")),
+                        status: field(format!("{p}_status")),
+                        stages: field(format!("{p}_stages")),
+                        actions: (0..slots(raw, |k| format!("{p}_a{k}_")))
+                            .map(|k| {
+                                let q = format!("{p}_a{k}");
+                                ActionForm {
+                                    what: field(format!("{q}_what")),
+                                    who: field(format!("{q}_who")),
+                                    when: field(format!("{q}_when")),
+                                    status: field(format!("{q}_status")),
+                                    confidence: field(format!("{q}_confidence")),
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let contingencies = (0..slots(raw, |i| format!("c{i}_")))
+        .map(|i| ContingencyForm {
+            trigger: field(format!("c{i}_trigger")),
+            action: field(format!("c{i}_action")),
+            contact: field(format!("c{i}_contact")),
+        })
+        .collect();
+    (needs, contingencies)
+}
+
+#[derive(Template)]
+#[template(path = "care/plan_form.html")]
+struct PlanFormPage {
+    l: Layout,
+    errors: Errors,
+    person_id: i32,
+    name: String,
+    based_on: i32,
+    strengths: Field,
+    needs: Vec<NeedForm>,
+    contingencies: Vec<ContingencyForm>,
+    agreed_with: String,
+    review_date: String,
+    funding_source: String,
+    goal_statuses: Vec<(&'static str, &'static str)>,
+    action_statuses: Vec<(&'static str, &'static str)>,
+}
+
+async fn page(
+    state: &AppState,
+    v: &Viewer,
+    id: i32,
+    status: StatusCode,
+    errors: Errors,
+    typed: Option<Raw>,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let loaded = async {
+        let current = plans::current(&state.svc, a, &v.meta, id).await?;
+        let p = lookup::person(&state.svc, id).await?;
+        Ok::<_, ServiceError>((current, p))
+    }
+    .await;
+    let (current, p) = match loaded {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, v).into_response(),
+    };
+    let latest = current.as_ref().map(|c| c.version).unwrap_or(0);
+    let raw = match typed {
+        Some(t) => t,
+        None => {
+            let mut r = current
+                .as_ref()
+                .map(|c| to_raw(&plans::content_of(c)))
+                .unwrap_or_default();
+            if let Some(c) = &current {
+                r.insert(
+                    "agreed_with".into(),
+                    c.agreed_with.clone().unwrap_or_default(),
+                );
+                r.insert(
+                    "review_date".into(),
+                    c.review_date.map(|d| d.to_string()).unwrap_or_default(),
+                );
+                r.insert(
+                    "funding_source".into(),
+                    c.funding_source.clone().unwrap_or_default(),
+                );
+            }
+            r
+        }
+    };
+    let (needs, contingencies) = build(&raw, &errors);
+    render(
+        status,
+        &PlanFormPage {
+            l: Layout::for_viewer(
+                format!("Plan: {} {}", p.given_name, p.family_name),
+                v,
+                "/caseload",
+            )
+            .with_errors(&errors),
+            person_id: id,
+            name: format!("{} {}", p.given_name, p.family_name),
+            based_on: latest,
+            strengths: Field {
+                id: "strengths".into(),
+                value: raw.get("strengths").cloned().unwrap_or_default(),
+                error: errors.get("strengths").unwrap_or("").to_owned(),
+            },
+            needs,
+            contingencies,
+            agreed_with: raw.get("agreed_with").cloned().unwrap_or_default(),
+            review_date: raw.get("review_date").cloned().unwrap_or_default(),
+            funding_source: raw.get("funding_source").cloned().unwrap_or_default(),
+            goal_statuses: GOAL_STATUSES.to_vec(),
+            action_statuses: ACTION_STATUSES.to_vec(),
+            errors,
+        },
+    )
+}
+
+pub async fn form(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
+    page(&state, &v, id, StatusCode::OK, Errors::default(), None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    Form(raw): Form<Raw>,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let input = plans::PlanInput {
+        based_on: get(&raw, "based_on").parse().unwrap_or(0),
+        content: from_raw(&raw),
+        agreed_with: Some(get(&raw, "agreed_with").to_owned()),
+        review_date: Some(get(&raw, "review_date").to_owned()),
+        review_owner_user_id: Some(a.user_id),
+        funding_source: Some(get(&raw, "funding_source").to_owned()),
+    };
+    match plans::save(&state.svc, a, &v.meta, id, input).await {
+        Ok(_) => Redirect::to(&format!("/people/{id}/plan")).into_response(),
+        Err(ServiceError::Invalid(list)) => {
+            let errors = Errors(
+                list.into_iter()
+                    .map(|e| FieldError::new(field_id(&e.field), e.message))
+                    .collect(),
+            );
+            page(
+                &state,
+                &v,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                Some(raw),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            page(
+                &state,
+                &v,
+                id,
+                StatusCode::CONFLICT,
+                Errors::one("strengths", m),
+                Some(raw),
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_map_to_input_ids() {
+        assert_eq!(
+            field_id("needs[0].goals[1].actions[2].confidence"),
+            "n0_g1_a2_confidence"
+        );
+        assert_eq!(field_id("needs[3].description"), "n3_description");
+        assert_eq!(field_id("contingencies[0].trigger"), "c0_trigger");
+    }
+
+    #[test]
+    fn a_plan_survives_the_form_round_trip_and_empty_slots_are_dropped() {
+        let c = PlanContent {
+            strengths: "Kind".into(),
+            needs: vec![Need {
+                description: "Lonely".into(),
+                goals: vec![Goal {
+                    description: "Join a group".into(),
+                    importance: 8,
+                    status: "in_progress".into(),
+                    stage_goals: vec!["Find one".into(), "Go once".into()],
+                    actions: vec![Action {
+                        what: "Call the garden".into(),
+                        who: "Jack".into(),
+                        when: "2026-12-01".into(),
+                        status: "done".into(),
+                        confidence: 7,
+                    }],
+                }],
+            }],
+            contingencies: vec![Contingency {
+                trigger: "Low".into(),
+                action: "Call".into(),
+                contact: "PCN".into(),
+            }],
+        };
+        let mut raw = to_raw(&c);
+        // The empty slots a browser sends back, with their default selections.
+        raw.insert("n1_description".into(), String::new());
+        raw.insert("n1_g0_status".into(), "in_progress".into());
+        raw.insert("n0_g0_a1_what".into(), String::new());
+        raw.insert("n0_g0_a1_status".into(), "in_progress".into());
+        assert_eq!(from_raw(&raw), c);
+    }
+}
