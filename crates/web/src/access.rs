@@ -46,7 +46,7 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
             SignedIn
         }
         "/people/{id}/about-me" | "/people/{id}/measures" | "/people/{id}/plan" | "/me" => SignedIn,
-        "/people/{id}/plan/edit" => need(ProvideCare),
+        "/people/{id}/plan/edit" | "/people/{id}/decisions" => need(ProvideCare),
         "/account/api-tokens" | "/account/api-tokens/{id}/revoke" => need(UseApi),
         _ => return None,
     })

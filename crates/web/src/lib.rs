@@ -149,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(pages::record::me))
         .route("/people/{id}/plan", get(pages::record::plan))
         .route(
+            "/people/{id}/decisions",
+            get(pages::decisions::show).post(pages::decisions::record),
+        )
+        .route(
             "/people/{id}/plan/edit",
             get(pages::plan_form::form).post(pages::plan_form::save),
         )

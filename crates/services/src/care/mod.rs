@@ -12,6 +12,7 @@ pub mod measures;
 pub mod people;
 pub mod plans;
 pub mod referrals;
+pub mod sdm;
 
 use domain::{Permission, Role};
 use sea_orm::{

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod care;
+pub mod decisions;
 pub mod docs;
 pub mod errors;
 pub mod home;

@@ -468,3 +468,64 @@ store::db_test!(
         );
     }
 );
+
+store::db_test!(
+    a_shared_decision_needs_options_with_benefits_risks_and_doing_nothing,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Turner").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/people/{}/decisions", r.person_id);
+        let bad = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("decision_point", "How to get to the garden group"),
+                    ("option_0", "Community bus"),
+                    ("decision", "Try the bus"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body
+                .contains("href=\"#benefits_0\">Give the benefits and the risks")
+        );
+        assert!(
+            bad.body
+                .contains("href=\"#doing_nothing\">Say what doing nothing would mean")
+        );
+        let ok = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("decision_point", "How to get to the garden group"),
+                    ("option_0", "Community bus"),
+                    ("benefits_0", "Free with his pass; door to door"),
+                    ("risks_0", "Runs only twice a day"),
+                    ("option_1", "Lift from a volunteer driver"),
+                    ("benefits_1", "Flexible"),
+                    ("risks_1", "Has to book 2 days ahead"),
+                    (
+                        "doing_nothing",
+                        "Stays at home; loneliness likely to continue",
+                    ),
+                    ("decision_aids", "Local transport leaflet"),
+                    ("decision", "Try the community bus for a month"),
+                    ("follow_up", "Amira books the first journey"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let page = app.get(&mut b, &path).await;
+        assert!(page.body.contains("Try the community bus for a month"));
+        assert!(page.body.contains("Has to book 2 days ahead"));
+        let mut other = app.sign_in(OTHER_LINK_WORKER).await;
+        assert_eq!(
+            app.get(&mut other, &path).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
