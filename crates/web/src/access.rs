@@ -47,6 +47,18 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
         }
         "/people/{id}/about-me" | "/people/{id}/measures" | "/people/{id}/plan" | "/me" => SignedIn,
         "/people/{id}/plan/edit" | "/people/{id}/decisions" => need(ProvideCare),
+        "/api/v1/caseload"
+        | "/api/v1/people"
+        | "/api/v1/referrals/{id}/contacts"
+        | "/api/v1/referrals/{id}/discharge"
+        | "/api/v1/people/{id}/decisions" => need(ProvideCare),
+        // The use cases check the relationship; a person may use their own record.
+        "/api/v1/referrals"
+        | "/api/v1/referrals/{id}"
+        | "/api/v1/people/{id}"
+        | "/api/v1/people/{id}/about-me"
+        | "/api/v1/people/{id}/plan"
+        | "/api/v1/people/{id}/measures" => SignedIn,
         "/account/api-tokens" | "/account/api-tokens/{id}/revoke" => need(UseApi),
         _ => return None,
     })

@@ -188,6 +188,35 @@ pub fn router(state: AppState) -> Router {
             get(api::organisations::get).put(api::organisations::update),
         )
         .route("/api/v1/audit-events", get(api::audit::search))
+        .route("/api/v1/caseload", get(api::care::caseload))
+        .route("/api/v1/referrals", post(api::care::create_referral))
+        .route("/api/v1/referrals/{id}", get(api::care::get_referral))
+        .route(
+            "/api/v1/referrals/{id}/contacts",
+            post(api::care::record_contact),
+        )
+        .route(
+            "/api/v1/referrals/{id}/discharge",
+            post(api::care::discharge_referral),
+        )
+        .route("/api/v1/people", get(api::care::search_people))
+        .route("/api/v1/people/{id}", get(api::care::get_person))
+        .route(
+            "/api/v1/people/{id}/about-me",
+            get(api::care::get_about_me).put(api::care::put_about_me),
+        )
+        .route(
+            "/api/v1/people/{id}/plan",
+            get(api::care::get_plan).put(api::care::put_plan),
+        )
+        .route(
+            "/api/v1/people/{id}/measures",
+            get(api::care::list_measures).post(api::care::record_measure),
+        )
+        .route(
+            "/api/v1/people/{id}/decisions",
+            post(api::care::record_decision),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -23,7 +23,7 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "whatmatters API", description = "Personalised care for primary care networks: organisations, identity and audit.", license(name = "AGPL-3.0-or-later")),
+    info(title = "whatmatters API", description = "Personalised care for primary care networks: organisations, identity, audit, and care from referral to discharge.", license(name = "AGPL-3.0-or-later")),
     paths(
         crate::api::me,
         crate::api::organisations::list,
@@ -31,11 +31,25 @@ impl Modify for BearerAuth {
         crate::api::organisations::create,
         crate::api::organisations::update,
         crate::api::audit::search,
+        crate::api::care::caseload,
+        crate::api::care::create_referral,
+        crate::api::care::get_referral,
+        crate::api::care::record_contact,
+        crate::api::care::discharge_referral,
+        crate::api::care::search_people,
+        crate::api::care::get_person,
+        crate::api::care::get_about_me,
+        crate::api::care::put_about_me,
+        crate::api::care::get_plan,
+        crate::api::care::put_plan,
+        crate::api::care::list_measures,
+        crate::api::care::record_measure,
+        crate::api::care::record_decision,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorItem, services::org::OrgInput)),
+    components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorItem, services::org::OrgInput, services::care::people::PersonInput)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "identity"), (name = "organisations"), (name = "audit"))
+    tags((name = "identity"), (name = "organisations"), (name = "audit"), (name = "care"))
 )]
 pub struct ApiDoc;
 

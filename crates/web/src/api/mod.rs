@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1. Handlers are small: they call one use case and shape its answer.
 
 pub mod audit;
+pub mod care;
 pub mod organisations;
 
 use axum::Json;

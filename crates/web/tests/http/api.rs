@@ -182,3 +182,97 @@ store::db_test!(the_openapi_document_lists_every_api_operation, |db| {
     let docs = app.get(&mut Browser::default(), "/api/docs").await;
     assert!(docs.body.contains("GET /api/v1/organisations"));
 });
+
+store::db_test!(
+    the_care_api_runs_a_referral_to_discharge_and_refuses_other_teams,
+    |db| {
+        let app = app(db).await;
+        let token = app.token_for(LINK_WORKER).await;
+        let pcn = app.org_id("U90001").await;
+        let practice = app.org_id("B90001").await;
+        let bad = app
+        .api(Method::POST, "/api/v1/referrals", &token, Some(json!({"person": {"nhs_number": "9434765918", "given_name": "Ann", "family_name": "Lee", "date_of_birth": "2099-01-01", "phone": "07700 900999", "practice_id": practice}, "service": "social_prescribing", "team_org_id": pcn, "referrer_name": "Dr Shah", "method": "phone", "reason": "Isolated"})))
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(fields, vec!["person.nhs_number", "person.date_of_birth"]);
+        let created = app
+        .api(Method::POST, "/api/v1/referrals", &token, Some(json!({"person": {"nhs_number": "943 476 5919", "given_name": "Ann", "family_name": "Lee", "date_of_birth": "1951-01-01", "phone": "07700 900999", "practice_id": practice}, "service": "social_prescribing", "team_org_id": pcn, "referrer_name": "Dr Shah", "method": "phone", "reason": "Isolated"})))
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let r = created.json();
+        let (rid, pid) = (r["id"].as_i64().unwrap(), r["person_id"].as_i64().unwrap());
+        assert_eq!(r["state"], "received");
+        let c = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/referrals/{rid}/contacts"),
+                &token,
+                Some(json!({"kind": "phone", "duration_minutes": 25})),
+            )
+            .await;
+        assert_eq!(c.status, StatusCode::CREATED);
+        let plan = app
+        .api(Method::PUT, &format!("/api/v1/people/{pid}/plan"), &token, Some(json!({"based_on": 0, "content": {"strengths": "Funny", "needs": [{"description": "Lonely", "goals": [{"description": "Make a friend", "importance": 11, "status": "in_progress", "actions": [{"what": "Lunch club", "who": "Ann", "when": "2026-12-01", "status": "in_progress", "confidence": -1}]}]}]}})))
+        .await;
+        assert_eq!(plan.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            plan.json()["errors"][0]["field"],
+            "needs[0].goals[0].importance"
+        );
+        assert_eq!(
+            plan.json()["errors"][1]["field"],
+            "needs[0].goals[0].actions[0].confidence"
+        );
+        let m = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "swemwbs", "timepoint": "start", "answers": [3, 3, 3, 3, 3, 6, 3]}))).await;
+        assert_eq!(m.json()["errors"][0]["field"], "answers[5]");
+        let m = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "swemwbs", "timepoint": "start", "answers": [3, 3, 3, 3, 3, 3, 3]}))).await;
+        assert_eq!(m.status, StatusCode::CREATED);
+        assert_eq!(m.json()["score"], 19.25);
+        let current = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/referrals/{rid}"),
+                &token,
+                None,
+            )
+            .await
+            .json();
+        let d = app.api(Method::POST, &format!("/api/v1/referrals/{rid}/discharge"), &token, Some(json!({"version": current["version"], "reason": "goals_met", "summary": "Goes to lunch club weekly"}))).await;
+        assert_eq!(d.status, StatusCode::CREATED, "{}", d.body);
+        assert_eq!(d.json()["snomed_code"], "871731000000106");
+        let again = app.api(Method::POST, &format!("/api/v1/referrals/{rid}/discharge"), &token, Some(json!({"version": current["version"], "reason": "goals_met", "summary": "again"}))).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        // Another PCN's worker cannot read any of it.
+        let other = app.token_for(OTHER_LINK_WORKER).await;
+        for path in [
+            format!("/api/v1/referrals/{rid}"),
+            format!("/api/v1/people/{pid}"),
+            format!("/api/v1/people/{pid}/plan"),
+            format!("/api/v1/people/{pid}/measures"),
+            format!("/api/v1/people/{pid}/about-me"),
+        ] {
+            assert_eq!(
+                app.api(Method::GET, &path, &other, None).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+        let their_caseload = app
+            .api(Method::GET, "/api/v1/caseload?state=all", &other, None)
+            .await
+            .json();
+        assert!(
+            their_caseload["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["person"]["family_name"] != "Lee")
+        );
+    }
+);
