@@ -50,6 +50,9 @@ enum Command {
         /// Seed and exit without serving
         #[arg(long)]
         no_serve: bool,
+        /// Also add this many people, each with a referral, for load tests (for example 50000)
+        #[arg(long, value_name = "N")]
+        people: Option<usize>,
         /// Seed this database instead of the SQLite file (for example a PostgreSQL database
         /// for load tests); seeding is skipped when it already has organisations
         #[arg(long, value_name = "URL")]
@@ -174,6 +177,7 @@ async fn run() -> Result<std::process::ExitCode> {
             reset,
             no_serve,
             database_url,
+            people,
         } => {
             apply(&mut cfg, &listen);
             init_logging(&cfg);
@@ -192,6 +196,10 @@ async fn run() -> Result<std::process::ExitCode> {
             }
             let svc = services(&cfg).await?;
             let seeded = demo::seed(&svc).await?;
+            if let (true, Some(n)) = (seeded, people) {
+                let added = demo::seed_bulk(&svc, n).await?;
+                println!("Added {added} people with referrals for load testing.");
+            }
             print_demo(&cfg, seeded);
             if !no_serve {
                 serve(&cfg, svc).await?;
