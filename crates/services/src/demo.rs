@@ -179,9 +179,18 @@ const POSTCODES: [&str; 6] = [
     "RD1 2AB", "RD4 7QT", "MB2 5LW", "FS1 3PX", "CV7 1HN", "HB3 9RE",
 ];
 
-/// Seeds the demo region unless the database already has organisations. Returns false when
-/// it was already seeded.
+/// Seeds the demo region and its people unless the database already has organisations.
+/// Returns false when it was already seeded.
 pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
+    if !seed_base(svc).await? {
+        return Ok(false);
+    }
+    seed_care(svc).await?;
+    Ok(true)
+}
+
+/// Seeds only the organisations and a user for every role (no people).
+pub async fn seed_base(svc: &Services) -> Result<bool, ServiceError> {
     if organisation::Entity::find().count(&svc.db).await? > 0 {
         return Ok(false);
     }
@@ -336,7 +345,6 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
         .await?;
     }
     txn.commit().await?;
-    seed_care(svc).await?;
     Ok(true)
 }
 

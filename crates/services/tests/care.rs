@@ -24,7 +24,7 @@ async fn ctx(db: store::DatabaseConnection) -> Ctx {
         Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
     ));
     let svc = Services::new(db, clock.clone(), Settings::default());
-    services::demo::seed(&svc).await.unwrap();
+    services::demo::seed_base(&svc).await.unwrap();
     Ctx { svc, clock }
 }
 

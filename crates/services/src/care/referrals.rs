@@ -553,11 +553,20 @@ pub async fn caseload(
     let per_page = f.per_page.clamp(1, 200);
     let page = Ord::max(f.page, 1);
     let total = q.clone().count(&svc.db).await?;
-    let refs = q
+    // Find the page's ids from the covering indexes, then read just those rows.
+    let ids: Vec<i32> = q
+        .select_only()
+        .column(referral::Column::Id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .into_tuple()
         .all(&svc.db)
         .await?;
+    let mut refs = referral::Entity::find()
+        .filter(referral::Column::Id.is_in(ids.clone()))
+        .all(&svc.db)
+        .await?;
+    refs.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
     let rows = attach(&svc.db, refs).await?;
     audit::record(
         &svc.db,

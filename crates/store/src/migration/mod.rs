@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_care;
+mod m0003_caseload_indexes;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_care::Migration),
+            Box::new(m0003_caseload_indexes::Migration),
         ]
     }
 }
@@ -21,4 +23,5 @@ impl MigratorTrait for Migrator {
 pub const SOURCES: &[&str] = &[
     include_str!("m0001_foundation.rs"),
     include_str!("m0002_care.rs"),
+    include_str!("m0003_caseload_indexes.rs"),
 ];
