@@ -47,6 +47,7 @@ pub fn need(method: &Method, route: &str) -> Option<Need> {
         }
         "/people/{id}/about-me" | "/people/{id}/measures" | "/people/{id}/plan" | "/me" => SignedIn,
         "/people/{id}/plan/edit" | "/people/{id}/decisions" => need(ProvideCare),
+        "/people/{id}/edit" | "/people/{id}/consents" => need(ProvideCare),
         "/api/v1/caseload"
         | "/api/v1/people"
         | "/api/v1/referrals/{id}/contacts"

@@ -149,6 +149,14 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(pages::record::me))
         .route("/people/{id}/plan", get(pages::record::plan))
         .route(
+            "/people/{id}/edit",
+            get(pages::person_edit::form).post(pages::person_edit::save),
+        )
+        .route(
+            "/people/{id}/consents",
+            post(pages::person_edit::record_consent),
+        )
+        .route(
             "/people/{id}/decisions",
             get(pages::decisions::show).post(pages::decisions::record),
         )

@@ -9,5 +9,6 @@ pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod organisations;
+pub mod person_edit;
 pub mod plan_form;
 pub mod record;

@@ -529,3 +529,137 @@ store::db_test!(
         );
     }
 );
+
+store::db_test!(
+    editing_details_checks_each_field_and_consent_refusal_stops_the_gp_email,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Reid").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/people/{}/edit", r.person_id);
+        let page = app.get(&mut b, &path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let bad = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", "1"),
+                    ("given_name", "Callum"),
+                    ("family_name", "Reid"),
+                    ("nhs_number", "12345"),
+                    ("date_of_birth", "2999-01-01"),
+                    ("preferred_contact", "email"),
+                    ("phone", "07700 900102"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for msg in [
+            "NHS number must be 10 digits (you entered 5)",
+            "Date of birth must be today or in the past",
+            "Enter an email address, as the person prefers email",
+        ] {
+            assert!(bad.body.contains(msg), "{msg}");
+        }
+        let ok = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", "1"),
+                    ("given_name", "Callum"),
+                    ("family_name", "Reid"),
+                    ("date_of_birth", "1989-01-23"),
+                    ("preferred_contact", "phone"),
+                    ("phone", "07700 900102"),
+                    ("communication_needs", "Prefers text messages to calls"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let stale = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", "1"),
+                    ("given_name", "Cal"),
+                    ("family_name", "Reid"),
+                    ("preferred_contact", "phone"),
+                    ("phone", "07700 900102"),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        // Give the practice an e-mail address; Jack (same practice, no refusal) is e-mailed.
+        let practice = app.org_id("B90001").await;
+        {
+            use sea_orm::sea_query::Expr;
+            store::entities::organisation::Entity::update_many()
+                .col_expr(
+                    store::entities::organisation::Column::Email,
+                    Expr::value(Some("riverside.mc@nhs.example")),
+                )
+                .filter(store::entities::organisation::Column::Id.eq(practice))
+                .exec(&app.svc.db)
+                .await
+                .unwrap();
+        }
+        let jack = referral_of(&app, "Turner").await;
+        let jv = jack.version.to_string();
+        let done = app
+            .post(
+                &mut b,
+                &format!("/referrals/{}/discharge", jack.id),
+                &[
+                    ("version", jv.as_str()),
+                    ("reason", "goals_met"),
+                    ("summary", "Gardening weekly"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let sent = services::care::discharge::message_for(&app.svc.db, jack.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sent.sent_to.as_deref(), Some("riverside.mc@nhs.example"));
+        // Callum does not agree to share with his GP practice: the message is written, not e-mailed.
+        let c = app
+            .post(
+                &mut b,
+                &format!("/people/{}/consents", r.person_id),
+                &[
+                    ("share_with", "GP practice"),
+                    ("given", "no"),
+                    ("note", "Wants to tell the GP himself"),
+                ],
+            )
+            .await;
+        assert_eq!(c.status, StatusCode::SEE_OTHER);
+        let cur = referral::Entity::find_by_id(r.id)
+            .one(&app.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let v = cur.version.to_string();
+        let d = app
+            .post(
+                &mut b,
+                &format!("/referrals/{}/discharge", r.id),
+                &[
+                    ("version", v.as_str()),
+                    ("reason", "goals_met"),
+                    ("summary", "Back at work"),
+                ],
+            )
+            .await;
+        assert_eq!(d.status, StatusCode::SEE_OTHER);
+        let msg = services::care::discharge::message_for(&app.svc.db, r.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(msg.sent_to, None);
+    }
+);
