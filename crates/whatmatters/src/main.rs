@@ -108,6 +108,13 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Load the wording of a licensed questionnaire, under your organisation's own registration:
+    /// a text file with one item per line
+    Wording {
+        #[arg(long, value_enum)]
+        instrument: Instrument,
+        file: PathBuf,
+    },
     /// Import an NHS ODS CSV file
     Ods {
         /// Which ODS layout the file has
@@ -116,6 +123,12 @@ enum ImportCommand {
         /// The CSV file
         file: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Instrument {
+    /// The seven SWEMWBS statements, in questionnaire order
+    Swemwbs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -258,6 +271,31 @@ async fn run() -> Result<std::process::ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        Command::Import {
+            command: ImportCommand::Wording { instrument, file },
+        } => {
+            let svc = services(&cfg).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let items: Vec<String> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let (name, expected) = match instrument {
+                Instrument::Swemwbs => ("swemwbs", 7),
+            };
+            if items.len() != expected {
+                bail!(
+                    "{} has {} non-empty lines; {name} has {expected} items, one per line",
+                    file.display(),
+                    items.len()
+                );
+            }
+            services::care::measures::load_wording(&svc, name, &items).await?;
+            println!("Loaded the wording of {expected} {name} items.");
         }
         Command::Import {
             command: ImportCommand::Ods { layout, file },

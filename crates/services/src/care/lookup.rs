@@ -102,3 +102,36 @@ pub async fn supporters(
     }
     Ok(out)
 }
+
+/// Care workers (link workers, care coordinators, coaches) with a role within the actor's care
+/// scope, as (user id, name): the worker filter of the caseload.
+pub async fn care_workers(
+    svc: &Services,
+    actor: &Actor,
+) -> Result<Vec<(i32, String)>, ServiceError> {
+    use sea_orm::QuerySelect;
+    use store::entities::{membership, user};
+    let orgs = super::care_org_ids(&svc.db, actor).await?;
+    let roles = [
+        domain::Role::LinkWorker,
+        domain::Role::CareCoordinator,
+        domain::Role::HealthAndWellbeingCoach,
+    ]
+    .map(|r| r.as_str());
+    let ids: Vec<i32> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .filter(membership::Column::OrganisationId.is_in(orgs))
+        .filter(membership::Column::Role.is_in(roles))
+        .into_tuple()
+        .all(&svc.db)
+        .await?;
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .order_by_asc(user::Column::DisplayName)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}

@@ -94,6 +94,7 @@ struct CaseloadPage {
     f: CaseloadQuery,
     states: Vec<(&'static str, &'static str)>,
     practices: Vec<(String, String)>,
+    workers: Vec<(String, String)>,
     rows: Vec<CaseRow>,
     total_text: String,
     pager: Pager,
@@ -103,8 +104,9 @@ struct CaseloadPage {
 pub struct CaseloadQuery {
     #[serde(default)]
     pub state: String,
+    /// A worker's user id, or "me".
     #[serde(default)]
-    pub mine: String,
+    pub worker: String,
     #[serde(default)]
     pub practice: String,
     #[serde(default)]
@@ -154,7 +156,11 @@ pub async fn caseload(
     );
     let filter = CaseloadFilter {
         state: Some(q.state.clone()),
-        assigned_to: (q.mine == "yes").then_some(a.user_id),
+        assigned_to: if q.worker == "me" {
+            Some(a.user_id)
+        } else {
+            q.worker.parse().ok()
+        },
         practice_id: q.practice.parse().ok(),
         review_due_by,
         no_contact_days,
@@ -176,7 +182,7 @@ pub async fn caseload(
     };
     let keep = [
         ("state", q.state.clone()),
-        ("mine", q.mine.clone()),
+        ("worker", q.worker.clone()),
         ("practice", q.practice.clone()),
         ("review_due_by", q.review_due_by.clone()),
         ("no_contact_days", q.no_contact_days.clone()),
@@ -225,6 +231,7 @@ pub async fn caseload(
             f: q,
             states,
             practices: practices_in_scope(&state, a).await,
+            workers: choices(lookup::care_workers(&state.svc, a).await),
             rows,
             total_text,
             pager,

@@ -33,8 +33,14 @@ struct AboutMePage {
     based_on: i32,
     fields: Vec<SectionField>,
     helped_by: String,
-    history: Vec<String>,
+    history: Vec<PastVersion>,
     back: String,
+}
+
+/// A saved version, readable in full.
+pub struct PastVersion {
+    pub title: String,
+    pub sections: Vec<(&'static str, String)>,
 }
 
 async fn about_me_page(
@@ -94,16 +100,23 @@ async fn about_me_page(
             history: history
                 .iter()
                 .map(|h| {
-                    format!(
-                        "Version {}: {} by {}{}",
-                        h.version,
-                        date_time(&h.created_at),
-                        h.updated_by_label,
-                        h.helped_by
-                            .as_ref()
-                            .map(|x| format!(", written with {x}"))
-                            .unwrap_or_default()
-                    )
+                    let secs = about_me::sections_of(h);
+                    PastVersion {
+                        title: format!(
+                            "Version {}: {} by {}{}",
+                            h.version,
+                            date_time(&h.created_at),
+                            h.updated_by_label,
+                            h.helped_by
+                                .as_ref()
+                                .map(|x| format!(", written with {x}"))
+                                .unwrap_or_default()
+                        ),
+                        sections: SECTIONS
+                            .iter()
+                            .filter_map(|(k, label)| secs.get(*k).map(|t| (*label, t.clone())))
+                            .collect(),
+                    }
                 })
                 .collect(),
             back: if own {
@@ -489,24 +502,42 @@ fn plan_view(v: &store::entities::care_plan_version::Model) -> PlanView {
 #[template(path = "care/plan.html")]
 struct PlanPage {
     l: Layout,
+    person_id: i32,
     name: String,
     plan: Option<PlanView>,
     back: String,
+    versions: Vec<(i32, String, bool)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PlanQuery {
+    version: Option<i32>,
 }
 
 /// The plan in plain words, to read on screen or print and take away.
-pub async fn plan(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
+pub async fn plan(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    axum::extract::Query(q): axum::extract::Query<PlanQuery>,
+) -> Response {
     let Some(a) = v.actor() else {
         return Redirect::to("/sign-in").into_response();
     };
     let loaded = async {
         let current = services::care::plans::current(&state.svc, a, &v.meta, id).await?;
         let p = lookup::person(&state.svc, id).await?;
-        Ok::<_, ServiceError>((current, p))
+        let history = services::care::plans::history(&state.svc.db, id).await?;
+        Ok::<_, ServiceError>((current, p, history))
     }
     .await;
     match loaded {
-        Ok((current, p)) => {
+        Ok((current, p, history)) => {
+            let shown = match q.version {
+                Some(n) => history.iter().find(|h| h.version == n).cloned(),
+                None => current,
+            };
+            let shown_version = shown.as_ref().map(|s| s.version);
             let own = p.user_id == Some(a.user_id);
             render(
                 StatusCode::OK,
@@ -516,13 +547,29 @@ pub async fn plan(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>)
                         &v,
                         if own { "/me" } else { "/caseload" },
                     ),
+                    person_id: id,
                     name: format!("{} {}", p.given_name, p.family_name),
-                    plan: current.as_ref().map(plan_view),
+                    plan: shown.as_ref().map(plan_view),
                     back: if own {
                         "/me".into()
                     } else {
                         format!("/people/{id}")
                     },
+                    versions: history
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.version,
+                                format!(
+                                    "Version {}: {} by {}",
+                                    h.version,
+                                    date_time(&h.created_at),
+                                    h.updated_by_label
+                                ),
+                                Some(h.version) == shown_version,
+                            )
+                        })
+                        .collect(),
                 },
             )
         }

@@ -663,3 +663,99 @@ store::db_test!(
         assert_eq!(msg.sent_to, None);
     }
 );
+
+store::db_test!(
+    loaded_wording_past_versions_and_the_worker_filter_show,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Turner").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        // SWEMWBS wording appears once the organisation loads it.
+        let before = app
+            .get(&mut b, &format!("/people/{}/measures", r.person_id))
+            .await;
+        assert!(
+            before
+                .body
+                .contains("your organisation loads their wording")
+        );
+        let items: Vec<String> = (1..=7)
+            .map(|i| format!("Licensed statement number {i}"))
+            .collect();
+        services::care::measures::load_wording(&app.svc, "swemwbs", &items)
+            .await
+            .unwrap();
+        let after = app
+            .get(&mut b, &format!("/people/{}/measures", r.person_id))
+            .await;
+        assert!(after.body.contains("Licensed statement number 7"));
+        assert!(!after.body.contains("your organisation loads their wording"));
+        // Earlier plan versions stay readable.
+        let plan = services::care::plans::current(
+            &app.svc,
+            &app_actor(&app, LINK_WORKER).await,
+            &services::RequestMeta::default(),
+            r.person_id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let mut content = services::care::plans::content_of(&plan);
+        content.strengths = "Changed strengths for version two".into();
+        services::care::plans::save(
+            &app.svc,
+            &app_actor(&app, LINK_WORKER).await,
+            &services::RequestMeta::default(),
+            r.person_id,
+            services::care::plans::PlanInput {
+                based_on: plan.version,
+                content,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let v1 = app
+            .get(&mut b, &format!("/people/{}/plan?version=1", r.person_id))
+            .await;
+        assert!(v1.body.contains("Warm, sociable, knows the area well"));
+        assert!(v1.body.contains("Version 1:") && v1.body.contains("(shown)"));
+        let latest = app
+            .get(&mut b, &format!("/people/{}/plan", r.person_id))
+            .await;
+        assert!(latest.body.contains("Changed strengths for version two"));
+        // The caseload filters by worker.
+        let amira = services::identity::users::find_by_email(&app.svc, LINK_WORKER)
+            .await
+            .unwrap()
+            .unwrap();
+        let cur = referral::Entity::find_by_id(r.id)
+            .one(&app.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let v = cur.version.to_string();
+        let uid = amira.id.to_string();
+        app.post(
+            &mut b,
+            &format!("/referrals/{}/assign", r.id),
+            &[("assigned_user_id", uid.as_str()), ("version", v.as_str())],
+        )
+        .await;
+        let mine = app
+            .get(&mut b, &format!("/caseload?worker={}", amira.id))
+            .await;
+        assert!(mine.body.contains("Jack Turner"));
+        assert!(mine.body.contains("1 referral"), "only the assigned one");
+    }
+);
+
+async fn app_actor(app: &App, email: &str) -> services::Actor {
+    let u = services::identity::users::find_by_email(&app.svc, email)
+        .await
+        .unwrap()
+        .unwrap();
+    services::identity::users::load_actor(&app.svc.db, &u)
+        .await
+        .unwrap()
+}
