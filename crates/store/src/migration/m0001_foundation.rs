@@ -3,30 +3,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::{fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{col}"))
-        .from(table, col)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_")))
-        .table(table);
-    for c in cols {
-        i.col(*c);
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -94,8 +74,18 @@ impl MigrationTrait for Migration {
                 .col(integer("organisation_id"))
                 .col(string_len("role", 40))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("memberships", "user_id", "users"))
-                .foreign_key(&mut fk("memberships", "organisation_id", "organisations"))
+                .foreign_key(&mut fk(
+                    "memberships",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "memberships",
+                    "organisation_id",
+                    "organisations",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -118,7 +108,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("last_seen_at"))
                 .col(string_len_null("ip", 64))
                 .col(string_len_null("user_agent", 300))
-                .foreign_key(&mut fk("sessions", "user_id", "users"))
+                .foreign_key(&mut fk(
+                    "sessions",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -137,7 +132,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("expires_at"))
                 .col(timestamp_with_time_zone_null("last_used_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk("api_tokens", "user_id", "users"))
+                .foreign_key(&mut fk(
+                    "api_tokens",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -151,7 +151,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("expires_at"))
                 .col(timestamp_with_time_zone_null("used_at"))
-                .foreign_key(&mut fk("password_resets", "user_id", "users"))
+                .foreign_key(&mut fk(
+                    "password_resets",
+                    "user_id",
+                    "users",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;

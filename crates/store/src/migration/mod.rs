@@ -8,6 +8,39 @@ mod m0003_caseload_indexes;
 
 pub struct Migrator;
 
+/// A foreign key named `fk_<table>_<col>` to `<to>.id`.
+pub(crate) fn fk(
+    table: &'static str,
+    col: &'static str,
+    to: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{col}"))
+        .from(table, col)
+        .to(to, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// An index named `ix_<table>_<cols>`.
+pub(crate) fn index(
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(table);
+    for c in cols {
+        i.col(*c);
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
