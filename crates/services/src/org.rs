@@ -589,25 +589,32 @@ pub async fn parent_choices(
         .await?)
 }
 
-/// Counts by kind within the actor's view, for home pages.
+/// Counts and registered patients by kind within the actor's view, for home pages: one
+/// grouped query, every kind listed (zero when none).
 pub async fn counts(
     svc: &Services,
     actor: &Actor,
 ) -> Result<Vec<(OrgKind, u64, i64)>, ServiceError> {
     use sea_orm::sea_query::ExprTrait;
-    let mut out = Vec::new();
-    for k in OrgKind::ALL {
-        let q = organisation::Entity::find()
-            .filter(scope_condition(actor, Permission::ViewOrganisations))
-            .filter(organisation::Column::Kind.eq(k.as_str()));
-        let n = q.clone().count(&svc.db).await?;
-        let patients: Option<Option<i64>> = q
-            .select_only()
-            .column_as(Expr::col(organisation::Column::ListSize).sum(), "s")
-            .into_tuple()
-            .one(&svc.db)
-            .await?;
-        out.push((k, n, patients.flatten().unwrap_or(0)));
-    }
-    Ok(out)
+    let rows: Vec<(String, i64, Option<i64>)> = organisation::Entity::find()
+        .filter(scope_condition(actor, Permission::ViewOrganisations))
+        .select_only()
+        .column(organisation::Column::Kind)
+        .column_as(Expr::col(organisation::Column::Id).count(), "n")
+        .column_as(Expr::col(organisation::Column::ListSize).sum(), "patients")
+        .group_by(organisation::Column::Kind)
+        .into_tuple()
+        .all(&svc.db)
+        .await?;
+    Ok(OrgKind::ALL
+        .into_iter()
+        .map(
+            |k| match rows.iter().find(|(kind, ..)| kind == k.as_str()) {
+                Some((_, n, patients)) => {
+                    (k, u64::try_from(*n).unwrap_or(0), patients.unwrap_or(0))
+                }
+                None => (k, 0, 0),
+            },
+        )
+        .collect())
 }

@@ -29,15 +29,30 @@ pub async fn history<C: ConnectionTrait>(
         .await?)
 }
 
+/// The person and every saved version, newest first (audited as one read).
+pub async fn read(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    person_id: i32,
+) -> Result<(store::entities::person::Model, Vec<about_me_version::Model>), ServiceError> {
+    let person = person_for(svc, actor, meta, person_id, "about_me_viewed").await?;
+    super::audit_read(svc, actor, meta, person_id, "about_me_viewed").await?;
+    Ok((person, history(&svc.db, person_id).await?))
+}
+
+/// The latest version, if any.
 pub async fn current(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<Option<about_me_version::Model>, ServiceError> {
-    person_for(svc, actor, meta, person_id, "about_me_viewed").await?;
-    super::audit_read(svc, actor, meta, person_id, "about_me_viewed").await?;
-    Ok(history(&svc.db, person_id).await?.into_iter().next())
+    Ok(read(svc, actor, meta, person_id)
+        .await?
+        .1
+        .into_iter()
+        .next())
 }
 
 /// Saves a new version. `based_on` is the version the writer started from (0 for none); if

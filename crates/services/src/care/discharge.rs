@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use store::entities::{discharge_message, organisation, person, referral};
 
-use super::people::{consents, consents_to, text};
+use super::people::{consents, latest_decision, text};
 use super::person_event;
 use crate::audit::{self, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services, email};
@@ -94,10 +94,8 @@ pub async fn write_message<C: ConnectionTrait>(
         ));
     }
     body.push_str("\nSent by whatmatters on behalf of the personalised care team.\n");
-    let refused_gp = consents(c, p.id)
-        .await?
-        .iter()
-        .any(|x| x.share_with.eq_ignore_ascii_case("GP practice") && !x.given);
+    // Their latest word counts: someone who refused and later agreed is e-mailed.
+    let refused_gp = latest_decision(&consents(c, p.id).await?, "GP practice") == Some(false);
     let to = practice
         .as_ref()
         .and_then(|o| o.email.clone())
@@ -117,7 +115,6 @@ pub async fn write_message<C: ConnectionTrait>(
         )
         .await?;
     }
-    let _ = consents_to;
     Ok(discharge_message::ActiveModel {
         referral_id: Set(r.id),
         person_id: Set(p.id),

@@ -521,20 +521,46 @@ pub async fn consents<C: ConnectionTrait>(
     Ok(consent::Entity::find()
         .filter(consent::Column::PersonId.eq(person_id))
         .order_by_desc(consent::Column::RecordedAt)
+        .order_by_desc(consent::Column::Id)
         .all(c)
         .await?)
 }
 
-/// Whether the person's latest decision about sharing with `with` is a yes.
-pub fn consents_to(list: &[consent::Model], with: &str) -> bool {
+/// The person's latest decision about sharing with `with` (list newest first): None when
+/// they were never asked.
+pub fn latest_decision(list: &[consent::Model], with: &str) -> Option<bool> {
     list.iter()
         .find(|c| c.share_with.eq_ignore_ascii_case(with))
-        .is_some_and(|c| c.given)
+        .map(|c| c.given)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::name_score;
+    use super::{consent, latest_decision, name_score};
+
+    #[test]
+    fn the_latest_consent_decision_counts() {
+        let at = chrono::Utc::now();
+        let c = |id, given| consent::Model {
+            id,
+            person_id: 1,
+            share_with: "GP practice".into(),
+            given,
+            note: None,
+            recorded_by_user_id: None,
+            recorded_at: at,
+        };
+        // Newest first, as `consents` returns them: refused, then later agreed.
+        assert_eq!(
+            latest_decision(&[c(2, true), c(1, false)], "gp practice"),
+            Some(true)
+        );
+        assert_eq!(
+            latest_decision(&[c(2, false), c(1, true)], "GP practice"),
+            Some(false)
+        );
+        assert_eq!(latest_decision(&[], "GP practice"), None);
+    }
 
     #[test]
     fn names_match_despite_typos() {

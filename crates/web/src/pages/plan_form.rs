@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::plan::{ACTION_STATUSES, Action, Contingency, GOAL_STATUSES, Goal, Need, PlanContent};
-use services::care::{lookup, plans};
+use services::care::plans;
 use services::{FieldError, ServiceError};
 use std::collections::HashMap;
 
@@ -256,16 +256,11 @@ async fn page(
     let Some(a) = v.actor() else {
         return Redirect::to("/sign-in").into_response();
     };
-    let loaded = async {
-        let current = plans::current(&state.svc, a, &v.meta, id).await?;
-        let p = lookup::person(&state.svc, id).await?;
-        Ok::<_, ServiceError>((current, p))
-    }
-    .await;
-    let (current, p) = match loaded {
+    let (p, history) = match plans::read(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
     };
+    let current = history.into_iter().next();
     let latest = current.as_ref().map(|c| c.version).unwrap_or(0);
     let raw = match typed {
         Some(t) => t,

@@ -54,22 +54,13 @@ async fn about_me_page(
     let Some(a) = v.actor() else {
         return Redirect::to("/sign-in").into_response();
     };
-    let loaded = async {
-        let current = about_me::current(&state.svc, a, &v.meta, id).await?;
-        let p = lookup::person(&state.svc, id).await?;
-        let history = about_me::history(&state.svc.db, id).await?;
-        Ok::<_, ServiceError>((current, p, history))
-    }
-    .await;
-    let (current, p, history) = match loaded {
+    let (p, history) = match about_me::read(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
     };
-    let saved = current
-        .as_ref()
-        .map(about_me::sections_of)
-        .unwrap_or_default();
-    let latest = current.as_ref().map(|c| c.version).unwrap_or(0);
+    let current = history.first();
+    let saved = current.map(about_me::sections_of).unwrap_or_default();
+    let latest = current.map(|c| c.version).unwrap_or(0);
     let (values, based_on) = match typed {
         Some((t, _)) => (t, latest),
         None => (saved.into_iter().collect(), latest),
@@ -524,18 +515,11 @@ pub async fn plan(
     let Some(a) = v.actor() else {
         return Redirect::to("/sign-in").into_response();
     };
-    let loaded = async {
-        let current = services::care::plans::current(&state.svc, a, &v.meta, id).await?;
-        let p = lookup::person(&state.svc, id).await?;
-        let history = services::care::plans::history(&state.svc.db, id).await?;
-        Ok::<_, ServiceError>((current, p, history))
-    }
-    .await;
-    match loaded {
-        Ok((current, p, history)) => {
+    match services::care::plans::read(&state.svc, a, &v.meta, id).await {
+        Ok((p, history)) => {
             let shown = match q.version {
                 Some(n) => history.iter().find(|h| h.version == n).cloned(),
-                None => current,
+                None => history.first().cloned(),
             };
             let shown_version = shown.as_ref().map(|s| s.version);
             let own = p.user_id == Some(a.user_id);
