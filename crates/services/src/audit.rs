@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use store::entities::audit_event;
 
+use crate::paging::Paging;
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
 /// How an audited action ended.
@@ -173,13 +174,13 @@ pub async fn search(svc: &Services, actor: &Actor, s: Search) -> Result<Page, Se
     if let Some(t) = s.to {
         q = q.filter(audit_event::Column::At.lt(t));
     }
-    let per_page = s.per_page.clamp(1, 200);
-    let page = s.page.max(1);
+    let paging = Paging::new(s.page, s.per_page)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let total = q.clone().count(&svc.db).await?;
     let events = q
         .order_by_desc(audit_event::Column::At)
         .order_by_desc(audit_event::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset())
         .limit(per_page)
         .all(&svc.db)
         .await?;

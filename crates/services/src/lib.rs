@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod ods_import;
 pub mod org;
+pub mod paging;
 
 use std::path::PathBuf;
 use std::sync::Arc;

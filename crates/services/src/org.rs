@@ -11,6 +11,7 @@ use store::entities::organisation::{self, Model as Organisation};
 
 use crate::audit::{self, Event, Outcome};
 use crate::error::Problems;
+use crate::paging::Paging;
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
 /// What a person may set on an organisation. The same shape serves the form and the API.
@@ -87,13 +88,13 @@ pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPag
                 .add(Expr::expr(Func::lower(Expr::col(organisation::Column::OdsCode))).like(like)),
         );
     }
-    let per_page = f.per_page.clamp(1, 200);
-    let page = Ord::max(f.page, 1);
+    let paging = Paging::new(f.page, f.per_page)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let total = q.clone().count(&svc.db).await?;
     let items = q
         .order_by_asc(organisation::Column::Name)
         .order_by_asc(organisation::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset())
         .limit(per_page)
         .all(&svc.db)
         .await?;

@@ -62,9 +62,42 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Opens a pool on the database the URL names. SQLite files are created if missing and run in
-/// WAL mode with foreign keys enforced and a busy timeout, so concurrent writers wait, not fail.
+/// How hard SQLite works to keep a commit across a power cut.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// `synchronous=FULL`: the write-ahead log is synced at every commit, so an acknowledged
+    /// change survives losing power. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: synced at checkpoints only; a power cut may lose the last
+    /// commits (never corrupts). Faster writes, for those who accept that.
+    Normal,
+}
+
+impl SqliteDurability {
+    /// `full` or `normal`, as written in the configuration.
+    pub fn parse(s: &str) -> Option<SqliteDurability> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Some(SqliteDurability::Full),
+            "normal" => Some(SqliteDurability::Normal),
+            _ => None,
+        }
+    }
+}
+
+/// Opens a pool on the database the URL names, durable across power loss (see
+/// [`connect_with`]).
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    connect_with(url, SqliteDurability::Full).await
+}
+
+/// Opens a pool on the database the URL names. SQLite files are created if missing and run in
+/// WAL mode with foreign keys enforced, a busy timeout (so concurrent writers wait, not fail) and
+/// the given durability; PostgreSQL keeps its server's own settings.
+pub async fn connect_with(
+    url: &str,
+    durability: SqliteDurability,
+) -> Result<DatabaseConnection, StoreError> {
     let backend = Backend::of_url(url)?;
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
@@ -73,10 +106,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     match backend {
         Backend::Sqlite => {
             opts.max_connections(8).min_connections(1);
-            opts.map_sqlx_sqlite_opts(|o| {
+            opts.map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .synchronous(match durability {
+                        SqliteDurability::Full => SqliteSynchronous::Full,
+                        SqliteDurability::Normal => SqliteSynchronous::Normal,
+                    })
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-16000")
@@ -135,8 +171,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
 }
 
 /// Connects and migrates: what every command that touches data does first.
-pub async fn open(url: &str) -> Result<DatabaseConnection, StoreError> {
-    let db = connect(url).await?;
+pub async fn open(
+    url: &str,
+    durability: SqliteDurability,
+) -> Result<DatabaseConnection, StoreError> {
+    let db = connect_with(url, durability).await?;
     migrate(&db).await?;
     Ok(db)
 }

@@ -146,11 +146,77 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
         if let Some(refused) = self.refused {
             r.extensions_mut().insert(*refused);
         }
         r
     }
+}
+
+/// The envelope's code and a plain-English detail for a status, for responses that a layer
+/// below the handlers produced (router, body limit, timeout, a panic).
+pub fn status_detail(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => (
+            "malformed",
+            "The request could not be understood: check its parameters and body",
+        ),
+        401 => (
+            "unauthorised",
+            "Sign in or send an API token (Authorization: Bearer …)",
+        ),
+        403 => ("forbidden", "You do not have permission to do this"),
+        404 => ("not_found", "There is nothing at this address"),
+        405 => (
+            "method_not_allowed",
+            "This address does not accept that method: the Allow header lists those it does",
+        ),
+        408 => (
+            "timeout",
+            "The request took too long and was abandoned; nothing was saved",
+        ),
+        409 => (
+            "conflict",
+            "The record changed since it was read; read it again and retry",
+        ),
+        413 => (
+            "too_large",
+            "The request body is larger than this service accepts",
+        ),
+        415 => (
+            "unsupported_media_type",
+            "Send the body as JSON with the header Content-Type: application/json",
+        ),
+        422 => (
+            "invalid",
+            "The request has values this service cannot accept",
+        ),
+        429 => (
+            "rate_limited",
+            "Too many requests: wait and try again (see the Retry-After header)",
+        ),
+        503 => (
+            "unavailable",
+            "The service is busy or starting; try again shortly",
+        ),
+        _ if status.is_server_error() => (
+            "internal",
+            "Something went wrong on our side; try again, and tell us if it keeps happening",
+        ),
+        _ => ("malformed", "The request could not be handled"),
+    }
+}
+
+/// The error envelope for a bare status.
+pub fn envelope_for_status(status: StatusCode) -> Response {
+    let (code, detail) = status_detail(status);
+    ApiError::new(status, code, detail, None).into_response()
 }
 
 /// A page handler's error: shown as the NHS error page for its status.

@@ -28,7 +28,22 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics, for a scraper that sends the configured `metrics_token` as a bearer
+/// token. Without a configured token the endpoint does not exist (404); a wrong or missing
+/// token answers 404 too, so the endpoint is not advertised.
+pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let sent = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let allowed = match (state.cfg.metrics_token.as_deref(), sent) {
+        (Some(want), Some(sent)) => services::identity::constant_time_eq(want, sent),
+        _ => false,
+    };
+    if !allowed {
+        return crate::pages::errors::render_status(StatusCode::NOT_FOUND, None);
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,

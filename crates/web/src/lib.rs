@@ -33,6 +33,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Seconds before a request is abandoned with 408.
     pub request_timeout_secs: u64,
+    /// The bearer token /metrics requires; None answers 404 there.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -42,6 +44,7 @@ impl Default for WebConfig {
             hsts: false,
             trust_proxy: false,
             request_timeout_secs: 30,
+            metrics_token: None,
         }
     }
 }
@@ -234,15 +237,13 @@ pub fn router(state: AppState) -> Router {
             middleware::access,
         ));
     let timeout = Duration::from_secs(state.cfg.request_timeout_secs);
+    // Outermost last: request ids, then security headers and the one error shape around
+    // everything else, so even a 413, a 408 or a panic carries them.
     routes
         .fallback(pages::errors::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::observe,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::security_headers,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             pages::errors::panic_response,
@@ -253,6 +254,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             2 * 1024 * 1024,
+        ))
+        .layer(axum::middleware::from_fn(middleware::shape_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
         ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

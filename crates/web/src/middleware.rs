@@ -197,8 +197,19 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
             }
         }
         // A browser session may read the API, but changes through the API need a token.
-        if api && req.method() != Method::GET && req.method() != Method::HEAD && current.is_some() {
-            return ApiError::unauthorised("Changes through the API need an API token (Authorization: Bearer …), not a browser session").into_response();
+        if api
+            && req.method() != Method::GET
+            && req.method() != Method::HEAD
+            && let Some(c) = &current
+        {
+            let mut r = ApiError::unauthorised("Changes through the API need an API token (Authorization: Bearer …), not a browser session").into_response();
+            r.extensions_mut().insert(Refused {
+                what: "an API change sent with a browser session instead of an API token".into(),
+                actor_id: Some(c.actor.user_id),
+                actor_label: c.actor.email.clone(),
+                meta,
+            });
+            return r;
         }
     }
     let csrf = match &current {
@@ -319,6 +330,72 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
         );
     }
     resp
+}
+
+/// Paths answered in JSON, whatever goes wrong.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/v1/") || path == "/api/v1" || path == "/api/openapi.json"
+}
+
+/// The first query parameter whose name or value holds a control character (NUL included):
+/// no query of ours needs one, and PostgreSQL refuses NUL in text.
+fn control_in_query(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+        .map(|(k, _)| k.chars().filter(|c| !c.is_control()).take(64).collect())
+}
+
+/// One error shape: whatever layer answered (router, extractor, body limit, timeout, panic),
+/// an API error is the JSON envelope and a page error is the NHS error page.
+pub async fn shape_errors(req: Request, next: Next) -> Response {
+    let api = is_api_path(req.uri().path());
+    if let Some(field) = control_in_query(req.uri().query()) {
+        return if api {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                "A query parameter holds a control character, which is never accepted",
+                Some(&field),
+            )
+            .into_response()
+        } else {
+            page_error(StatusCode::BAD_REQUEST, None)
+        };
+    }
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let shaped = if api {
+        content_type.starts_with("application/json")
+    } else {
+        content_type.starts_with("text/html")
+    };
+    if shaped {
+        return resp;
+    }
+    let (parts, _) = resp.into_parts();
+    let mut fresh = if api {
+        crate::error::envelope_for_status(status)
+    } else {
+        page_error(status, None)
+    };
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            fresh.headers_mut().insert(name, v.clone());
+        }
+    }
+    for v in parts.headers.get_all(header::SET_COOKIE) {
+        fresh.headers_mut().append(header::SET_COOKIE, v.clone());
+    }
+    fresh.extensions_mut().extend(parts.extensions);
+    fresh
 }
 
 /// Counts and times every request by route and status.

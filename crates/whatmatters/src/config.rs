@@ -35,6 +35,11 @@ pub struct Config {
     /// text or json
     pub log_format: String,
     pub request_timeout_secs: u64,
+    /// SQLite only: `full` (default; a commit survives a power cut) or `normal` (faster writes;
+    /// a power cut may lose the last commits).
+    pub sqlite_synchronous: String,
+    /// A bearer token that /metrics requires; unset, /metrics answers 404.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -58,11 +63,13 @@ impl Default for Config {
             mail_from: s.mail_from,
             log_format: "text".into(),
             request_timeout_secs: 30,
+            sqlite_synchronous: "full".into(),
+            metrics_token: None,
         }
     }
 }
 
-const SECRETS: [&str; 2] = ["database_url", "smtp_url"];
+const SECRETS: [&str; 3] = ["database_url", "smtp_url", "metrics_token"];
 
 impl Config {
     pub fn load(file: Option<&Path>) -> Result<Config> {
@@ -77,7 +84,11 @@ impl Config {
             None => fig = fig.merge(Toml::file("whatmatters.toml")),
         }
         fig = fig
-            .merge(Env::prefixed("WHATMATTERS_").ignore(&["database_url_file", "smtp_url_file"]))
+            .merge(Env::prefixed("WHATMATTERS_").ignore(&[
+                "database_url_file",
+                "smtp_url_file",
+                "metrics_token_file",
+            ]))
             .merge(Env::raw().only(&["database_url"]));
         for key in SECRETS {
             let var = format!("WHATMATTERS_{}_FILE", key.to_uppercase());
@@ -97,12 +108,29 @@ impl Config {
         if !["text", "json"].contains(&self.log_format.as_str()) {
             anyhow::bail!("log_format must be text or json, not {:?}", self.log_format);
         }
+        self.sqlite_durability()?;
+        if self
+            .metrics_token
+            .as_deref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            anyhow::bail!("metrics_token must be at least 16 characters");
+        }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             anyhow::bail!(
                 "session timeouts must be at least 1 minute (idle) and 1 hour (absolute)"
             );
         }
         Ok(())
+    }
+
+    pub fn sqlite_durability(&self) -> Result<store::SqliteDurability> {
+        store::SqliteDurability::parse(&self.sqlite_synchronous).ok_or_else(|| {
+            anyhow::anyhow!(
+                "sqlite_synchronous must be full or normal, not {:?}",
+                self.sqlite_synchronous
+            )
+        })
     }
 
     pub fn public_url(&self) -> String {
@@ -131,6 +159,7 @@ impl Config {
             hsts: self.hsts,
             trust_proxy: self.trust_proxy,
             request_timeout_secs: self.request_timeout_secs,
+            metrics_token: self.metrics_token.as_deref().map(|t| t.trim().to_owned()),
         }
     }
 
@@ -139,6 +168,7 @@ impl Config {
         let mut c = self.clone();
         c.database_url = store::redact_url(&c.database_url);
         c.smtp_url = c.smtp_url.as_deref().map(store::redact_url);
+        c.metrics_token = c.metrics_token.map(|_| "***".into());
         toml_lines(&c)
     }
 }

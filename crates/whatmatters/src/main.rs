@@ -152,7 +152,7 @@ fn init_logging(cfg: &Config) {
 }
 
 async fn services(cfg: &Config) -> Result<Services> {
-    let db = store::open(&cfg.database_url).await?;
+    let db = store::open(&cfg.database_url, cfg.sqlite_durability()?).await?;
     Ok(Services::new(db, Arc::new(SystemClock), cfg.settings()))
 }
 
@@ -220,7 +220,7 @@ async fn run() -> Result<std::process::ExitCode> {
         }
         Command::Migrate => {
             init_logging(&cfg);
-            store::open(&cfg.database_url).await?;
+            store::open(&cfg.database_url, cfg.sqlite_durability()?).await?;
             println!(
                 "The database at {} is up to date.",
                 store::redact_url(&cfg.database_url)
@@ -355,7 +355,7 @@ async fn run() -> Result<std::process::ExitCode> {
                 if to.exists() {
                     bail!("{} already exists; choose a new file name", to.display());
                 }
-                let db = store::connect(&cfg.database_url).await?;
+                let db = store::connect_with(&cfg.database_url, cfg.sqlite_durability()?).await?;
                 let path = to.display().to_string().replace('\'', "''");
                 db.execute_raw(Statement::from_string(
                     db.get_database_backend(),

@@ -18,6 +18,7 @@ use super::people::{self, PersonInput, parse_date, text};
 use super::{care_org_ids, person_event, person_for};
 use crate::audit::{self, Event, Outcome};
 use crate::error::Problems;
+use crate::paging::Paging;
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
 /// Attempts to reach someone before a referral may close as "unable to contact".
@@ -444,6 +445,9 @@ pub async fn team_for_practice<C: ConnectionTrait>(
     })
 }
 
+/// The longest "no contact for N days" filter accepted (ten years).
+pub const MAX_NO_CONTACT_DAYS: i64 = 3_650;
+
 #[derive(Clone, Debug, Default)]
 pub struct CaseloadFilter {
     /// A state, or "open" for every state not closed (the default).
@@ -533,6 +537,14 @@ pub async fn caseload(
         q = q.filter(referral::Column::ReviewDue.lte(d));
     }
     if let Some(days) = f.no_contact_days {
+        if !(1..=MAX_NO_CONTACT_DAYS).contains(&days) {
+            return Err(ServiceError::invalid(
+                "no_contact_days",
+                format!(
+                    "Days without contact must be a whole number from 1 to {MAX_NO_CONTACT_DAYS}"
+                ),
+            ));
+        }
         let cutoff = now - Duration::days(days);
         q = q.filter(
             Condition::any()
@@ -550,14 +562,14 @@ pub async fn caseload(
         _ => q.order_by_asc(referral::Column::ReferredOn),
     }
     .order_by_asc(referral::Column::Id);
-    let per_page = f.per_page.clamp(1, 200);
-    let page = Ord::max(f.page, 1);
+    let paging = Paging::new(f.page, f.per_page)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let total = q.clone().count(&svc.db).await?;
     // Find the page's ids from the covering indexes, then read just those rows.
     let ids: Vec<i32> = q
         .select_only()
         .column(referral::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(paging.offset())
         .limit(per_page)
         .into_tuple()
         .all(&svc.db)

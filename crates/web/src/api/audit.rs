@@ -1,12 +1,12 @@
 //! /api/v1/audit-events
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use services::audit;
 use utoipa::{IntoParams, ToSchema};
 
-use super::actor;
+use super::{ApiQuery, actor};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::Viewer;
@@ -57,7 +57,7 @@ pub struct AuditParams {
 pub async fn search(
     State(state): State<AppState>,
     v: Viewer,
-    Query(p): Query<AuditParams>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let a = actor(&v)?;
     let page = audit::search(

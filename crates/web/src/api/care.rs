@@ -2,7 +2,7 @@
 //! shared decisions. Same use cases, access rules and audit as the pages.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use services::care::people::{self, Search};
@@ -11,7 +11,7 @@ use services::care::{about_me, discharge, measures, plans, sdm};
 use store::entities::{measure, person, referral};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, actor};
+use super::{ApiId, ApiJson, ApiQuery, actor};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::Viewer;
@@ -152,7 +152,7 @@ fn err(v: &Viewer) -> impl Fn(services::ServiceError) -> ApiError + '_ {
 pub async fn caseload(
     State(state): State<AppState>,
     v: Viewer,
-    Query(p): Query<CaseloadParams>,
+    ApiQuery(p): ApiQuery<CaseloadParams>,
 ) -> Result<Json<CaseloadPage>, ApiError> {
     let a = actor(&v)?;
     let page = referrals::caseload(
@@ -209,7 +209,7 @@ pub async fn create_referral(
 pub async fn get_referral(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<ReferralDto>, ApiError> {
     let a = actor(&v)?;
     Ok(Json(
@@ -231,7 +231,7 @@ pub struct Created {
 pub async fn record_contact(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let a = actor(&v)?;
@@ -265,7 +265,7 @@ pub struct DischargeMessageDto {
 pub async fn discharge_referral(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<DischargeInput>,
 ) -> Result<(StatusCode, Json<DischargeMessageDto>), ApiError> {
     let a = actor(&v)?;
@@ -304,7 +304,7 @@ pub struct PeopleParams {
 pub async fn search_people(
     State(state): State<AppState>,
     v: Viewer,
-    Query(p): Query<PeopleParams>,
+    ApiQuery(p): ApiQuery<PeopleParams>,
 ) -> Result<Json<Vec<PersonDto>>, ApiError> {
     let a = actor(&v)?;
     let found = people::search(
@@ -326,7 +326,7 @@ pub async fn search_people(
 pub async fn get_person(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<PersonDto>, ApiError> {
     let a = actor(&v)?;
     Ok(Json(
@@ -350,7 +350,7 @@ pub struct AboutMeDto {
 pub async fn get_about_me(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<AboutMeDto>, ApiError> {
     let a = actor(&v)?;
     let cur = about_me::current(&state.svc, a, &v.meta, id)
@@ -383,7 +383,7 @@ pub struct AboutMeInput {
 pub async fn put_about_me(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<AboutMeInput>,
 ) -> Result<Json<AboutMeDto>, ApiError> {
     let a = actor(&v)?;
@@ -421,7 +421,7 @@ pub struct PlanDto {
 pub async fn get_plan(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<PlanDto>, ApiError> {
     let a = actor(&v)?;
     let p = plans::current(&state.svc, a, &v.meta, id)
@@ -445,7 +445,7 @@ pub async fn get_plan(
 pub async fn put_plan(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<plans::PlanInput>,
 ) -> Result<Json<PlanDto>, ApiError> {
     let a = actor(&v)?;
@@ -496,7 +496,7 @@ impl From<measure::Model> for MeasureDto {
 pub async fn list_measures(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<Vec<MeasureDto>>, ApiError> {
     let a = actor(&v)?;
     people::get(&state.svc, a, &v.meta, id)
@@ -514,7 +514,7 @@ pub async fn list_measures(
 pub async fn record_measure(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<measures::MeasureInput>,
 ) -> Result<(StatusCode, Json<MeasureDto>), ApiError> {
     let a = actor(&v)?;
@@ -530,7 +530,7 @@ pub async fn record_measure(
 pub async fn record_decision(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<sdm::SdmInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let a = actor(&v)?;

@@ -1,14 +1,14 @@
 //! /api/v1/organisations
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use services::org::{self, ListFilter, OrgInput};
 use store::entities::organisation::Model as Organisation;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, actor};
+use super::{ApiId, ApiJson, ApiQuery, actor};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::Viewer;
@@ -100,7 +100,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     v: Viewer,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<OrganisationPage>, ApiError> {
     let a = actor(&v)?;
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -144,7 +144,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
 ) -> Result<Json<OrganisationDto>, ApiError> {
     let a = actor(&v)?;
     let o = org::get(&state.svc, a, id)
@@ -180,7 +180,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i32>,
+    ApiId(id): ApiId,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<Json<OrganisationDto>, ApiError> {
     let a = actor(&v)?;

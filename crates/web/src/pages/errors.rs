@@ -38,6 +38,32 @@ pub fn render_status(status: StatusCode, actor: Option<&Actor>) -> Response {
                 "The record changed since you opened the page. Go back and reload it to see the latest version.",
             ],
         ),
+        StatusCode::BAD_REQUEST => (
+            "Sorry, we could not understand that request",
+            &[
+                "The web address or form had something in it we cannot accept. Nothing has been saved.",
+                "Go back and try again, or start again from the home page.",
+            ],
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Sorry, that cannot be done at this address",
+            &["Go back and use the page's own links and buttons."],
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "Sorry, that took too long",
+            &["Nothing has been saved. Try again in a moment."],
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            "Too many attempts",
+            &[
+                "For everyone's security there is a limit on how often this can be tried. Nothing has been saved.",
+                "Wait a few minutes and try again.",
+            ],
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => (
+            "Sorry, we could not use what was sent",
+            &["Go back, check what you entered and try again. Nothing has been saved."],
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "What you sent is too large",
             &["Go back and try again with less."],

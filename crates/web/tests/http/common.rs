@@ -93,6 +93,10 @@ impl Browser {
 }
 
 pub async fn app(db: DatabaseConnection) -> App {
+    app_with(db, web::WebConfig::default()).await
+}
+
+pub async fn app_with(db: DatabaseConnection, cfg: web::WebConfig) -> App {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
     ));
@@ -103,7 +107,7 @@ pub async fn app(db: DatabaseConnection) -> App {
     };
     let svc = Services::new(db, clock.clone(), settings);
     services::demo::seed(&svc).await.expect("demo seed");
-    let router = web::router(web::AppState::new(svc.clone(), web::WebConfig::default()));
+    let router = web::router(web::AppState::new(svc.clone(), cfg));
     App { router, svc, clock }
 }
 

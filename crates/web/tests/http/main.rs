@@ -7,5 +7,6 @@ mod access;
 mod api;
 mod auth;
 mod care;
+mod errors;
 mod organisations;
 mod shell;

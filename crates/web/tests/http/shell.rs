@@ -1,4 +1,4 @@
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 
 use crate::common::*;
 
@@ -39,12 +39,30 @@ store::db_test!(unknown_pages_get_the_nhs_not_found_page, |db| {
 });
 
 store::db_test!(health_readiness_and_metrics_answer, |db| {
-    let app = app(db).await;
+    let token = "a-scraper-token-0123456789";
+    let app = app_with(
+        db,
+        web::WebConfig {
+            metrics_token: Some(token.into()),
+            ..web::WebConfig::default()
+        },
+    )
+    .await;
     let mut b = Browser::default();
     assert_eq!(app.get(&mut b, "/healthz").await.status, StatusCode::OK);
     let ready = app.get(&mut b, "/readyz").await;
     assert_eq!(ready.json()["database"], "ok");
-    let metrics = app.get(&mut b, "/metrics").await;
+    // Without the token, or with another, /metrics is not there.
+    assert_eq!(
+        app.get(&mut b, "/metrics").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let wrong = app
+        .api(Method::GET, "/metrics", "a-scraper-token-0123456780", None)
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let metrics = app.api(Method::GET, "/metrics", token, None).await;
+    assert_eq!(metrics.status, StatusCode::OK);
     assert!(
         metrics.body.contains("http_requests_total"),
         "{}",
@@ -53,6 +71,15 @@ store::db_test!(health_readiness_and_metrics_answer, |db| {
     let css = app.get(&mut b, "/assets/nhsuk-frontend.min.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.len() > 100_000);
+});
+
+store::db_test!(metrics_are_not_served_without_a_configured_token, |db| {
+    let app = app(db).await;
+    for token in ["", "anything-at-all-long-enough"] {
+        let r = app.api(Method::GET, "/metrics", token, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(!r.body.contains("http_requests_total"));
+    }
 });
 
 store::db_test!(the_home_page_signed_out_invites_sign_in, |db| {
