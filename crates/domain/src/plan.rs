@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanContent {
     #[serde(default)]
     pub strengths: String,
@@ -14,19 +14,21 @@ pub struct PlanContent {
 }
 
 /// A need or concern, and the goals and hopes it leads to.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Need {
     pub description: String,
     #[serde(default)]
     pub goals: Vec<Goal>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goal {
     pub description: String,
     /// How much it matters to the person, 1-10.
+    #[schema(minimum = 1, maximum = 10)]
     pub importance: i64,
     /// in_progress | achieved | partly_achieved | not_achieved | no_longer_relevant
+    #[schema(schema_with = goal_status_schema)]
     pub status: String,
     #[serde(default)]
     pub stage_goals: Vec<String>,
@@ -34,20 +36,22 @@ pub struct Goal {
     pub actions: Vec<Action>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Action {
     pub what: String,
     pub who: String,
     /// When, as an ISO date (YYYY-MM-DD).
     pub when: String,
     /// in_progress | done | refused
+    #[schema(schema_with = action_status_schema)]
     pub status: String,
     /// The person's confidence they will do it, 0-10.
+    #[schema(minimum = 0, maximum = 10)]
     pub confidence: i64,
 }
 
 /// What to do if things go wrong: the trigger, what should happen, who to contact.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contingency {
     pub trigger: String,
     pub action: String,
@@ -67,6 +71,23 @@ pub const ACTION_STATUSES: [(&str, &str); 3] = [
     ("done", "Done"),
     ("refused", "Refused"),
 ];
+
+fn one_of(values: &[(&str, &str)]) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().map(|v| v.0)))
+        .build()
+}
+
+/// The goal statuses, for the OpenAPI document.
+pub fn goal_status_schema() -> utoipa::openapi::schema::Object {
+    one_of(&GOAL_STATUSES)
+}
+
+/// The action statuses, for the OpenAPI document.
+pub fn action_status_schema() -> utoipa::openapi::schema::Object {
+    one_of(&ACTION_STATUSES)
+}
 
 /// A problem with the plan, naming the field as the form does ("needs[0].goals[1].importance").
 #[derive(Clone, Debug, PartialEq, Eq)]

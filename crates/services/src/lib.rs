@@ -14,6 +14,7 @@ pub mod identity;
 pub mod ods_import;
 pub mod org;
 pub mod paging;
+pub mod schema;
 
 use std::path::PathBuf;
 use std::sync::Arc;

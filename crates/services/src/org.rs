@@ -17,11 +17,15 @@ use crate::{Actor, RequestMeta, ServiceError, Services};
 /// What a person may set on an organisation. The same shape serves the form and the API.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct OrgInput {
+    #[schema(schema_with = crate::schema::org_kind)]
     pub kind: Option<String>,
     pub ods_code: Option<String>,
+    #[schema(required = true)]
     pub name: Option<String>,
     pub parent_id: Option<i32>,
+    #[schema(schema_with = crate::schema::org_status)]
     pub status: Option<String>,
+    #[schema(minimum = 0)]
     pub list_size: Option<i64>,
     pub pcn_opted_out: Option<bool>,
     pub commissioner_arrangement: Option<String>,

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use axum::Json;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 struct BearerAuth;
@@ -18,6 +20,72 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the error statuses every operation can answer, whichever layer produces them:
+/// authentication (401), abuse limits (429) and failures (500) everywhere; permission (403)
+/// wherever a permission or relationship is checked; malformed (400) and invalid (422) input
+/// wherever there is a body or a query; 413 and 415 wherever there is a body; 404 wherever
+/// the path names a record. All in the error envelope.
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let names_record = path.contains('{');
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let body = op.request_body.is_some();
+                let query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.parameter_in == ParameterIn::Query);
+                let mut wanted = vec![
+                    ("401", "No valid API token or session"),
+                    ("429", "Too many requests; wait for Retry-After seconds"),
+                    ("500", "Something went wrong on our side"),
+                ];
+                if path != "/api/v1/me" {
+                    wanted.push(("403", "The caller may not do this"));
+                }
+                if body || query {
+                    wanted.push(("400", "Malformed input: the field is named when known"));
+                    wanted.push(("422", "Input that breaks a rule, by field"));
+                }
+                if body {
+                    wanted.push(("413", "The body is too large"));
+                    wanted.push(("415", "The body is not sent as application/json"));
+                }
+                if names_record {
+                    wanted.push(("404", "No such record within the caller's reach"));
+                }
+                for (code, description) in wanted {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
     }
 }
 
@@ -47,7 +115,7 @@ impl Modify for BearerAuth {
         crate::api::care::record_decision,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorItem, services::org::OrgInput, services::care::people::PersonInput)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = [])),
     tags((name = "identity"), (name = "organisations"), (name = "audit"), (name = "care"))
 )]

@@ -23,8 +23,10 @@ pub const TIMEPOINTS: [(&str, &str); 4] = [
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct MeasureInput {
     /// ons4 | swemwbs | pam
+    #[schema(schema_with = crate::schema::instrument)]
     pub instrument: String,
     /// start | review | end (staff) — a person's own entries are "self"
+    #[schema(schema_with = crate::schema::timepoint)]
     pub timepoint: Option<String>,
     /// YYYY-MM-DD; defaults to today.
     pub taken_on: Option<String>,
@@ -32,7 +34,9 @@ pub struct MeasureInput {
     #[serde(default)]
     pub answers: Vec<Option<i64>>,
     /// PAM level 1-4 and score 0-100.
+    #[schema(minimum = 1, maximum = 4)]
     pub pam_level: Option<i64>,
+    #[schema(minimum = 0, maximum = 100)]
     pub pam_score: Option<f64>,
     pub referral_id: Option<i32>,
 }

@@ -27,7 +27,9 @@ pub const CONTACT_PREFERENCES: [(&str, &str); 4] = [
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     pub nhs_number: Option<String>,
+    #[schema(required = true)]
     pub given_name: Option<String>,
+    #[schema(required = true)]
     pub family_name: Option<String>,
     /// YYYY-MM-DD
     pub date_of_birth: Option<String>,
@@ -36,6 +38,7 @@ pub struct PersonInput {
     pub address: Option<String>,
     pub postcode: Option<String>,
     /// phone | text | email | letter
+    #[schema(schema_with = crate::schema::contact_preference)]
     pub preferred_contact: Option<String>,
     /// The GP practice the person is registered with.
     pub practice_id: Option<i32>,

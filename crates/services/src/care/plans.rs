@@ -17,7 +17,6 @@ use crate::{Actor, FieldError, RequestMeta, ServiceError, Services};
 pub struct PlanInput {
     /// The version this edit started from (0 for a first plan).
     pub based_on: i32,
-    #[schema(value_type = Object)]
     pub content: PlanContent,
     /// Who the plan was agreed with: the person, or their representative.
     pub agreed_with: Option<String>,

@@ -36,6 +36,7 @@ pub struct ReferralInput {
     pub person_id: Option<i32>,
     pub person: Option<PersonInput>,
     /// social_prescribing | health_and_wellbeing_coaching | care_coordination
+    #[schema(schema_with = crate::schema::care_service)]
     pub service: Option<String>,
     /// The PCN (or its team) the referral is to.
     pub team_org_id: Option<i32>,
@@ -44,9 +45,12 @@ pub struct ReferralInput {
     pub referrer_name: Option<String>,
     pub referrer_organisation: Option<String>,
     /// phone | secure_messaging | secure_email | letter | nhs_e_referral_service | fax | self_referral | in_person
+    #[schema(schema_with = crate::schema::referral_method)]
     pub method: Option<String>,
+    #[schema(required = true)]
     pub reason: Option<String>,
     /// routine | urgent
+    #[schema(schema_with = crate::schema::urgency)]
     pub urgency: Option<String>,
 }
 
@@ -889,9 +893,11 @@ pub async fn assign(
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ContactInput {
     /// face_to_face | phone | video | home_visit | group
+    #[schema(schema_with = crate::schema::contact_kind)]
     pub kind: Option<String>,
     /// YYYY-MM-DD; defaults to today.
     pub date: Option<String>,
+    #[schema(minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<i64>,
     pub notes: Option<String>,
     #[serde(default)]

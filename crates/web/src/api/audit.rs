@@ -24,6 +24,7 @@ pub struct AuditEventDto {
     pub organisation_id: Option<i32>,
     pub purpose: Option<String>,
     /// success | failure | refused
+    #[schema(schema_with = services::schema::audit_outcome)]
     pub outcome: String,
     pub detail: Option<String>,
     pub request_id: Option<String>,
@@ -38,15 +39,19 @@ pub struct AuditPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Text in the actor's email.
     pub actor: Option<String>,
     /// An action name, like sign_in.
     pub action: Option<String>,
     /// success, failure or refused.
+    #[param(schema_with = services::schema::audit_outcome)]
     pub outcome: Option<String>,
     pub person_id: Option<i32>,
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 

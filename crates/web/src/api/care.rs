@@ -30,6 +30,7 @@ pub struct PersonDto {
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[schema(schema_with = services::schema::contact_preference)]
     pub preferred_contact: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub practice_id: Option<i32>,
@@ -64,15 +65,20 @@ pub struct ReferralDto {
     pub id: i32,
     pub person_id: i32,
     pub team_org_id: i32,
+    #[schema(schema_with = services::schema::care_service)]
     pub service: String,
     pub referred_on: chrono::NaiveDate,
     /// staff | self
+    #[schema(schema_with = services::schema::referral_source)]
     pub source: String,
     pub referrer_name: String,
+    #[schema(schema_with = services::schema::referral_method)]
     pub method: String,
     pub reason: String,
+    #[schema(schema_with = services::schema::urgency)]
     pub urgency: String,
     /// received | contacted | active | discharged | declined | unable_to_contact
+    #[schema(schema_with = services::schema::referral_state)]
     pub state: String,
     pub assigned_user_id: Option<i32>,
     pub possible_duplicate_of: Option<i32>,
@@ -125,17 +131,23 @@ pub struct CaseloadPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseloadParams {
     /// open (default), all, or one state
+    #[param(schema_with = services::schema::caseload_state)]
     pub state: Option<String>,
     pub assigned_to: Option<i32>,
     pub practice_id: Option<i32>,
     /// YYYY-MM-DD
     pub review_due_by: Option<chrono::NaiveDate>,
+    #[param(minimum = 1, maximum = 3650)]
     pub no_contact_days: Option<i64>,
     /// referred | review_due | last_contact
+    #[param(schema_with = services::schema::caseload_sort)]
     pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -245,6 +257,7 @@ pub async fn record_contact(
 pub struct DischargeInput {
     pub version: i32,
     /// goals_met | connected_to_support | moved_away | person_chose_to_end | other
+    #[schema(schema_with = services::schema::discharge_reason)]
     pub reason: String,
     pub summary: String,
 }
@@ -293,6 +306,7 @@ pub async fn discharge_referral(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleParams {
     /// Name (small typos tolerated) or NHS number
     pub q: Option<String>,
@@ -408,7 +422,6 @@ pub async fn put_about_me(
 #[derive(Serialize, ToSchema)]
 pub struct PlanDto {
     pub version: i32,
-    #[schema(value_type = Object)]
     pub content: domain::plan::PlanContent,
     pub agreed_with: Option<String>,
     pub review_date: Option<chrono::NaiveDate>,
@@ -466,8 +479,10 @@ pub async fn put_plan(
 pub struct MeasureDto {
     pub id: i32,
     /// ons4 | swemwbs | pam
+    #[schema(schema_with = services::schema::instrument)]
     pub instrument: String,
     /// start | review | end | self
+    #[schema(schema_with = services::schema::timepoint)]
     pub timepoint: String,
     pub taken_on: chrono::NaiveDate,
     /// ONS4: four 0-10 answers, reported separately; SWEMWBS: seven 1-5 answers

@@ -79,16 +79,20 @@ pub struct OrganisationPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this kind: region, icb, pcn, practice, vcse or team.
+    #[param(schema_with = services::schema::org_kind)]
     pub kind: Option<String>,
     /// Text in the name or ODS code.
     pub q: Option<String>,
     /// Only direct members of this organisation.
     pub parent_id: Option<i32>,
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u64>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 

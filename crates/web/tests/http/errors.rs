@@ -315,3 +315,105 @@ store::db_test!(
         assert_eq!(app.get(&mut b, "/api/v1/me").await.status, StatusCode::OK);
     }
 );
+
+store::db_test!(the_openapi_document_tells_the_truth, |db| {
+    let app = app(db).await;
+    let doc = app
+        .get(&mut Browser::default(), "/api/openapi.json")
+        .await
+        .json();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let what = format!("{method} {path}");
+            let responses = op["responses"].as_object().unwrap();
+            for code in ["401", "429", "500"] {
+                assert!(
+                    responses.contains_key(code),
+                    "{what} does not document {code}"
+                );
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let place = if path.contains(&format!("{{{name}}}")) {
+                    "path"
+                } else {
+                    "query"
+                };
+                assert_eq!(p["in"], place, "{what}: {name}");
+                assert_eq!(
+                    p["required"].as_bool().unwrap_or(false),
+                    place == "path",
+                    "{what}: {name}"
+                );
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(code),
+                        "{what} does not document {code}"
+                    );
+                }
+            }
+            if path.contains('{') {
+                assert!(
+                    responses.contains_key("404"),
+                    "{what} does not document 404"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, 20, "every API operation is in the document");
+    let schemas = &doc["components"]["schemas"];
+    // The plan is described in full, not as an opaque object.
+    assert_eq!(
+        schemas["PlanInput"]["properties"]["content"]["$ref"],
+        "#/components/schemas/PlanContent"
+    );
+    let goal = &schemas["Goal"]["properties"];
+    assert_eq!(goal["importance"]["minimum"], 1);
+    assert_eq!(goal["importance"]["maximum"], 10);
+    assert!(
+        goal["status"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "achieved")
+    );
+    assert!(schemas["Action"]["properties"]["status"]["enum"].is_array());
+    assert!(schemas["Need"]["properties"]["goals"]["items"]["$ref"].is_string());
+    // Required fields and enums.
+    let referral = &schemas["ReferralInput"];
+    assert!(
+        referral["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "reason")
+    );
+    assert!(
+        referral["properties"]["urgency"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "urgent")
+    );
+    assert_eq!(
+        schemas["ReferralDto"]["properties"]["state"]["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    assert!(schemas["MeasureInput"]["properties"]["instrument"]["enum"].is_array());
+    let caseload = &paths["/api/v1/caseload"]["get"]["parameters"];
+    let page = caseload
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page")
+        .unwrap();
+    assert_eq!(page["schema"]["minimum"], 1);
+});
