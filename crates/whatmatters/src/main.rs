@@ -104,6 +104,18 @@ enum UserCommand {
         #[arg(long, value_name = "CODE_OR_ID")]
         org: String,
     },
+    /// Issue an API token for a user (for a system that calls the API on their behalf) and
+    /// print it once; it is stored only as a hash. Revoke it on the user's account page.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, like "GP system sync"
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (1 to 365)
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -268,6 +280,29 @@ async fn run() -> Result<std::process::ExitCode> {
                         eprintln!("{}: {}", e.field, e.message);
                     }
                     bail!("the user was not added");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::User {
+            command: UserCommand::Token { email, name, days },
+        } => {
+            let svc = services(&cfg).await?;
+            let meta = RequestMeta::default();
+            let user = services::identity::users::find_by_email(&svc, &email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user has the email {email}"))?;
+            let actor = services::identity::users::load_actor(&svc.db, &user).await?;
+            match services::identity::token::create(&svc, &actor, &meta, &name, Some(days)).await {
+                Ok((_, token)) => println!("{token}"),
+                Err(services::ServiceError::Invalid(list)) => {
+                    for e in list {
+                        eprintln!("{}: {}", e.field, e.message);
+                    }
+                    bail!("no token was issued");
+                }
+                Err(services::ServiceError::Forbidden(what)) => {
+                    bail!("{email} may not {what}: their role does not use the API")
                 }
                 Err(e) => return Err(e.into()),
             }
