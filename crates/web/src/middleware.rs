@@ -461,3 +461,71 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("a handler bug")
+    }
+
+    fn app() -> Router {
+        Router::new()
+            .route("/api/v1/boom", get(boom))
+            .route("/boom", get(boom))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                crate::pages::errors::panic_response,
+            ))
+            .layer(axum::middleware::from_fn(shape_errors))
+    }
+
+    async fn get_path(path: &str) -> Response {
+        app()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_api_answers_with_the_envelope() {
+        let r = get_path("/api/v1/boom").await;
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
+        let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["errors"][0]["code"], "internal");
+        assert!(!String::from_utf8_lossy(&body).contains("a handler bug"));
+    }
+
+    #[tokio::test]
+    async fn a_panic_on_a_page_answers_with_the_nhs_error_page() {
+        let r = get_path("/boom").await;
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let body = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("Sorry, there is a problem with the service"));
+        assert!(!text.contains("a handler bug"));
+    }
+
+    #[test]
+    fn control_characters_in_a_query_are_found_by_parameter() {
+        assert_eq!(control_in_query(Some("q=a%00b")), Some("q".into()));
+        assert_eq!(
+            control_in_query(Some("page=1&name=x%0Ay")),
+            Some("name".into())
+        );
+        assert_eq!(control_in_query(Some("q=caf%C3%A9&page=2")), None);
+        assert_eq!(control_in_query(None), None);
+    }
+}
