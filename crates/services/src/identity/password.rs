@@ -40,6 +40,7 @@ struct Counters {
     peak_running: AtomicUsize,
     peak_admitted: AtomicUsize,
     checked_against_hash: AtomicUsize,
+    hashes: AtomicUsize,
     refused: AtomicUsize,
 }
 
@@ -57,6 +58,8 @@ pub struct WorkStats {
     /// Passwords checked against an account's stored hash (not counting the dummy checks made for
     /// unknown or locked accounts).
     pub checked_against_hash: usize,
+    /// Hashes run, real or dummy.
+    pub hashes: usize,
     /// Hashes refused because too many were waiting.
     pub refused: usize,
 }
@@ -106,6 +109,7 @@ impl PasswordWork {
             peak_running: s.peak_running.load(Ordering::SeqCst),
             peak_admitted: s.peak_admitted.load(Ordering::SeqCst),
             checked_against_hash: s.checked_against_hash.load(Ordering::SeqCst),
+            hashes: s.hashes.load(Ordering::SeqCst),
             refused: s.refused.load(Ordering::SeqCst),
         }
     }
@@ -149,6 +153,7 @@ impl PasswordWork {
                 .saturating_add(1);
             let _running = Running(stats.clone());
             stats.peak_running.fetch_max(now, Ordering::SeqCst);
+            stats.hashes.fetch_add(1, Ordering::SeqCst);
             f()
         })
         .await
