@@ -342,3 +342,19 @@ store::db_test!(
         );
     }
 );
+
+store::db_test!(a_closed_account_says_so_only_to_the_right_password, |db| {
+    use sea_orm::{ActiveModelTrait, Set};
+    let c = ctx(db).await;
+    let mut am: user::ActiveModel = account(&c.svc).await.into();
+    am.active = Set(false);
+    am.update(&c.svc.db).await.unwrap();
+    let m = from("192.0.2.40");
+    let wrong = sign_in(&c.svc, LINK_WORKER, "not the password", &m).await;
+    assert!(is_incorrect(&wrong), "{wrong:?}");
+    for _ in 0..6 {
+        let right = sign_in(&c.svc, LINK_WORKER, RIGHT, &m).await;
+        assert!(matches!(right, Err(SignInError::Disabled)), "{right:?}");
+    }
+    assert_eq!(account(&c.svc).await.failed_sign_ins, 0);
+});

@@ -187,6 +187,18 @@ pub async fn sign_in(
         .await?;
         return Err(SignInError::Incorrect);
     };
+    // The right password ends the run of failures, whatever happens next.
+    let mut reset = user::Entity::update_many()
+        .col_expr(user::Column::FailedSignIns, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(u.id));
+    if u.active {
+        reset = reset.col_expr(user::Column::LastSignInAt, Expr::value(Some(now)));
+    }
+    reset.exec(&svc.db).await?;
     if !u.active {
         audit::record(
             &svc.db,
@@ -199,16 +211,6 @@ pub async fn sign_in(
         .await?;
         return Err(SignInError::Disabled);
     }
-    user::Entity::update_many()
-        .col_expr(user::Column::FailedSignIns, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(user::Column::LastSignInAt, Expr::value(Some(now)))
-        .filter(user::Column::Id.eq(u.id))
-        .exec(&svc.db)
-        .await?;
     let token = session::start(svc, u.id, meta).await?;
     audit::record(
         &svc.db,
