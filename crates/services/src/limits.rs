@@ -153,14 +153,15 @@ fn key(bucket: &Bucket, subject: &str) -> String {
     }
 }
 
-/// Seconds the bucket has been refilling, as SQL, on each database.
+/// Seconds the bucket has been refilling, as SQL, on each database (SQLite keeps timestamps as
+/// RFC 3339 text; `unixepoch(…, 'subsec')` reads them to the millisecond).
 fn elapsed_sql(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => {
             "GREATEST(0, EXTRACT(EPOCH FROM (excluded.updated_at - rate_limits.updated_at))::float8)"
         }
         _ => {
-            "MAX(0.0, (julianday(excluded.updated_at) - julianday(rate_limits.updated_at)) * 86400.0)"
+            "MAX(0.0, unixepoch(excluded.updated_at, 'subsec') - unixepoch(rate_limits.updated_at, 'subsec'))"
         }
     }
 }
@@ -181,7 +182,8 @@ pub async fn take(
         ),
         _ => (
             "MIN",
-            "CASE WHEN julianday(excluded.updated_at) > julianday(rate_limits.updated_at) \
+            "CASE WHEN unixepoch(excluded.updated_at, 'subsec') > \
+             unixepoch(rate_limits.updated_at, 'subsec') \
              THEN excluded.updated_at ELSE rate_limits.updated_at END",
         ),
     };
