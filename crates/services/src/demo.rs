@@ -199,7 +199,7 @@ pub async fn seed_base(svc: &Services) -> Result<bool, ServiceError> {
         .with_ymd_and_hms(2026, 4, 1, 9, 0, 0)
         .single()
         .unwrap_or_else(Utc::now);
-    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let hash = password::hash(svc, DEMO_PASSWORD.to_owned()).await?;
     let txn = svc.db.begin().await?;
     let s = Seeder { c: &txn, now };
     let region = s

@@ -35,6 +35,10 @@ pub enum ServiceError {
     /// The record changed since it was read, or the action was already done.
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts (an abuse limit), or too much password work already waiting: nothing
+    /// was done; try again after `retry_after_secs`.
+    #[error("too many attempts: try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod email;
 pub mod error;
 pub mod identity;
+pub mod limits;
 pub mod ods_import;
 pub mod org;
 pub mod paging;
@@ -60,12 +61,14 @@ impl Default for Settings {
     }
 }
 
-/// What every use case is given: the database, the clock and the settings.
+/// What every use case is given: the database, the clock, the settings and the bound on
+/// password hashing work (shared by every clone).
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    pub passwords: Arc<identity::password::PasswordWork>,
 }
 
 impl Services {
@@ -74,6 +77,7 @@ impl Services {
             db,
             clock,
             settings: Arc::new(settings),
+            passwords: Arc::new(identity::password::PasswordWork::default()),
         }
     }
 

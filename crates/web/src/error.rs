@@ -21,7 +21,7 @@ pub struct Refused {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorItem {
-    /// A stable machine-readable code: invalid, not_found, forbidden, unauthorised, conflict, malformed, internal.
+    /// A stable machine-readable code: invalid, not_found, forbidden, unauthorised, conflict, malformed, rate_limited, internal.
     pub code: &'static str,
     /// What went wrong and what to do, in plain English.
     pub detail: String,
@@ -41,6 +41,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub errors: Vec<ErrorItem>,
     pub refused: Option<Box<Refused>>,
+    /// Seconds for the Retry-After header (with 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -58,6 +60,7 @@ impl ApiError {
                 field: field.map(str::to_owned),
             }],
             refused: None,
+            retry_after: None,
         }
     }
 
@@ -113,8 +116,20 @@ impl From<ServiceError> for ApiError {
                     })
                     .collect(),
                 refused: None,
+                retry_after: None,
             },
             ServiceError::Conflict(msg) => Self::new(StatusCode::CONFLICT, "conflict", msg, None),
+            ServiceError::RateLimited { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!(
+                        "Too many attempts. Try again in {retry_after_secs} seconds (see Retry-After)"
+                    ),
+                    None,
+                )
+            },
             ServiceError::Db(e) => {
                 tracing::error!(error = %e, "database error");
                 Self::new(
@@ -151,6 +166,10 @@ impl IntoResponse for ApiError {
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         if let Some(refused) = self.refused {
             r.extensions_mut().insert(*refused);
@@ -238,11 +257,15 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let ServiceError::RateLimited { retry_after_secs } = self.error {
+            return crate::pages::errors::too_many_attempts(retry_after_secs, self.actor.as_ref());
+        }
         let status = match &self.error {
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
+            ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Db(e) => {
                 tracing::error!(error = %e, request_id = ?self.meta.request_id, "database error");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -488,7 +488,8 @@ async fn serve(cfg: &Config, svc: Services) -> Result<()> {
     Ok(())
 }
 
-/// The in-process worker: delivers queued e-mail and removes expired sessions.
+/// The in-process worker: delivers queued e-mail and removes expired sessions and full rate-limit
+/// buckets.
 async fn background(svc: Services) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let mut n: u64 = 0;
@@ -502,6 +503,9 @@ async fn background(svc: Services) {
                 Ok(k) if k > 0 => tracing::info!(removed = k, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+            if let Err(e) = services::limits::purge_full(&svc).await {
+                tracing::warn!(error = %e, "rate limit purge failed");
             }
         }
         n += 1;

@@ -19,7 +19,7 @@ use super::{care_org_ids, person_event, person_for};
 use crate::audit::{self, Event, Outcome};
 use crate::error::Problems;
 use crate::paging::Paging;
-use crate::{Actor, RequestMeta, ServiceError, Services};
+use crate::{Actor, RequestMeta, ServiceError, Services, limits};
 
 /// Attempts to reach someone before a referral may close as "unable to contact".
 pub const ATTEMPTS_BEFORE_UNABLE_TO_CONTACT: i32 = 3;
@@ -305,23 +305,17 @@ pub async fn self_refer(
         return Ok(SelfReferralOutcome::Discarded);
     }
     let now = svc.now();
-    let hour_ago = now - Duration::hours(1);
-    let recent = referral::Entity::find()
-        .filter(referral::Column::Source.eq("self"))
-        .filter(referral::Column::CreatedAt.gt(hour_ago));
-    let from_here = match &meta.ip {
-        Some(ip) => {
-            recent
-                .clone()
-                .filter(referral::Column::SubmittedFrom.eq(ip.clone()))
-                .count(&svc.db)
-                .await?
-        }
-        None => 0,
-    };
-    if from_here >= SELF_REFERRALS_PER_ADDRESS_PER_HOUR
-        || recent.count(&svc.db).await? >= SELF_REFERRALS_PER_HOUR
-    {
+    // Token buckets, taken atomically: parallel submissions cannot overrun them.
+    let mut limit = limits::take(
+        svc,
+        &limits::SELF_REFERRAL_PER_ADDRESS,
+        &limits::address(meta),
+    )
+    .await?;
+    if limit.allowed {
+        limit = limits::take(svc, &limits::SELF_REFERRAL_SERVICE, "all").await?;
+    }
+    if !limit.allowed {
         audit::record(
             &svc.db,
             now,
@@ -329,7 +323,9 @@ pub async fn self_refer(
             Event::new("self_referral", Outcome::Refused).detail("rate limit"),
         )
         .await?;
-        return Err(ServiceError::Conflict("Too many referrals have been sent from here in the last hour. Please try again later, or phone your GP practice".into()));
+        return Err(ServiceError::RateLimited {
+            retry_after_secs: limit.retry_after_secs,
+        });
     }
     let today = now.date_naive();
     let mut p = Problems::default();

@@ -1,5 +1,7 @@
 //! Password reset by e-mailed link. Asking always looks the same, whether or not the account
-//! exists; the link works once, within `password_reset_minutes`.
+//! exists; the link works once, within `password_reset_minutes`. Asking is limited per client
+//! address and per e-mail address as typed (so at most 3 e-mails an hour reach one account), and
+//! the limits apply alike to addresses with and without an account.
 
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -7,7 +9,7 @@ use store::entities::{password_reset, user};
 
 use super::{hash_token, password, random_token, session, users};
 use crate::audit::{self, Event, Outcome};
-use crate::{RequestMeta, ServiceError, Services, email};
+use crate::{RequestMeta, ServiceError, Services, email, limits};
 
 pub async fn request(
     svc: &Services,
@@ -16,6 +18,18 @@ pub async fn request(
 ) -> Result<(), ServiceError> {
     let email_addr = domain::Email::parse(email_input)
         .map_err(|e| ServiceError::invalid("email", e.to_string()))?;
+    limits::check(svc, &limits::RESET_PER_ADDRESS, &limits::address(meta))
+        .await
+        .inspect_err(
+            |_| tracing::warn!(ip = ?meta.ip, "password reset limit per address reached"),
+        )?;
+    limits::check(
+        svc,
+        &limits::RESET_PER_ACCOUNT,
+        &limits::account(email_addr.as_str()),
+    )
+    .await
+    .inspect_err(|_| tracing::warn!(ip = ?meta.ip, "password reset limit per account reached"))?;
     let now = svc.now();
     let Some(u) = users::find_by_email(svc, email_addr.as_str())
         .await?
@@ -109,7 +123,7 @@ pub async fn complete(
             "The passwords do not match",
         ));
     }
-    let hash = password::hash(new_password.to_owned()).await?;
+    let hash = password::hash(svc, new_password.to_owned()).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     // Use the link up first: of two simultaneous submissions only one may win.

@@ -7,7 +7,7 @@ use store::entities::{api_token, user};
 
 use super::{hash_token, random_token, users::load_actor};
 use crate::audit::{self, Event, Outcome};
-use crate::{Actor, RequestMeta, ServiceError, Services};
+use crate::{Actor, RequestMeta, ServiceError, Services, limits};
 
 pub const PREFIX: &str = "wm_";
 
@@ -108,12 +108,20 @@ pub async fn revoke(
     .await
 }
 
-/// Resolves a bearer token to its user, if it is valid, unexpired and unrevoked.
+/// Resolves a bearer token to its user, if it is valid, unexpired and unrevoked. Failures are
+/// limited per client address: once an address has used up
+/// [`limits::BEARER_FAILURES_PER_ADDRESS`], its tokens are refused with
+/// [`ServiceError::RateLimited`] without being looked at, until the bucket refills.
 pub async fn authenticate(
     svc: &Services,
     secret: &str,
     meta: &RequestMeta,
 ) -> Result<Option<Actor>, ServiceError> {
+    let from = limits::address(meta);
+    limits::peek(svc, &limits::BEARER_FAILURES_PER_ADDRESS, &from)
+        .await?
+        .into_result()
+        .inspect_err(|_| tracing::warn!(ip = ?meta.ip, "failed API token limit reached"))?;
     let now = svc.now();
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash_token(secret)))
@@ -129,6 +137,7 @@ pub async fn authenticate(
                 .detail("unknown, expired or revoked token"),
         )
         .await?;
+        limits::check(svc, &limits::BEARER_FAILURES_PER_ADDRESS, &from).await?;
         return Ok(None);
     };
     let Some(u) = user::Entity::find_by_id(t.user_id)

@@ -115,7 +115,7 @@ pub async fn create(
     }
     p.finish()?;
     let email = email.ok_or_else(|| ServiceError::invalid("email", "Enter an email address"))?;
-    let hash = super::password::hash(input.password).await?;
+    let hash = super::password::hash(svc, input.password).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let u = user::ActiveModel {

@@ -14,6 +14,7 @@ pub mod membership;
 pub mod organisation;
 pub mod password_reset;
 pub mod person;
+pub mod rate_limit;
 pub mod referral;
 pub mod sdm_record;
 pub mod session;

@@ -5,7 +5,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use serde::Deserialize;
 use services::ServiceError;
 use services::identity::{
@@ -16,7 +15,7 @@ use services::identity::{
 use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::{Viewer, set_cookie};
-use crate::view::{Errors, Layout, render, time};
+use crate::view::{Errors, Layout, render};
 
 #[derive(Template)]
 #[template(path = "auth/sign_in.html")]
@@ -117,19 +116,6 @@ pub async fn sign_in(
             Errors::one("email", "The email address or password is incorrect"),
             StatusCode::UNAUTHORIZED,
         ),
-        Err(SignInError::Locked { until }) => {
-            let minutes = (until - Utc::now()).num_minutes().max(1);
-            show(
-                Errors::one(
-                    "email",
-                    format!(
-                        "This account is locked after too many failed sign-ins. Try again after {} (in about {minutes} minutes), or reset your password",
-                        time(&until)
-                    ),
-                ),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-        }
         Err(SignInError::Disabled) => show(
             Errors::one(
                 "email",

@@ -1,4 +1,4 @@
-//! The NHS-style 403, 404 and 500 pages, and the CSRF failure page.
+//! The NHS-style 403, 404, 429 and 500 pages, and the CSRF failure page.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -84,6 +84,32 @@ pub fn render_status(status: StatusCode, actor: Option<&Actor>) -> Response {
             paragraphs: paragraphs.iter().map(|s| s.to_string()).collect(),
         },
     )
+}
+
+/// "Too many attempts" (429), saying when to try again; also sent as Retry-After.
+pub fn too_many_attempts(retry_after_secs: u64, actor: Option<&Actor>) -> Response {
+    let title = "Too many attempts";
+    let when = match retry_after_secs {
+        0..=1 => "a moment".to_owned(),
+        2..=59 => format!("{retry_after_secs} seconds"),
+        60..=119 => "1 minute".to_owned(),
+        s => format!("{} minutes", s.div_ceil(60)),
+    };
+    let mut r = render(
+        StatusCode::TOO_MANY_REQUESTS,
+        &ErrorPage {
+            l: Layout::new(title, actor, "", ""),
+            heading: title.into(),
+            paragraphs: vec![
+                "There have been too many attempts in a short time, so for your security we have paused them. Nothing has been changed.".into(),
+                format!("Try again in {when}."),
+                "If you cannot wait, contact your whatmatters administrator or, if you were referring yourself, phone your GP practice.".into(),
+            ],
+        },
+    );
+    r.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+    r
 }
 
 pub async fn not_found() -> Response {

@@ -1,5 +1,8 @@
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
+use std::net::SocketAddr;
 
 use crate::common::*;
 
@@ -61,7 +64,7 @@ store::db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
     let app = app(db).await;
     let mut b = Browser::default();
     b.csrf = app.get(&mut b, "/sign-in").await.csrf();
-    for _ in 0..4 {
+    for _ in 0..5 {
         let r = app
             .post(
                 &mut b,
@@ -70,17 +73,14 @@ store::db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(!r.body.contains("locked"), "the lock is not revealed");
     }
-    let fifth = app
-        .post(
-            &mut b,
-            "/sign-in",
-            &[("email", LINK_WORKER), ("password", "guess guess guess")],
-        )
-        .await;
-    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(fifth.body.contains("This account is locked"));
-    // Even the right password is refused while locked.
+    let u = services::identity::users::find_by_email(&app.svc, LINK_WORKER)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.locked_until.is_some(), "five failures lock the account");
+    // Even the right password is refused while locked, as if it were wrong.
     let right = app
         .post(
             &mut b,
@@ -91,7 +91,12 @@ store::db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
             ],
         )
         .await;
-    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        right
+            .body
+            .contains("The email address or password is incorrect")
+    );
     assert!(right.cookie("wm_session").is_none());
     // After the lock ends, the right password works again.
     app.clock.advance(Duration::minutes(16));
@@ -360,5 +365,271 @@ store::db_test!(
             1,
             "{results:?}"
         );
+    }
+);
+
+/// Sends a request as if from the client address `ip` (as the server's connect info gives it).
+async fn send_from(app: &App, ip: &str, mut req: Request<Body>) -> Resp {
+    let addr: std::net::IpAddr = ip.parse().unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(addr, 40_000)));
+    app.send(req).await
+}
+
+/// Posts a form from a client address, with the browser's cookies and CSRF token.
+async fn post_from(app: &App, b: &Browser, ip: &str, path: &str, form: &[(&str, &str)]) -> Resp {
+    let mut fields = form.to_vec();
+    fields.push(("csrf_token", b.csrf.as_str()));
+    let cookies = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let req = Request::post(path)
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(&fields).unwrap()))
+        .unwrap();
+    send_from(app, ip, req).await
+}
+
+async fn anonymous(app: &App, path: &str) -> Browser {
+    let mut b = Browser::default();
+    b.csrf = app.get(&mut b, path).await.csrf();
+    b
+}
+
+fn retry_after(r: &Resp) -> u64 {
+    r.headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no Retry-After on {}", r.status))
+}
+
+store::db_test!(
+    a_locked_account_gets_the_same_page_as_a_wrong_password,
+    |db| {
+        let app = app(db).await;
+        let b = anonymous(&app, "/sign-in").await;
+        let wrong = [("email", LINK_WORKER), ("password", "not the password")];
+        let first = post_from(&app, &b, "192.0.2.1", "/sign-in", &wrong).await;
+        for _ in 0..4 {
+            post_from(&app, &b, "192.0.2.1", "/sign-in", &wrong).await;
+        }
+        let locked_wrong = post_from(&app, &b, "192.0.2.1", "/sign-in", &wrong).await;
+        let locked_right = post_from(
+            &app,
+            &b,
+            "192.0.2.1",
+            "/sign-in",
+            &[
+                ("email", LINK_WORKER),
+                ("password", services::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+        assert_eq!(first.status, StatusCode::UNAUTHORIZED);
+        for r in [&locked_wrong, &locked_right] {
+            assert_eq!(r.status, first.status);
+            assert_eq!(r.body, first.body, "byte-identical pages");
+            assert!(r.cookie("wm_session").is_none());
+        }
+        // An unknown account's page differs only in the address echoed back.
+        let unknown = post_from(
+            &app,
+            &b,
+            "192.0.2.1",
+            "/sign-in",
+            &[("email", "nobody@demo.whatmatters.test"), ("password", "x")],
+        )
+        .await;
+        assert_eq!(unknown.status, first.status);
+        assert_eq!(
+            unknown
+                .body
+                .replace("nobody@demo.whatmatters.test", LINK_WORKER),
+            first.body
+        );
+        assert_eq!(
+            app.audit_count("sign_in", "refused").await,
+            2,
+            "locked, twice"
+        );
+    }
+);
+
+store::db_test!(
+    too_many_sign_ins_from_one_address_get_429_with_retry_after,
+    |db| {
+        let app = app(db).await;
+        let b = anonymous(&app, "/sign-in").await;
+        let cap = services::limits::SIGN_IN_PER_ADDRESS.capacity;
+        for i in 0..cap {
+            let email = format!("someone{i}@demo.whatmatters.test");
+            let r = post_from(
+                &app,
+                &b,
+                "192.0.2.50",
+                "/sign-in",
+                &[("email", &email), ("password", "x")],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        let form = [
+            ("email", LINK_WORKER),
+            ("password", services::demo::DEMO_PASSWORD),
+        ];
+        let r = post_from(&app, &b, "192.0.2.50", "/sign-in", &form).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            retry_after(&r),
+            services::limits::SIGN_IN_PER_ADDRESS.refill_secs
+        );
+        assert!(r.body.contains("Too many attempts"), "{}", r.body);
+        assert!(r.body.contains("Try again in 6 seconds"), "{}", r.body);
+        assert!(r.cookie("wm_session").is_none());
+        // Someone at another address signs in as usual.
+        let other = post_from(&app, &b, "192.0.2.51", "/sign-in", &form).await;
+        assert_eq!(other.status, StatusCode::SEE_OTHER);
+        // The limited address may try again once a token is earned.
+        app.clock.advance(Duration::seconds(6));
+        let again = post_from(&app, &b, "192.0.2.50", "/sign-in", &form).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+    }
+);
+
+store::db_test!(hostile_sign_in_input_answers_as_incorrect, |db| {
+    let app = app(db).await;
+    let b = anonymous(&app, "/sign-in").await;
+    let long = format!("{}@demo.whatmatters.test", "a".repeat(300));
+    for (email, password) in [
+        ("link.worker\0@demo.whatmatters.test", "whatmatters-demo"),
+        ("link.worker@demo.whatmatters.test", "whatmatters-demo\0"),
+        ("\u{1}\u{2}\u{3}", "x"),
+        (long.as_str(), "x"),
+    ] {
+        let r = post_from(
+            &app,
+            &b,
+            "192.0.2.2",
+            "/sign-in",
+            &[("email", email), ("password", password)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{email:?}");
+        assert!(
+            r.body
+                .contains("The email address or password is incorrect")
+        );
+    }
+});
+
+store::db_test!(
+    password_reset_requests_send_at_most_three_emails_an_hour,
+    |db| {
+        let app = app(db).await;
+        let b = anonymous(&app, "/password-reset").await;
+        let mut statuses = Vec::new();
+        for email in [LINK_WORKER, "nobody@demo.whatmatters.test"] {
+            let mut these = Vec::new();
+            for i in 0..25 {
+                // From 25 addresses, so the per-account limit is what holds.
+                let ip = format!("198.51.100.{i}");
+                let r = post_from(&app, &b, &ip, "/password-reset", &[("email", email)]).await;
+                if r.status == StatusCode::TOO_MANY_REQUESTS {
+                    assert!(r.body.contains("Too many attempts"));
+                    assert!(r.body.contains("Try again in 20 minutes"), "{}", r.body);
+                    assert_eq!(retry_after(&r), 1200);
+                } else {
+                    assert!(r.body.contains("Check your email"));
+                }
+                these.push(r.status);
+            }
+            statuses.push(these);
+        }
+        assert_eq!(
+            statuses[0], statuses[1],
+            "the same answers whether or not the account exists"
+        );
+        let ok = statuses[0].iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(ok, 3);
+        assert_eq!(services::email::deliver_pending(&app.svc).await.unwrap(), 3);
+        let eml = std::fs::read_dir(&app.svc.settings.outbox_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .count();
+        assert_eq!(eml, 3, "25 requests, 3 e-mails");
+        let _ = std::fs::remove_dir_all(&app.svc.settings.outbox_dir);
+    }
+);
+
+store::db_test!(failed_bearer_tokens_from_one_address_get_429, |db| {
+    let app = app(db).await;
+    let good = app.token_for(LINK_WORKER).await;
+    let call = |ip: &'static str, token: String| {
+        let req = Request::get("/api/v1/me")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        send_from(&app, ip, req)
+    };
+    let cap = services::limits::BEARER_FAILURES_PER_ADDRESS.capacity;
+    for i in 0..cap {
+        let r = call("192.0.2.70", format!("wm_guess{i}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = call("192.0.2.70", "wm_guess_again".into()).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&r), 30);
+    let body = r.json();
+    assert_eq!(body["errors"][0]["code"], "rate_limited");
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Try again in 30 seconds")
+    );
+    // Other addresses are unaffected.
+    assert_eq!(
+        call("192.0.2.71", "wm_guess".into()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(call("192.0.2.71", good).await.status, StatusCode::OK);
+});
+
+store::db_test!(
+    a_self_referral_flood_gets_the_too_many_attempts_page,
+    |db| {
+        let app = app(db).await;
+        let b = anonymous(&app, "/self-referral").await;
+        let practice = app.org_id("B90002").await.to_string();
+        let form = [
+            ("given_name", "Elsie"),
+            ("family_name", "Brennan"),
+            ("date_of_birth", "1946-10-03"),
+            ("practice_id", practice.as_str()),
+            ("preferred_contact", "phone"),
+            ("phone", "07700 900555"),
+            ("service", "social_prescribing"),
+            ("reason", "Lonely since my sister moved away"),
+            ("consent_to_contact", "yes"),
+            ("website", ""),
+        ];
+        let limit = services::care::referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR;
+        for _ in 0..limit {
+            let r = post_from(&app, &b, "192.0.2.80", "/self-referral", &form).await;
+            assert_eq!(r.status, StatusCode::CREATED);
+        }
+        let r = post_from(&app, &b, "192.0.2.80", "/self-referral", &form).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.body.contains("Too many attempts"));
+        assert!(r.body.contains("Try again in 12 minutes"), "{}", r.body);
+        assert_eq!(retry_after(&r), 720);
+        let other = post_from(&app, &b, "192.0.2.81", "/self-referral", &form).await;
+        assert_eq!(other.status, StatusCode::CREATED);
     }
 );
