@@ -981,26 +981,55 @@ pub async fn record_contact(
     }
     .insert(&txn)
     .await?;
-    let mut changes: Vec<(referral::Column, sea_orm::sea_query::SimpleExpr)> = Vec::new();
+    // A contact adds to the referral rather than editing it, so two people recording contacts
+    // at once both succeed: each change is computed from the row as it stands at the update,
+    // which is also the moment the referral is checked to be still open.
+    use sea_orm::sea_query::{CaseStatement, ExprTrait};
+    let mut u = referral::Entity::update_many()
+        .col_expr(referral::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            referral::Column::Version,
+            Expr::col(referral::Column::Version).add(1),
+        )
+        .filter(referral::Column::Id.eq(id))
+        .filter(referral::Column::State.is_in(open_states()));
     if reached {
-        changes.push((referral::Column::LastContactAt, Expr::value(Some(at))));
-        if r.first_contact_at.is_none() {
-            changes.push((referral::Column::FirstContactAt, Expr::value(Some(at))));
-        }
-        if state == ReferralState::Received {
-            changes.push((
-                referral::Column::State,
+        let later = CaseStatement::new()
+            .case(
+                Condition::any()
+                    .add(referral::Column::LastContactAt.is_null())
+                    .add(referral::Column::LastContactAt.lt(at)),
+                Expr::value(Some(at)),
+            )
+            .finally(Expr::col(referral::Column::LastContactAt));
+        let earlier = CaseStatement::new()
+            .case(
+                Condition::any()
+                    .add(referral::Column::FirstContactAt.is_null())
+                    .add(referral::Column::FirstContactAt.gt(at)),
+                Expr::value(Some(at)),
+            )
+            .finally(Expr::col(referral::Column::FirstContactAt));
+        let contacted = CaseStatement::new()
+            .case(
+                referral::Column::State.eq(ReferralState::Received.as_str()),
                 Expr::value(ReferralState::Contacted.as_str()),
-            ));
-        }
+            )
+            .finally(Expr::col(referral::Column::State));
+        u = u
+            .col_expr(referral::Column::LastContactAt, later.into())
+            .col_expr(referral::Column::FirstContactAt, earlier.into())
+            .col_expr(referral::Column::State, contacted.into());
     } else if input.attempt_only {
-        changes.push((
+        u = u.col_expr(
             referral::Column::ContactAttempts,
-            Expr::value(r.contact_attempts + 1),
-        ));
+            Expr::col(referral::Column::ContactAttempts).add(1),
+        );
     }
-    if !changes.is_empty() {
-        apply(&txn, id, r.version, changes, now).await?;
+    if u.exec(&txn).await?.rows_affected == 0 {
+        return Err(ServiceError::Conflict(
+            "This referral was closed a moment ago: contacts can no longer be added".into(),
+        ));
     }
     audit::record(
         &txn,
