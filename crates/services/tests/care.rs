@@ -154,7 +154,7 @@ store::db_test!(a_second_open_referral_is_flagged_not_merged, |db| {
 });
 
 store::db_test!(
-    another_pcns_worker_cannot_see_or_change_the_person_and_is_audited,
+    another_pcns_worker_is_told_the_person_is_not_found_and_is_audited,
     |db| {
         let c = ctx(db).await;
         let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
@@ -165,23 +165,23 @@ store::db_test!(
         let m = meta();
         assert!(matches!(
             services::care::people::get(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             referrals::get(&c.svc, &other, &m, r.id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             about_me::current(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             plans::current(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             discharge::discharge(&c.svc, &other, &m, r.id, r.version, "goals_met", "x").await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         let caseload = referrals::caseload(
             &c.svc,
@@ -395,7 +395,7 @@ store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
     )
     .await
     .unwrap();
-    assert_eq!(s.score, Some(f64::from(22.35f32)));
+    assert_eq!(s.score, Some(22.35));
     let o = measures::record(
         &c.svc,
         &lw,

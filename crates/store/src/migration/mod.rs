@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_care;
 mod m0003_caseload_indexes;
+mod m0005_input_integrity;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_care::Migration),
             Box::new(m0003_caseload_indexes::Migration),
+            Box::new(m0005_input_integrity::Migration),
         ]
     }
 }
@@ -57,4 +59,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0001_foundation.rs"),
     include_str!("m0002_care.rs"),
     include_str!("m0003_caseload_indexes.rs"),
+    include_str!("m0005_input_integrity.rs"),
 ];
