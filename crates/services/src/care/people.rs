@@ -51,8 +51,14 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     domain::dates::parse(s)
 }
 
+/// The lower-cased name searched on, cut to its column's 210 characters: lower-casing can
+/// lengthen a name (İ becomes i̇).
 pub fn search_name(given: &str, family: &str) -> String {
-    format!("{} {}", given.trim(), family.trim()).to_lowercase()
+    format!("{} {}", given.trim(), family.trim())
+        .to_lowercase()
+        .chars()
+        .take(210)
+        .collect()
 }
 
 #[derive(Clone)]
@@ -232,9 +238,11 @@ pub enum PracticeRule {
     },
 }
 
-/// The message for a practice that is not one the use case accepts: the same for a practice
-/// elsewhere, an organisation that is not a practice, and an id that is not there.
+/// The messages for a practice that is not one the use case accepts: each the same for a
+/// practice elsewhere, an organisation that is not a practice, and an id that is not there.
 pub const CHOOSE_PRACTICE: &str = "Choose the person's GP practice from the list";
+pub const CHOOSE_SERVED_PRACTICE: &str =
+    "Choose a GP practice that the team you are referring to serves";
 
 /// Checks `practice_id` against the rule, adding a problem to `p` when it is refused.
 pub async fn check_practice<C: ConnectionTrait>(
@@ -270,7 +278,13 @@ pub async fn check_practice<C: ConnectionTrait>(
         }
     };
     if !ok {
-        p.add(field, CHOOSE_PRACTICE);
+        p.add(
+            field,
+            match rule {
+                PracticeRule::ServedBy(_) => CHOOSE_SERVED_PRACTICE,
+                PracticeRule::Scope { .. } => CHOOSE_PRACTICE,
+            },
+        );
     }
     Ok(())
 }
@@ -677,6 +691,69 @@ pub fn name_score(typed: &str, name: &str) -> f64 {
         })
         .sum::<f64>()
         / words.len() as f64
+}
+
+/// A record kept apart because its NHS number is also on another record its creator could not
+/// see, with the other records of that number, for an administrator to reconcile.
+#[derive(Clone, Debug)]
+pub struct AwaitingReconciliation {
+    pub person_id: i32,
+    pub nhs_number: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The other records with the same NHS number, oldest first.
+    pub same_number: Vec<i32>,
+}
+
+/// Records awaiting reconciliation, oldest first: for administrators only (who read the audit
+/// log), never for the care staff who made them. Audited.
+pub async fn awaiting_reconciliation(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<Vec<AwaitingReconciliation>, ServiceError> {
+    actor.require(Permission::ViewAudit, "see records awaiting reconciliation")?;
+    let flagged = person::Entity::find()
+        .filter(person::Column::NeedsReconciliation.eq(true))
+        .order_by_asc(person::Column::Id)
+        .limit(500)
+        .all(&svc.db)
+        .await?;
+    let numbers: Vec<String> = flagged
+        .iter()
+        .filter_map(|p| p.nhs_number.clone())
+        .collect();
+    let same: Vec<(i32, Option<String>)> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::NhsNumber)
+        .filter(person::Column::NhsNumber.is_in(numbers))
+        .order_by_asc(person::Column::Id)
+        .into_tuple()
+        .all(&svc.db)
+        .await?;
+    let out: Vec<AwaitingReconciliation> = flagged
+        .into_iter()
+        .map(|p| AwaitingReconciliation {
+            same_number: same
+                .iter()
+                .filter(|(id, n)| *id != p.id && n.is_some() && *n == p.nhs_number)
+                .map(|(id, _)| *id)
+                .collect(),
+            person_id: p.id,
+            nhs_number: p.nhs_number,
+            created_at: p.created_at,
+        })
+        .collect();
+    audit::record(
+        &svc.db,
+        svc.now(),
+        meta,
+        crate::audit::Event::new("reconciliation_viewed", Outcome::Success)
+            .by(actor)
+            .detail(format!("{} record(s) awaiting reconciliation", out.len())),
+    )
+    .await?;
+    Ok(out)
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
