@@ -183,9 +183,6 @@ pub fn validate(
         &input.representative_contact,
         text::REPRESENTATIVE_CONTACT,
     );
-    if p.0.len() > before {
-        return None;
-    }
     let blank = |field: &Option<String>| field.as_deref().is_none_or(|v| v.trim().is_empty());
     match preferred_contact {
         Some("email") if blank(&input.email) => p.add(
