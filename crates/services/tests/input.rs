@@ -1377,3 +1377,33 @@ store::db_test!(
         );
     }
 );
+
+store::db_test!(
+    an_ods_file_with_an_over_long_or_control_character_name_reports_the_row,
+    |db| {
+        let svc = ctx(db).await;
+        let long = "A".repeat(201);
+        let csv = format!(
+            "B91001,{long},Y90,QZ1,1 HIGH STREET,,RIVERDALE,,,RD1 3AA,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n\
+             B91002,NUL\u{0}SURGERY,Y90,QZ1,2 HIGH STREET,,RIVERDALE,,,RD1 3AB,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n\
+             B91003,GOOD SURGERY,Y90,QZ1,3 HIGH STREET,,RIVERDALE,,,RD1 3AD,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n"
+        );
+        let before = organisation::Entity::find().count(&svc.db).await.unwrap();
+        let report = services::ods_import::import(
+            &svc,
+            &meta(),
+            services::ods_import::Layout::Practices,
+            csv.as_bytes(),
+        )
+        .await
+        .unwrap();
+        let lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 2], "{:?}", report.errors);
+        assert!(report.errors[0].reason.contains("200 characters or fewer"));
+        assert!(report.errors[1].reason.contains("control characters"));
+        assert_eq!(
+            organisation::Entity::find().count(&svc.db).await.unwrap(),
+            before + 1
+        );
+    }
+);
