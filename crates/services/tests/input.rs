@@ -452,6 +452,17 @@ store::db_test!(
                 ),
             ]
         );
+        let mut unknown = about_me::Sections::new();
+        unknown.insert("wellness".into(), "Good days and bad".into());
+        unknown.insert("favourite_colour".into(), "Green".into());
+        let e = about_me::save(&svc, &lw, &m, pid, 0, unknown, None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            one_error(e).0,
+            "sections",
+            "an unknown section is not dropped"
+        );
         let mut long_plan = plan();
         long_plan.needs = vec![long_plan.needs[0].clone(); 21];
         let e = plans::save(

@@ -78,7 +78,17 @@ pub async fn save(
             clean.insert(key.to_owned(), v);
         }
     }
-    // Sections it does not have are not kept, whatever their size.
+    // A section About Me does not have is refused, not quietly dropped.
+    if sections
+        .keys()
+        .any(|k| !SECTIONS.iter().any(|(known, _)| known == k))
+    {
+        let names: Vec<&str> = SECTIONS.iter().map(|(k, _)| *k).collect();
+        p.add(
+            "sections",
+            format!("Use only the About Me sections: {}", names.join(", ")),
+        );
+    }
     let helped_by = p.text("helped_by", &helped_by, text::HELPED_BY);
     p.finish()?;
     if clean.is_empty() {
