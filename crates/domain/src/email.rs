@@ -34,7 +34,12 @@ impl Email {
         if !ok {
             return Err(EmailError::Malformed);
         }
-        Ok(Self(s.to_lowercase()))
+        // Lower-casing can lengthen a few letters (İ becomes i̇): still within the limit?
+        let lower = s.to_lowercase();
+        if lower.chars().count() > crate::text::EMAIL_MAX {
+            return Err(EmailError::Malformed);
+        }
+        Ok(Self(lower))
     }
 
     pub fn as_str(&self) -> &str {

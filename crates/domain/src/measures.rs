@@ -37,19 +37,76 @@ pub enum MeasureError {
     Missing { item: usize },
     #[error("Patient activation level must be 1, 2, 3 or 4")]
     PamLevel,
-    #[error("Patient activation score must be between 0 and 100")]
+    #[error("Patient activation score must be a number from 0 to 100, like 62.4")]
     PamScore,
+    #[error("Patient activation score must have no more than one decimal place, like 62.4")]
+    PamScorePrecision,
+    #[error("Give exactly {expected} answers, one for each question (you gave {found})")]
+    AnswerCount { expected: usize, found: usize },
+}
+
+/// A score held exactly, to two decimal places, as a whole number of hundredths: 9.51 is
+/// stored and shown as 9.51, never as the nearest single-precision float (9.510000228881836).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Score(u16);
+
+impl Score {
+    pub const fn from_hundredths(h: u16) -> Self {
+        Score(h)
+    }
+
+    pub fn hundredths(self) -> u16 {
+        self.0
+    }
+
+    /// The score as a double: the nearest double to the decimal (what "9.51" parses to), so
+    /// JSON shows `9.51` and the database stores the same value on SQLite and PostgreSQL.
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+
+    /// The exact score a stored double stands for, if it is one to two decimal places in range.
+    pub fn from_f64(v: f64) -> Option<Self> {
+        let h = (v * 100.0).round();
+        if !(0.0..=f64::from(u16::MAX)).contains(&h) {
+            return None;
+        }
+        // In range, so the cast is exact.
+        let s = Score(h as u16);
+        (s.as_f64() == v).then_some(s)
+    }
+}
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// Checks that exactly `N` answers were given, each then checked by the instrument.
+fn exactly<const N: usize>(answers: &[Option<i64>]) -> Result<[Option<i64>; N], Vec<MeasureError>> {
+    <[Option<i64>; N]>::try_from(answers).map_err(|_| {
+        vec![MeasureError::AnswerCount {
+            expected: N,
+            found: answers.len(),
+        }]
+    })
 }
 
 fn check(item: usize, v: Option<i64>, min: u8, max: u8) -> Result<u8, MeasureError> {
     let v = v.ok_or(MeasureError::Missing { item })?;
-    if v < i64::from(min) || v > i64::from(max) {
-        return Err(MeasureError::OutOfRange { item, min, max });
-    }
-    Ok(v as u8)
+    u8::try_from(v)
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .ok_or(MeasureError::OutOfRange { item, min, max })
 }
 
 impl Ons4 {
+    /// From the answers as sent, in question order: exactly four, or an error for the count.
+    pub fn from_list(answers: &[Option<i64>]) -> Result<Self, Vec<MeasureError>> {
+        Self::from_answers(exactly::<4>(answers)?)
+    }
+
     /// From four answers in question order; each error names its item (0-based).
     pub fn from_answers(a: [Option<i64>; 4]) -> Result<Self, Vec<MeasureError>> {
         let r: Vec<Result<u8, MeasureError>> = a
@@ -80,11 +137,11 @@ impl Ons4 {
     }
 }
 
-/// SWEMWBS raw total (7-35) to metric score, from the published conversion table.
-const SWEMWBS_METRIC: [f32; 29] = [
-    7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36, 16.88, 17.43, 17.98, 18.59,
-    19.25, 19.98, 20.73, 21.54, 22.35, 23.21, 24.11, 25.03, 26.02, 27.03, 28.13, 29.31, 30.70,
-    32.55, 35.00,
+/// SWEMWBS raw total (7-35) to metric score in hundredths, from the published conversion table
+/// (Stewart-Brown et al. 2009; Warwick Medical School).
+const SWEMWBS_METRIC: [u16; 29] = [
+    700, 951, 1125, 1240, 1333, 1408, 1475, 1532, 1584, 1636, 1688, 1743, 1798, 1859, 1925, 1998,
+    2073, 2154, 2235, 2321, 2411, 2503, 2602, 2703, 2813, 2931, 3070, 3255, 3500,
 ];
 
 /// SWEMWBS: seven items, each 1-5 (WEMWBS items 1, 2, 3, 6, 7, 9 and 11).
@@ -94,6 +151,11 @@ pub struct Swemwbs {
 }
 
 impl Swemwbs {
+    /// From the answers as sent: exactly seven, or an error for the count.
+    pub fn from_list(answers: &[Option<i64>]) -> Result<Self, Vec<MeasureError>> {
+        Self::from_answers(exactly::<7>(answers)?)
+    }
+
     pub fn from_answers(a: [Option<i64>; 7]) -> Result<Self, Vec<MeasureError>> {
         let r: Vec<Result<u8, MeasureError>> = a
             .iter()
@@ -115,30 +177,41 @@ impl Swemwbs {
         self.items.iter().sum()
     }
 
-    /// The metric score (7.00-35.00).
-    pub fn metric(&self) -> f32 {
-        SWEMWBS_METRIC[usize::from(self.raw() - 7)]
+    /// The metric score (7.00-35.00), exactly as published.
+    pub fn metric(&self) -> Score {
+        let i = usize::from(self.raw().saturating_sub(7));
+        Score(SWEMWBS_METRIC.get(i).copied().unwrap_or(3500))
     }
 }
 
 /// Patient Activation Measure result: the level and score only (the instrument is licensed).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// The score is reported to one decimal place and kept exactly so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pam {
     pub level: u8,
-    pub score: f32,
+    pub score: Score,
 }
 
 impl Pam {
     pub fn new(level: i64, score: f64) -> Result<Self, MeasureError> {
-        if !(1..=4).contains(&level) {
-            return Err(MeasureError::PamLevel);
-        }
+        let level = u8::try_from(level)
+            .ok()
+            .filter(|l| (1..=4).contains(l))
+            .ok_or(MeasureError::PamLevel)?;
         if !(0.0..=100.0).contains(&score) {
             return Err(MeasureError::PamScore);
         }
+        let tenths = (score * 10.0).round();
+        // 62.4 arrives as the double nearest 62.4; anything further from a tenth was typed
+        // with more decimals.
+        if (score * 10.0 - tenths).abs() > 1e-6 {
+            return Err(MeasureError::PamScorePrecision);
+        }
+        // 0 <= tenths <= 1000, so the cast is exact.
+        let h = (tenths as u16).saturating_mul(10);
         Ok(Pam {
-            level: level as u8,
-            score: score as f32,
+            level,
+            score: Score(h),
         })
     }
 }
@@ -151,10 +224,10 @@ mod tests {
     #[test]
     fn swemwbs_converts_by_the_published_table() {
         let all = |v| Swemwbs::from_answers([Some(v); 7]).unwrap();
-        assert_eq!(all(1).metric(), 7.00);
-        assert_eq!(all(5).metric(), 35.00);
+        assert_eq!(all(1).metric(), Score::from_hundredths(700));
+        assert_eq!(all(5).metric().to_string(), "35.00");
         assert_eq!(all(3).raw(), 21);
-        assert_eq!(all(3).metric(), 19.25);
+        assert_eq!(all(3).metric().to_string(), "19.25");
         let s = Swemwbs::from_answers([
             Some(4),
             Some(4),
@@ -165,7 +238,39 @@ mod tests {
             Some(4),
         ])
         .unwrap();
-        assert_eq!((s.raw(), s.metric()), (25, 22.35));
+        assert_eq!((s.raw(), s.metric().as_f64()), (25, 22.35));
+    }
+
+    #[test]
+    fn swemwbs_9_51_is_exactly_9_51() {
+        let s = Swemwbs::from_answers([
+            Some(2),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some(1),
+        ])
+        .unwrap();
+        assert_eq!(s.metric().as_f64(), 9.51);
+        assert_eq!(s.metric().as_f64().to_string(), "9.51");
+        assert_eq!(s.metric().to_string(), "9.51");
+    }
+
+    #[test]
+    fn every_published_metric_survives_the_double_round_trip() {
+        for h in SWEMWBS_METRIC {
+            let s = Score::from_hundredths(h);
+            assert_eq!(Score::from_f64(s.as_f64()), Some(s));
+            assert_eq!(s.as_f64().to_string().parse::<f64>().unwrap(), s.as_f64());
+            assert_eq!(
+                format!("{}", s.as_f64()),
+                s.to_string().trim_end_matches('0').trim_end_matches('.')
+            );
+        }
+        // The float noise of before is not a score to two places.
+        assert_eq!(Score::from_f64(f64::from(9.51f32)), None);
     }
 
     #[test]
@@ -191,23 +296,53 @@ mod tests {
     }
 
     #[test]
+    fn eight_swemwbs_answers_or_five_ons4_answers_are_refused_not_cut_short() {
+        assert_eq!(
+            Swemwbs::from_list(&[Some(3); 8]),
+            Err(vec![MeasureError::AnswerCount {
+                expected: 7,
+                found: 8
+            }])
+        );
+        assert_eq!(
+            Ons4::from_list(&[Some(3); 5]),
+            Err(vec![MeasureError::AnswerCount {
+                expected: 4,
+                found: 5
+            }])
+        );
+        assert!(Ons4::from_list(&[Some(3); 3]).is_err());
+        assert!(Swemwbs::from_list(&[Some(3); 7]).is_ok());
+        assert!(Ons4::from_list(&[Some(3); 4]).is_ok());
+    }
+
+    #[test]
     fn ons4_items_are_0_to_10_and_kept_separate() {
         let o = Ons4::from_answers([Some(6), Some(7), Some(5), Some(8)]).unwrap();
         assert_eq!(o.values(), [6, 7, 5, 8]);
         assert!(Ons4::from_answers([Some(11), Some(0), None, Some(0)]).is_err());
+        assert!(Ons4::from_answers([Some(i64::MIN), Some(0), Some(0), Some(256)]).is_err());
     }
 
     #[test]
-    fn pam_level_and_score() {
-        assert!(Pam::new(3, 62.4).is_ok());
+    fn pam_level_and_score_to_one_decimal_place() {
+        let p = Pam::new(3, 62.4).unwrap();
+        assert_eq!((p.level, p.score.as_f64()), (3, 62.4));
+        assert_eq!(p.score.to_string(), "62.40");
         assert_eq!(Pam::new(5, 50.0), Err(MeasureError::PamLevel));
+        assert_eq!(Pam::new(i64::MAX, 50.0), Err(MeasureError::PamLevel));
+        assert_eq!(Pam::new(2, 100.1), Err(MeasureError::PamScore));
+        assert_eq!(Pam::new(2, f64::NAN), Err(MeasureError::PamScore));
+        assert_eq!(Pam::new(2, 62.45), Err(MeasureError::PamScorePrecision));
+        assert_eq!(Pam::new(1, 0.0).unwrap().score.as_f64(), 0.0);
+        assert_eq!(Pam::new(4, 100.0).unwrap().score.as_f64(), 100.0);
     }
 
     proptest! {
         #[test]
         fn the_metric_rises_with_the_raw_score(items in proptest::array::uniform7(1i64..=5)) {
             let s = Swemwbs::from_answers(items.map(Some)).unwrap();
-            prop_assert!((7.0..=35.0).contains(&s.metric()));
+            prop_assert!((700..=3500).contains(&s.metric().hundredths()));
             if s.raw() < 35 {
                 let mut more = s.items;
                 let i = more.iter().position(|v| *v < 5).unwrap();
@@ -215,6 +350,13 @@ mod tests {
                 let higher = Swemwbs { items: more }.metric();
                 prop_assert!(higher > s.metric());
             }
+        }
+
+        #[test]
+        fn any_pam_score_in_tenths_is_kept_exactly(tenths in 0u16..=1000, level in 1i64..=4) {
+            let typed: f64 = format!("{}.{}", tenths / 10, tenths % 10).parse().unwrap();
+            let p = Pam::new(level, typed).unwrap();
+            prop_assert_eq!(p.score.as_f64(), typed);
         }
     }
 }

@@ -106,7 +106,7 @@ pub async fn record<C: ConnectionTrait>(
         at: Set(at),
         request_id: Set(meta.request_id.clone()),
         actor_user_id: Set(e.actor_user_id),
-        actor_label: Set(truncate(&e.actor_label, 254)),
+        actor_label: Set(printable(&e.actor_label, 254)),
         action: Set(e.action.to_owned()),
         entity_type: Set(entity_type),
         entity_id: Set(entity_id),
@@ -114,7 +114,7 @@ pub async fn record<C: ConnectionTrait>(
         organisation_id: Set(e.organisation_id),
         purpose: Set(e.purpose),
         outcome: Set(e.outcome.as_str().to_owned()),
-        detail: Set(e.detail),
+        detail: Set(e.detail.map(|d| printable(&d, 2_000))),
         ip: Set(meta.ip.clone()),
         ..Default::default()
     }
@@ -123,8 +123,13 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// A label or detail fit for the log: at most `max` characters, control characters (which may
+/// come from what someone typed, as an e-mail address when signing in) shown as U+FFFD.
+fn printable(s: &str, max: usize) -> String {
+    s.chars()
+        .take(max)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// Filters for the admin search page and API.
@@ -155,14 +160,21 @@ impl Page {
 
 pub async fn search(svc: &Services, actor: &Actor, s: Search) -> Result<Page, ServiceError> {
     actor.require(Permission::ViewAudit, "search the audit log")?;
+    let mut p = crate::error::Problems::default();
+    let (who, action, outcome) = (
+        p.text("actor", &s.actor, domain::text::SEARCH),
+        p.text("action", &s.action, domain::text::SEARCH),
+        p.text("outcome", &s.outcome, domain::text::SEARCH),
+    );
+    p.finish()?;
     let mut q = audit_event::Entity::find();
-    if let Some(a) = s.actor.filter(|a| !a.is_empty()) {
+    if let Some(a) = who {
         q = q.filter(audit_event::Column::ActorLabel.contains(a.to_lowercase()));
     }
-    if let Some(a) = s.action.filter(|a| !a.is_empty()) {
+    if let Some(a) = action {
         q = q.filter(audit_event::Column::Action.eq(a));
     }
-    if let Some(o) = s.outcome.filter(|o| !o.is_empty()) {
+    if let Some(o) = outcome {
         q = q.filter(audit_event::Column::Outcome.eq(o));
     }
     if let Some(p) = s.person_id {

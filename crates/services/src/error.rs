@@ -2,6 +2,9 @@
 //! NHS error summary (pages) or the error envelope (API); messages here are shown to people, so
 //! they say what to fix.
 
+use chrono::NaiveDate;
+use domain::TextField;
+use domain::dates::{self, DateProblem};
 use sea_orm::DbErr;
 use serde::Serialize;
 
@@ -73,11 +76,118 @@ impl Problems {
         }
     }
 
+    /// Cleans an optional text (see [`domain::text`]): `None` when it was not given or blank, or
+    /// when it was refused (the reason is recorded against `field`).
+    pub fn text(&mut self, field: &str, v: &Option<String>, spec: TextField) -> Option<String> {
+        self.str(field, v.as_deref().unwrap_or(""), spec)
+    }
+
+    /// As [`Problems::text`], for a text that is always sent.
+    pub fn str(&mut self, field: &str, v: &str, spec: TextField) -> Option<String> {
+        match spec.clean(v) {
+            Ok(t) => t,
+            Err(e) => {
+                self.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A text that must be given: `missing` is the message when it is blank.
+    pub fn required(
+        &mut self,
+        field: &str,
+        v: &Option<String>,
+        spec: TextField,
+        missing: &str,
+    ) -> Option<String> {
+        match spec.clean(v.as_deref().unwrap_or("")) {
+            Ok(Some(t)) => Some(t),
+            Ok(None) => {
+                self.add(field, missing);
+                None
+            }
+            Err(e) => {
+                self.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// An optional date in a documented format, within the rule's bounds.
+    pub fn date(&mut self, field: &str, v: &Option<String>, rule: DateRule) -> Option<NaiveDate> {
+        let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+        match dates::parse_within(s, rule.earliest, rule.latest) {
+            Ok(d) => Some(d),
+            Err(p) => {
+                self.add(field, rule.message(p));
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())
         } else {
             Err(ServiceError::Invalid(self.0))
         }
+    }
+}
+
+/// Where a date must fall, and the name of the field in messages.
+#[derive(Clone, Copy, Debug)]
+pub struct DateRule {
+    pub label: &'static str,
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+    pub today: NaiveDate,
+}
+
+impl DateRule {
+    /// Something that has happened: from 1 January 1900 to today.
+    pub fn past(label: &'static str, today: NaiveDate) -> Self {
+        DateRule {
+            label,
+            earliest: dates::earliest(),
+            latest: today,
+            today,
+        }
+    }
+
+    /// A review: from a year ago (an overdue review carried on) to three years ahead.
+    pub fn review(label: &'static str, today: NaiveDate) -> Self {
+        DateRule {
+            label,
+            earliest: dates::years_before(today, dates::REVIEW_YEARS_BEHIND),
+            latest: dates::years_after(today, dates::REVIEW_YEARS_AHEAD),
+            today,
+        }
+    }
+
+    /// The message for a refused date: "Referral date must be a real date, like 2026-11-02",
+    /// "… must be on or after 1 January 1900", "… must be today or in the past".
+    pub fn message(&self, p: DateProblem) -> String {
+        let label = self.label;
+        match p {
+            DateProblem::NotADate => format!("{label} must be a real date, like 2026-11-02"),
+            DateProblem::TooEarly(d) => format!("{label} must be on or after {}", dates::long(d)),
+            DateProblem::TooLate(d) if d == self.today => {
+                format!("{label} must be today or in the past")
+            }
+            DateProblem::TooLate(d) => {
+                format!("{label} must be no later than {}", dates::long(d))
+            }
+        }
+    }
+
+    /// Checks a date already parsed (by a form or the API's JSON).
+    pub fn check(&self, field: &str, d: NaiveDate) -> Result<NaiveDate> {
+        dates::within(d, self.earliest, self.latest)
+            .map_err(|p| ServiceError::invalid(field, self.message(p)))
     }
 }

@@ -168,13 +168,19 @@ async fn practices<R: Read>(
                 continue;
             }
         };
-        let name = title_case(&rec[1]);
-        if name.is_empty() {
-            report
-                .errors
-                .push(fail(format!("practice {code} has no name")));
-            continue;
-        }
+        let name = match domain::text::ORG_NAME.clean(&title_case(&rec[1])) {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                report
+                    .errors
+                    .push(fail(format!("practice {code} has no name")));
+                continue;
+            }
+            Err(e) => {
+                report.errors.push(fail(format!("practice {code}: {e}")));
+                continue;
+            }
+        };
         let postcode = match rec[9].trim() {
             "" => None,
             pc => match Postcode::parse(pc) {
@@ -331,13 +337,19 @@ async fn pcn_members<R: Read>(
                 continue;
             }
         };
-        let pcn_name = title_case(get(c_name));
-        if pcn_name.is_empty() {
-            report
-                .errors
-                .push(fail(format!("PCN {pcn_code} has no name")));
-            continue;
-        }
+        let pcn_name = match domain::text::ORG_NAME.clean(&title_case(get(c_name))) {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                report
+                    .errors
+                    .push(fail(format!("PCN {pcn_code} has no name")));
+                continue;
+            }
+            Err(e) => {
+                report.errors.push(fail(format!("PCN {pcn_code}: {e}")));
+                continue;
+            }
+        };
         let Some(practice) = by_code(txn, practice_code.as_str())
             .await?
             .filter(|o| o.kind == OrgKind::Practice.as_str())

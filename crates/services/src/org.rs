@@ -1,6 +1,6 @@
 //! Organisations: regions, ICBs, PCNs, practices, VCSE organisations and teams.
 
-use domain::{Email, OdsCode, OrgKind, Permission, Postcode, Role};
+use domain::{Email, OdsCode, OrgKind, Permission, Postcode, Role, text};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -81,7 +81,10 @@ pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPag
         q = q.filter(organisation::Column::ParentId.eq(p));
     }
     use sea_orm::sea_query::ExprTrait;
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let mut p = Problems::default();
+    let typed = p.text("q", &f.q, text::SEARCH);
+    p.finish()?;
+    if let Some(text) = typed {
         let like = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
         q = q.filter(
             Condition::any()
@@ -189,6 +192,7 @@ fn text(v: &Option<String>) -> Option<String> {
 
 async fn validate(
     svc: &Services,
+    actor: &Actor,
     input: &OrgInput,
     existing: Option<&Organisation>,
 ) -> Result<Valid, ServiceError> {
@@ -207,12 +211,14 @@ async fn validate(
             ),
         },
     };
-    let name = text(&input.name).unwrap_or_default();
-    if name.is_empty() {
-        p.add("name", "Enter the organisation's name");
-    } else if name.chars().count() > 200 {
-        p.add("name", "Name must be 200 characters or fewer");
-    }
+    let name = p
+        .required(
+            "name",
+            &input.name,
+            text::ORG_NAME,
+            "Enter the organisation's name",
+        )
+        .unwrap_or_default();
     let mut ods_code = None;
     if let Some(kind) = kind {
         match text(&input.ods_code) {
@@ -253,7 +259,12 @@ async fn validate(
             Some(_) if allowed.is_empty() => {
                 p.add("parent_id", "A region sits at the top and has no parent")
             }
-            Some(pid) => match organisation::Entity::find_by_id(pid).one(&svc.db).await? {
+            // An organisation the actor cannot see is answered as one that is not there.
+            Some(pid) => match organisation::Entity::find_by_id(pid)
+                .one(&svc.db)
+                .await?
+                .filter(|o| actor.can_see_org(&o.path))
+            {
                 None => p.add(
                     "parent_id",
                     format!("There is no organisation with id {pid}"),
@@ -280,7 +291,11 @@ async fn validate(
         }
     }
     let opted_out = input.pcn_opted_out.unwrap_or(false);
-    let arrangement = text(&input.commissioner_arrangement);
+    let arrangement = p.text(
+        "commissioner_arrangement",
+        &input.commissioner_arrangement,
+        text::COMMISSIONER_ARRANGEMENT,
+    );
     if kind == Some(OrgKind::Practice) {
         let under_icb = parent
             .as_ref()
@@ -324,28 +339,32 @@ async fn validate(
             .map(|v| v.as_str().to_owned()),
         None => None,
     };
-    let email = match text(&input.email) {
+    let email = match p.text("email", &input.email, text::EMAIL) {
         Some(e) => p
             .take("email", Email::parse(&e))
             .map(|v| v.as_str().to_owned()),
         None => None,
     };
-    let website = text(&input.website);
+    let website = p.text("website", &input.website, text::WEBSITE);
     if let Some(w) = &website
-        && (!(w.starts_with("https://") || w.starts_with("http://")) || w.len() > 300)
+        && !(w.starts_with("https://") || w.starts_with("http://"))
     {
         p.add("website", "Enter a website address starting with https://");
     }
-    let phone = text(&input.phone);
+    let phone = p.text("phone", &input.phone, text::PHONE);
     if let Some(ph) = &phone
-        && (ph.chars().filter(char::is_ascii_digit).count() < 10 || ph.len() > 40)
+        && ph.chars().filter(char::is_ascii_digit).count() < 10
     {
         p.add(
             "phone",
             "Enter a phone number with at least 10 digits, like 0113 496 0000",
         );
     }
-    let charity_number = text(&input.charity_number);
+    let charity_number = p.text(
+        "charity_number",
+        &input.charity_number,
+        text::CHARITY_NUMBER,
+    );
     p.finish()?;
     let kind =
         kind.ok_or_else(|| ServiceError::invalid("kind", "Select the kind of organisation"))?;
@@ -380,7 +399,7 @@ pub async fn create(
     input: OrgInput,
 ) -> Result<Organisation, ServiceError> {
     actor.require(Permission::ManageOrganisations, "add organisations")?;
-    let v = validate(svc, &input, None).await?;
+    let v = validate(svc, actor, &input, None).await?;
     if !can_create_under(actor, v.parent.as_ref()) {
         return Err(ServiceError::Forbidden("add an organisation there".into()));
     }
@@ -463,7 +482,7 @@ pub async fn update(
             "The version of the record you edited is missing; reload the page",
         ));
     };
-    let v = validate(svc, &input, Some(&existing)).await?;
+    let v = validate(svc, actor, &input, Some(&existing)).await?;
     if v.parent.as_ref().map(|p| p.id) != existing.parent_id
         && !can_create_under(actor, v.parent.as_ref())
     {
@@ -471,6 +490,12 @@ pub async fn update(
             "move this organisation there".into(),
         ));
     }
+    let stale = || {
+        ServiceError::Conflict(
+            "Someone else changed this organisation while you were editing it. Your changes have not been saved: review the current details and make your changes again".into(),
+        )
+    };
+    let next = expected.checked_add(1).ok_or_else(stale)?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let new_path = match &v.parent {
@@ -504,7 +529,7 @@ pub async fn update(
             Expr::value(v.charity_number),
         )
         .col_expr(organisation::Column::UpdatedAt, Expr::value(now))
-        .col_expr(organisation::Column::Version, Expr::value(expected + 1))
+        .col_expr(organisation::Column::Version, Expr::value(next))
         .filter(organisation::Column::Id.eq(id))
         .filter(organisation::Column::Version.eq(expected))
         .exec(&txn)
@@ -512,9 +537,7 @@ pub async fn update(
         .map_err(unique_to_invalid)?
         .rows_affected;
     if changed == 0 {
-        return Err(ServiceError::Conflict(
-            "Someone else changed this organisation while you were editing it. Your changes have not been saved: review the current details and make your changes again".into(),
-        ));
+        return Err(stale());
     }
     if new_path != existing.path {
         move_subtree(&txn, &existing.path, &new_path).await?;

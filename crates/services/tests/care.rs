@@ -10,7 +10,7 @@ use services::care::referrals::{
     self, CaseloadFilter, ContactInput, ReferralInput, SelfReferralInput, SelfReferralOutcome,
 };
 use services::care::{about_me, discharge, measures, plans};
-use services::{Actor, FixedClock, RequestMeta, ServiceError, Services, Settings};
+use services::{Actor, Clock, FixedClock, RequestMeta, ServiceError, Services, Settings};
 use std::sync::Arc;
 use store::entities::{audit_event, organisation, referral};
 
@@ -154,7 +154,7 @@ store::db_test!(a_second_open_referral_is_flagged_not_merged, |db| {
 });
 
 store::db_test!(
-    another_pcns_worker_cannot_see_or_change_the_person_and_is_audited,
+    another_pcns_worker_is_told_the_person_is_not_found_and_is_audited,
     |db| {
         let c = ctx(db).await;
         let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
@@ -165,23 +165,23 @@ store::db_test!(
         let m = meta();
         assert!(matches!(
             services::care::people::get(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             referrals::get(&c.svc, &other, &m, r.id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             about_me::current(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             plans::current(&c.svc, &other, &m, r.person_id).await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             discharge::discharge(&c.svc, &other, &m, r.id, r.version, "goals_met", "x").await,
-            Err(ServiceError::Forbidden(_))
+            Err(ServiceError::NotFound(_))
         ));
         let caseload = referrals::caseload(
             &c.svc,
@@ -395,7 +395,7 @@ store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
     )
     .await
     .unwrap();
-    assert_eq!(s.score, Some(f64::from(22.35f32)));
+    assert_eq!(s.score, Some(22.35));
     let o = measures::record(
         &c.svc,
         &lw,
@@ -602,6 +602,62 @@ store::db_test!(unable_to_contact_needs_three_recorded_attempts, |db| {
     .await
     .unwrap();
 });
+
+store::db_test!(
+    simultaneous_contacts_on_one_referral_all_save_and_every_attempt_counts,
+    |db| {
+        let c = ctx(db).await;
+        let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+        let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+            .await
+            .unwrap();
+        let tries = (0..8).map(|i| {
+            let (svc, lw, m) = (c.svc.clone(), lw.clone(), meta());
+            async move {
+                referrals::record_contact(
+                    &svc,
+                    &lw,
+                    &m,
+                    r.id,
+                    ContactInput {
+                        kind: Some("phone".into()),
+                        // Half reach the person, half are attempts that do not.
+                        attempt_only: i % 2 == 0,
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+        });
+        let results = futures::future::join_all(tries).await;
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        let after = referral::Entity::find_by_id(r.id)
+            .one(&c.svc.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.contact_attempts, 4);
+        assert_eq!(after.state, "contacted");
+        assert_eq!(after.version, r.version + 8);
+        assert_eq!(after.last_contact_at, Some(c.clock.now()));
+        assert_eq!(after.first_contact_at, Some(c.clock.now()));
+        // A stale edit from before the contacts is refused, not silently applied.
+        let stale = referrals::change_state(
+            &c.svc,
+            &lw,
+            &meta(),
+            r.id,
+            r.version,
+            referrals::StateChange {
+                to: ReferralState::Active,
+                reason: None,
+                review_due: None,
+            },
+        )
+        .await;
+        assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+    }
+);
 
 store::db_test!(people_waiting_too_long_show_in_the_no_one_lost_view, |db| {
     let c = ctx(db).await;

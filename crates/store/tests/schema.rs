@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use store::entities::organisation;
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use store::entities::{measure, organisation, person, referral};
 
 fn org(code: &str) -> organisation::ActiveModel {
     let now = Utc::now();
@@ -41,3 +41,138 @@ store::db_test!(migrations_are_idempotent, |db| {
     store::migrate(&db).await.unwrap();
     store::ping(&db).await.unwrap();
 });
+
+fn person(nhs: &str, needs_reconciliation: bool) -> person::ActiveModel {
+    let now = Utc::now();
+    person::ActiveModel {
+        nhs_number: Set(Some(nhs.into())),
+        given_name: Set("Jack".into()),
+        family_name: Set("Turner".into()),
+        search_name: Set("jack turner".into()),
+        preferred_contact: Set("phone".into()),
+        needs_reconciliation: Set(needs_reconciliation),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+}
+
+store::db_test!(
+    an_nhs_number_is_unique_among_people_not_awaiting_reconciliation,
+    |db| {
+        person("9434765919", false).insert(&db).await.unwrap();
+        assert!(person("9434765919", false).insert(&db).await.is_err());
+        // Kept for an administrator to reconcile: allowed, as often as it happens.
+        person("9434765919", true).insert(&db).await.unwrap();
+        person("9434765919", true).insert(&db).await.unwrap();
+    }
+);
+
+store::db_test!(
+    the_input_integrity_migration_keeps_people_their_records_and_exact_scores,
+    |db| {
+        use sea_orm::{ConnectionTrait, Statement};
+        use sea_orm_migration::MigratorTrait;
+        // Back to the schema before m0005, with a person, a referral and a noisy score.
+        store::migration::Migrator::down(&db, Some(1))
+            .await
+            .unwrap();
+        let practice = org("B82003").insert(&db).await.unwrap();
+        db.execute_unprepared(&format!(
+            "INSERT INTO people (nhs_number, given_name, family_name, search_name, \
+             preferred_contact, practice_id, created_at, updated_at, version) VALUES \
+             ('9434765919', 'Jack', 'Turner', 'jack turner', 'phone', {}, \
+             '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z', 3)",
+            practice.id
+        ))
+        .await
+        .unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id FROM people",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let pid: i32 = row.try_get("", "id").unwrap();
+        let now = Utc::now();
+        referral::ActiveModel {
+            person_id: Set(pid),
+            team_org_id: Set(practice.id),
+            service: Set("social_prescribing".into()),
+            referred_on: Set(now.date_naive()),
+            source: Set("staff".into()),
+            referrer_name: Set("Dr Shah".into()),
+            method: Set("phone".into()),
+            reason: Set("Lonely".into()),
+            urgency: Set("routine".into()),
+            state: Set("received".into()),
+            contact_attempts: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        measure::ActiveModel {
+            person_id: Set(pid),
+            instrument: Set("swemwbs".into()),
+            timepoint: Set("start".into()),
+            taken_on: Set(now.date_naive()),
+            answers: Set("2,1,1,1,1,1,1".into()),
+            score: Set(Some(f64::from(9.51f32))),
+            by_person: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+
+        store::migrate(&db).await.unwrap();
+
+        let p = person::Entity::find_by_id(pid)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                p.nhs_number.as_deref(),
+                p.family_name.as_str(),
+                p.practice_id,
+                p.version,
+                p.needs_reconciliation
+            ),
+            (Some("9434765919"), "Turner", Some(practice.id), 3, false)
+        );
+        assert_eq!(
+            referral::Entity::find().count(&db).await.unwrap(),
+            1,
+            "the person's referral is kept"
+        );
+        let m = measure::Entity::find().one(&db).await.unwrap().unwrap();
+        assert_eq!(m.score, Some(9.51), "the float noise is gone");
+        assert_eq!(serde_json::to_string(&m.score).unwrap(), "9.51");
+        // References to people are still enforced, and still cascade.
+        let orphan = referral::ActiveModel {
+            person_id: Set(pid + 1000),
+            ..referral::Entity::find()
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .into()
+        };
+        let mut orphan = orphan;
+        orphan.id = sea_orm::ActiveValue::NotSet;
+        assert!(orphan.insert(&db).await.is_err());
+        assert!(person("9434765919", false).insert(&db).await.is_err());
+        person::Entity::delete_by_id(pid).exec(&db).await.unwrap();
+        assert_eq!(referral::Entity::find().count(&db).await.unwrap(), 0);
+    }
+);

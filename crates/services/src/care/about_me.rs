@@ -1,6 +1,7 @@
 //! About Me: seven sections in the person's words; every saved version is kept.
 
 use domain::about_me::SECTIONS;
+use domain::text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -10,6 +11,7 @@ use store::entities::about_me_version;
 
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
+use crate::error::Problems;
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
 pub type Sections = BTreeMap<String, String>;
@@ -67,22 +69,28 @@ pub async fn save(
     helped_by: Option<String>,
 ) -> Result<about_me_version::Model, ServiceError> {
     person_for(svc, actor, meta, person_id, "about_me_updated").await?;
+    let mut p = Problems::default();
     let mut clean = Sections::new();
     for (key, _) in SECTIONS {
-        if let Some(v) = sections
-            .get(key)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
+        if let Some(v) = sections.get(key)
+            && let Some(v) = p.str(key, v, text::ABOUT_ME_SECTION)
         {
-            if v.chars().count() > 5000 {
-                return Err(ServiceError::invalid(
-                    key,
-                    "Each section must be 5,000 characters or fewer",
-                ));
-            }
-            clean.insert(key.to_owned(), v.to_owned());
+            clean.insert(key.to_owned(), v);
         }
     }
+    // A section About Me does not have is refused, not quietly dropped.
+    if sections
+        .keys()
+        .any(|k| !SECTIONS.iter().any(|(known, _)| known == k))
+    {
+        let names: Vec<&str> = SECTIONS.iter().map(|(k, _)| *k).collect();
+        p.add(
+            "sections",
+            format!("Use only the About Me sections: {}", names.join(", ")),
+        );
+    }
+    let helped_by = p.text("helped_by", &helped_by, text::HELPED_BY);
+    p.finish()?;
     if clean.is_empty() {
         return Err(ServiceError::invalid(
             SECTIONS[0].0,
@@ -104,7 +112,7 @@ pub async fn save(
         person_id: Set(person_id),
         version: Set(latest + 1),
         sections: Set(serde_json::to_string(&clean).map_err(|e| ServiceError::Internal(e.to_string()))?),
-        helped_by: Set(helped_by.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())),
+        helped_by: Set(helped_by),
         updated_by_user_id: Set(Some(actor.user_id)),
         updated_by_label: Set(actor.display_name.clone()),
         created_at: Set(now),

@@ -4,13 +4,14 @@ use domain::referral::{
     CareService, ReferralState, SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
     SNOMED_SOCIAL_PRESCRIBING_DECLINED, transition,
 };
+use domain::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use store::entities::{discharge_message, organisation, person, referral};
 
-use super::people::{consents, latest_decision, text};
+use super::people::{consents, latest_decision};
 use super::person_event;
 use crate::audit::{self, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services, email};
@@ -141,22 +142,15 @@ pub async fn discharge(
     reason: &str,
     summary: &str,
 ) -> Result<discharge_message::Model, ServiceError> {
-    let r = referral::Entity::find_by_id(id)
-        .one(&svc.db)
-        .await?
-        .ok_or(ServiceError::NotFound("referral"))?;
-    let orgs = super::care_org_ids(&svc.db, actor).await?;
-    if !orgs.contains(&r.team_org_id) {
-        audit::record(
-            &svc.db,
-            svc.now(),
-            meta,
-            person_event(actor, "referral_discharged", Outcome::Refused, r.person_id)
-                .entity("referral", id),
-        )
-        .await?;
-        return Err(ServiceError::Forbidden("discharge this referral".into()));
-    }
+    let r = super::referral_for(
+        svc,
+        actor,
+        meta,
+        id,
+        "referral_discharged",
+        super::ReferralUse::Work,
+    )
+    .await?;
     let from = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
     transition(from, ReferralState::Discharged)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
@@ -164,14 +158,16 @@ pub async fn discharge(
     if !DISCHARGE_REASONS.iter().any(|(c, _)| *c == reason) {
         p.add("reason", "Choose the reason for discharge");
     }
-    let summary = text(&Some(summary.to_owned()));
-    if summary.is_none() {
-        p.add(
-            "summary",
-            "Summarise the outcome for the GP and the referrer",
-        );
-    }
+    let summary = p.required(
+        "summary",
+        &Some(summary.to_owned()),
+        text::DISCHARGE_SUMMARY,
+        "Summarise the outcome for the GP and the referrer",
+    );
     p.finish()?;
+    let next = version.checked_add(1).ok_or_else(|| {
+        ServiceError::Conflict("This referral has just been changed or discharged by someone else. Nothing more has been saved".into())
+    })?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let n = referral::Entity::update_many()
@@ -186,7 +182,7 @@ pub async fn discharge(
         )
         .col_expr(referral::Column::ClosedAt, Expr::value(Some(now)))
         .col_expr(referral::Column::UpdatedAt, Expr::value(now))
-        .col_expr(referral::Column::Version, Expr::value(version + 1))
+        .col_expr(referral::Column::Version, Expr::value(next))
         .filter(referral::Column::Id.eq(id))
         .filter(referral::Column::Version.eq(version))
         .filter(referral::Column::State.eq(r.state.clone()))

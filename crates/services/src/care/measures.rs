@@ -1,7 +1,6 @@
 //! Outcome measures recorded for a person: ONS4, SWEMWBS and Patient Activation (level and score).
 
-use chrono::NaiveDate;
-use domain::measures::{Ons4, Pam, Swemwbs};
+use domain::measures::{MeasureError, Ons4, Pam, Score, Swemwbs};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -11,6 +10,7 @@ use store::entities::{measure, measure_wording};
 
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
+use crate::error::{DateRule, Problems};
 use crate::{Actor, FieldError, RequestMeta, ServiceError, Services};
 
 pub const TIMEPOINTS: [(&str, &str); 4] = [
@@ -90,20 +90,18 @@ pub async fn load_wording(
     Ok(())
 }
 
-fn answers_field(errors: Vec<domain::measures::MeasureError>) -> ServiceError {
+fn answers_field(errors: Vec<MeasureError>) -> ServiceError {
     ServiceError::Invalid(
         errors
             .into_iter()
-            .map(|e| {
-                let item = match &e {
-                    domain::measures::MeasureError::OutOfRange { item, .. }
-                    | domain::measures::MeasureError::Missing { item } => *item,
-                    _ => 0,
-                };
-                FieldError::new(
-                    format!("answers[{item}]"),
-                    format!("Question {}: {e}", item + 1),
-                )
+            .map(|e| match e {
+                MeasureError::OutOfRange { item, .. } | MeasureError::Missing { item } => {
+                    FieldError::new(
+                        format!("answers[{item}]"),
+                        format!("Question {}: {e}", item.saturating_add(1)),
+                    )
+                }
+                other => FieldError::new("answers", other.to_string()),
             })
             .collect(),
     )
@@ -121,52 +119,65 @@ pub async fn record(
     let by_person = p.user_id == Some(actor.user_id);
     let today = svc.now().date_naive();
     let timepoint = if by_person {
-        "self".to_owned()
+        Some("self")
     } else {
-        input.timepoint.clone().unwrap_or_default()
+        let t = input.timepoint.as_deref().unwrap_or("");
+        TIMEPOINTS.iter().map(|(c, _)| *c).find(|c| *c == t)
     };
-    if !TIMEPOINTS.iter().any(|(c, _)| *c == timepoint) {
+    let Some(timepoint) = timepoint else {
         return Err(ServiceError::invalid(
             "timepoint",
             "Choose when in the support this measure was taken: start, review or end",
         ));
-    }
-    let taken_on = match input
-        .taken_on
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => today,
-        Some(d) => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(d) if d <= today => d,
-            _ => {
-                return Err(ServiceError::invalid(
-                    "taken_on",
-                    "The date must be a real date, today or earlier",
-                ));
+    };
+    let mut problems = Problems::default();
+    let taken_on = match input.taken_on.as_deref().map(str::trim) {
+        None | Some("") => Some(today),
+        Some(d) => match domain::dates::parse_iso(d) {
+            Some(d) => problems.take(
+                "taken_on",
+                DateRule::past("The date", today)
+                    .check("taken_on", d)
+                    .map_err(|_| "The date must be a real date, from 1 January 1900 to today"),
+            ),
+            None => {
+                problems.add("taken_on", "The date must be a real date, like 2026-11-02");
+                None
             }
         },
     };
-    let (answers, score, level): (String, Option<f64>, Option<i32>) =
+    let referral_id =
+        super::referral_of_person(&svc.db, actor, &p, input.referral_id, &mut problems).await?;
+    problems.finish()?;
+    let taken_on =
+        taken_on.ok_or_else(|| ServiceError::Internal("validated date missing".into()))?;
+    let (instrument, answers, score, level): (&str, String, Option<Score>, Option<i32>) =
         match input.instrument.as_str() {
             "ons4" => {
-                let a: [Option<i64>; 4] =
-                    std::array::from_fn(|i| input.answers.get(i).copied().flatten());
-                let o = Ons4::from_answers(a).map_err(answers_field)?;
-                (o.values().map(|v| v.to_string()).join(","), None, None)
+                let o = Ons4::from_list(&input.answers).map_err(answers_field)?;
+                (
+                    "ons4",
+                    o.values().map(|v| v.to_string()).join(","),
+                    None,
+                    None,
+                )
             }
             "swemwbs" => {
-                let a: [Option<i64>; 7] =
-                    std::array::from_fn(|i| input.answers.get(i).copied().flatten());
-                let s = Swemwbs::from_answers(a).map_err(answers_field)?;
+                let s = Swemwbs::from_list(&input.answers).map_err(answers_field)?;
                 (
+                    "swemwbs",
                     s.items.map(|v| v.to_string()).join(","),
-                    Some(f64::from(s.metric())),
+                    Some(s.metric()),
                     None,
                 )
             }
             "pam" => {
+                if !input.answers.is_empty() {
+                    return Err(ServiceError::invalid(
+                        "answers",
+                        "Send no answers for patient activation: give the level and score",
+                    ));
+                }
                 let (Some(l), Some(sc)) = (input.pam_level, input.pam_score) else {
                     return Err(ServiceError::invalid(
                         "pam_level",
@@ -175,7 +186,7 @@ pub async fn record(
                 };
                 let pam = Pam::new(l, sc).map_err(|e| {
                     ServiceError::invalid(
-                        if matches!(e, domain::measures::MeasureError::PamLevel) {
+                        if matches!(e, MeasureError::PamLevel) {
                             "pam_level"
                         } else {
                             "pam_score"
@@ -184,8 +195,9 @@ pub async fn record(
                     )
                 })?;
                 (
+                    "pam",
                     String::new(),
-                    Some(f64::from(pam.score)),
+                    Some(pam.score),
                     Some(i32::from(pam.level)),
                 )
             }
@@ -200,12 +212,12 @@ pub async fn record(
     let txn = svc.db.begin().await?;
     let m = measure::ActiveModel {
         person_id: Set(person_id),
-        referral_id: Set(input.referral_id),
-        instrument: Set(input.instrument.clone()),
-        timepoint: Set(timepoint),
+        referral_id: Set(referral_id),
+        instrument: Set(instrument.to_owned()),
+        timepoint: Set(timepoint.to_owned()),
         taken_on: Set(taken_on),
         answers: Set(answers),
-        score: Set(score),
+        score: Set(score.map(Score::as_f64)),
         level: Set(level),
         by_person: Set(by_person),
         recorded_by_user_id: Set(Some(actor.user_id)),
@@ -220,7 +232,7 @@ pub async fn record(
         meta,
         person_event(actor, "measure_recorded", Outcome::Success, person_id)
             .entity("measure", m.id)
-            .detail(input.instrument),
+            .detail(instrument),
     )
     .await?;
     txn.commit().await?;

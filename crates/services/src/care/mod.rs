@@ -47,6 +47,20 @@ pub async fn care_org_ids<C: ConnectionTrait>(
         .await?)
 }
 
+/// Ids of an organisation and everything below it.
+pub(crate) async fn orgs_under<C: ConnectionTrait>(
+    c: &C,
+    path: &str,
+) -> Result<Vec<i32>, ServiceError> {
+    Ok(organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .filter(organisation::Column::Path.starts_with(path))
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
 /// Whether the actor has a legitimate relationship with the person.
 pub async fn has_relationship<C: ConnectionTrait>(
     c: &C,
@@ -88,7 +102,9 @@ pub async fn has_relationship<C: ConnectionTrait>(
     Ok(false)
 }
 
-/// Loads a person the actor may see, auditing the access (or the refusal).
+/// Loads a person the actor may see. A person who is not there and a person the actor has no
+/// relationship with get the same answer, [`ServiceError::NotFound`], so an id cannot be used to
+/// learn that someone is known elsewhere; both refusals are audited, naming the id asked for.
 pub async fn person_for(
     svc: &Services,
     actor: &Actor,
@@ -96,22 +112,129 @@ pub async fn person_for(
     person_id: i32,
     action: &'static str,
 ) -> Result<person::Model, ServiceError> {
-    let p = person::Entity::find_by_id(person_id)
-        .one(&svc.db)
-        .await?
-        .ok_or(ServiceError::NotFound("person"))?;
-    if !has_relationship(&svc.db, actor, &p).await? {
-        audit::record(
-            &svc.db,
-            svc.now(),
-            meta,
-            person_event(actor, action, Outcome::Refused, p.id)
-                .detail("no legitimate relationship"),
-        )
-        .await?;
-        return Err(ServiceError::Forbidden("see this person's record".into()));
+    let found = person::Entity::find_by_id(person_id).one(&svc.db).await?;
+    let refusal = match found {
+        Some(p) if has_relationship(&svc.db, actor, &p).await? => return Ok(p),
+        Some(_) => Refusal::NoRelationship,
+        None => Refusal::Absent,
+    };
+    refuse(svc, actor, meta, action, "person", person_id, refusal).await?;
+    Err(ServiceError::NotFound("person"))
+}
+
+/// How a referral is used: seen (by its team, or by whoever made it) or worked on (its team).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferralUse {
+    See,
+    Work,
+}
+
+/// Loads a referral the actor may see or work on; as [`person_for`], a referral that is not
+/// there and one outside the actor's care scope get the same audited [`ServiceError::NotFound`].
+pub async fn referral_for(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i32,
+    action: &'static str,
+    using: ReferralUse,
+) -> Result<referral::Model, ServiceError> {
+    let found = referral::Entity::find_by_id(id).one(&svc.db).await?;
+    let refusal = match found {
+        Some(r) => {
+            let orgs = care_org_ids(&svc.db, actor).await?;
+            let allowed = orgs.contains(&r.team_org_id)
+                || (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id));
+            if allowed {
+                return Ok(r);
+            }
+            Refusal::OutOfScope(r.person_id)
+        }
+        None => Refusal::Absent,
+    };
+    refuse(svc, actor, meta, action, "referral", id, refusal).await?;
+    Err(ServiceError::NotFound("referral"))
+}
+
+/// Why a record was not given (recorded in the audit log only, never told to the caller).
+#[derive(Clone, Copy, Debug)]
+enum Refusal {
+    Absent,
+    /// A person the actor has no relationship with.
+    NoRelationship,
+    /// A record of this person outside the actor's care scope.
+    OutOfScope(i32),
+}
+
+async fn refuse(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    action: &'static str,
+    kind: &'static str,
+    id: i32,
+    why: Refusal,
+) -> Result<(), ServiceError> {
+    let mut e = Event::new(action, Outcome::Refused)
+        .by(actor)
+        .purpose(PURPOSE)
+        .entity(kind, id);
+    e = match why {
+        Refusal::Absent => e.detail(format!("no {kind} with id {id}")),
+        Refusal::NoRelationship => {
+            e.person_id = Some(id);
+            e.detail("no legitimate relationship")
+        }
+        Refusal::OutOfScope(person_id) => {
+            e.person_id = Some(person_id);
+            e.detail("outside the care scope")
+        }
+    };
+    audit::record(&svc.db, svc.now(), meta, e).await
+}
+
+/// Whether the actor may see the referral: its team is within their care scope or they made
+/// it, or it is the actor's own (a person reading their own record).
+pub(crate) async fn may_see_referral<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    person: &person::Model,
+    r: &referral::Model,
+) -> Result<bool, ServiceError> {
+    if r.person_id != person.id {
+        return Ok(false);
     }
-    Ok(p)
+    if person.user_id == Some(actor.user_id) || r.referrer_user_id == Some(actor.user_id) {
+        return Ok(true);
+    }
+    Ok(care_org_ids(c, actor).await?.contains(&r.team_org_id))
+}
+
+/// The message for a `referral_id` that is not one of this person's referrals the actor may
+/// see: the same whether it belongs to someone else, to another team, or to nothing at all.
+pub const NOT_THIS_PERSONS_REFERRAL: &str = "Choose one of this person's referrals";
+
+/// Checks a `referral_id` sent with something recorded for `person` (a measure, a decision).
+pub(crate) async fn referral_of_person<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    person: &person::Model,
+    referral_id: Option<i32>,
+    p: &mut crate::error::Problems,
+) -> Result<Option<i32>, ServiceError> {
+    let Some(id) = referral_id else {
+        return Ok(None);
+    };
+    let ok = match referral::Entity::find_by_id(id).one(c).await? {
+        Some(r) => may_see_referral(c, actor, person, &r).await?,
+        None => false,
+    };
+    if ok {
+        Ok(Some(id))
+    } else {
+        p.add("referral_id", NOT_THIS_PERSONS_REFERRAL);
+        Ok(None)
+    }
 }
 
 pub fn person_event(

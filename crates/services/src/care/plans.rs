@@ -1,17 +1,19 @@
 //! Personalised care and support plans: every saved version kept, with who and when.
 
-use chrono::NaiveDate;
+use domain::Role;
 use domain::plan::PlanContent;
+use domain::text;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde::Deserialize;
-use store::entities::care_plan_version;
+use store::entities::{care_plan_version, membership, person, referral};
 
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
-use crate::{Actor, FieldError, RequestMeta, ServiceError, Services};
+use crate::error::{DateRule, Problems};
+use crate::{Actor, RequestMeta, ServiceError, Services};
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
@@ -80,40 +82,48 @@ pub async fn save(
     person_id: i32,
     input: PlanInput,
 ) -> Result<care_plan_version::Model, ServiceError> {
-    person_for(svc, actor, meta, person_id, "care_plan_updated").await?;
-    let mut problems: Vec<FieldError> = input
-        .content
-        .validate()
-        .into_iter()
-        .map(|p| FieldError::new(p.field, p.message))
-        .collect();
-    let review_date = match input
-        .review_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(d) => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                problems.push(FieldError::new(
-                    "review_date",
-                    "Review date must be a real date, like 2027-02-01",
-                ));
-                None
+    let person = person_for(svc, actor, meta, person_id, "care_plan_updated").await?;
+    let today = svc.now().date_naive();
+    let mut p = Problems::default();
+    let content = match input.content.clean(today) {
+        Ok(c) => Some(c),
+        Err(list) => {
+            for x in list {
+                p.add(&x.field, x.message);
             }
-        },
+            None
+        }
     };
-    if input.content.needs.is_empty() && input.content.strengths.trim().is_empty() {
-        problems.push(FieldError::new(
+    let review_date = p.date(
+        "review_date",
+        &input.review_date,
+        DateRule::review("Review date", today),
+    );
+    let agreed_with = p.text("agreed_with", &input.agreed_with, text::AGREED_WITH);
+    let funding_source = p.text(
+        "funding_source",
+        &input.funding_source,
+        text::FUNDING_SOURCE,
+    );
+    if let Some(owner) = input.review_owner_user_id
+        && !may_own_review(&svc.db, actor, &person, owner).await?
+    {
+        p.add(
+            "review_owner_user_id",
+            "Choose who will review the plan from the people working with this person",
+        );
+    }
+    if let Some(c) = &content
+        && c.needs.is_empty()
+        && c.strengths.is_empty()
+    {
+        p.add(
             "strengths",
             "Write the person's strengths or at least one need",
-        ));
+        );
     }
-    if !problems.is_empty() {
-        return Err(ServiceError::Invalid(problems));
-    }
+    p.finish()?;
+    let content = content.ok_or_else(|| ServiceError::Internal("validated plan missing".into()))?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     super::lock_person(&txn, person_id).await?;
@@ -131,18 +141,13 @@ pub async fn save(
     let saved = care_plan_version::ActiveModel {
         person_id: Set(person_id),
         version: Set(latest + 1),
-        content: Set(serde_json::to_string(&input.content)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?),
-        agreed_with: Set(input
-            .agreed_with
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())),
+        content: Set(
+            serde_json::to_string(&content).map_err(|e| ServiceError::Internal(e.to_string()))?
+        ),
+        agreed_with: Set(agreed_with),
         review_date: Set(review_date),
         review_owner_user_id: Set(input.review_owner_user_id),
-        funding_source: Set(input
-            .funding_source
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())),
+        funding_source: Set(funding_source),
         updated_by_user_id: Set(Some(actor.user_id)),
         updated_by_label: Set(actor.display_name.clone()),
         created_at: Set(now),
@@ -164,4 +169,41 @@ pub async fn save(
     .await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Whether `owner` may be named to review the person's plan: the actor themselves, someone
+/// assigned to one of the person's referrals, or a care worker within the actor's care scope.
+/// Anyone else, and any id that is not a user, is refused with the same message.
+async fn may_own_review<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    person: &person::Model,
+    owner: i32,
+) -> Result<bool, ServiceError> {
+    if owner == actor.user_id {
+        return Ok(true);
+    }
+    let assigned = referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(person.id))
+        .filter(referral::Column::AssignedUserId.eq(owner))
+        .count(c)
+        .await?
+        > 0;
+    if assigned {
+        return Ok(true);
+    }
+    let orgs = super::care_org_ids(c, actor).await?;
+    let roles = [
+        Role::LinkWorker,
+        Role::CareCoordinator,
+        Role::HealthAndWellbeingCoach,
+    ]
+    .map(|r| r.as_str());
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(owner))
+        .filter(membership::Column::OrganisationId.is_in(orgs))
+        .filter(membership::Column::Role.is_in(roles))
+        .count(c)
+        .await?
+        > 0)
 }

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use domain::referral::{
     CareService, ContactKind, ReferralMethod, ReferralState, Urgency, transition,
 };
-use domain::{OrgKind, Permission, Role};
+use domain::{OrgKind, Permission, Role, text};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -14,10 +14,10 @@ use sea_orm::{
 use serde::Deserialize;
 use store::entities::{contact, membership, organisation, person, referral, user};
 
-use super::people::{self, PersonInput, parse_date, text};
-use super::{care_org_ids, person_event, person_for};
+use super::people::{self, Asker, Known, PersonInput, PracticeRule};
+use super::{ReferralUse, care_org_ids, person_event, person_for, referral_for};
 use crate::audit::{self, Event, Outcome};
-use crate::error::Problems;
+use crate::error::{DateRule, Problems};
 use crate::paging::Paging;
 use crate::{Actor, RequestMeta, ServiceError, Services, limits};
 
@@ -72,19 +72,22 @@ async fn validate_referral<C: ConnectionTrait>(
     p: &mut Problems,
 ) -> Result<Option<ValidReferral>, ServiceError> {
     let before = p.0.len();
-    let service = match text(&input.service).and_then(|s| CareService::parse(&s)) {
-        Some(s) => Some(s),
-        None => {
-            p.add("service", "Choose the service the person is referred to");
-            None
-        }
-    };
+    let service = input
+        .service
+        .as_deref()
+        .map(str::trim)
+        .and_then(CareService::parse);
+    if service.is_none() {
+        p.add("service", "Choose the service the person is referred to");
+    }
+    // Any active PCN or team may be referred to: the directory of services is public.
     let team = match input.team_org_id {
         None => None,
         Some(id) => organisation::Entity::find_by_id(id)
             .one(c)
             .await?
-            .filter(|o| o.kind == OrgKind::Pcn.as_str() || o.kind == OrgKind::Team.as_str()),
+            .filter(|o| o.kind == OrgKind::Pcn.as_str() || o.kind == OrgKind::Team.as_str())
+            .filter(|o| o.status == "active"),
     };
     if team.is_none() {
         p.add(
@@ -92,59 +95,96 @@ async fn validate_referral<C: ConnectionTrait>(
             "Choose the primary care network the referral is to",
         );
     }
-    let referred_on = match text(&input.referred_on) {
-        None => Some(today),
-        Some(d) => match parse_date(&d) {
-            Some(d) if d <= today => Some(d),
-            Some(_) => {
-                p.add("referred_on", "Referral date must be today or in the past");
-                None
-            }
-            None => {
-                p.add(
-                    "referred_on",
-                    "Referral date must be a real date, like 2026-11-02",
-                );
-                None
-            }
-        },
+    let referred_on = match input.referred_on.as_deref().map(str::trim) {
+        None | Some("") => Some(today),
+        Some(_) => p.date(
+            "referred_on",
+            &input.referred_on,
+            DateRule::past("Referral date", today),
+        ),
     };
-    let referrer_name = text(&input.referrer_name).unwrap_or_default();
-    if referrer_name.is_empty() {
-        p.add("referrer_name", "Enter who made the referral");
-    }
-    let method = text(&input.method).and_then(|m| ReferralMethod::parse(&m));
+    let referrer_name = p.required(
+        "referrer_name",
+        &input.referrer_name,
+        text::REFERRER_NAME,
+        "Enter who made the referral",
+    );
+    let referrer_organisation = p.text(
+        "referrer_organisation",
+        &input.referrer_organisation,
+        text::REFERRER_ORGANISATION,
+    );
+    let method = input
+        .method
+        .as_deref()
+        .map(str::trim)
+        .and_then(ReferralMethod::parse);
     if method.is_none() {
         p.add("method", "Choose how the referral was made");
     }
-    let reason = text(&input.reason).unwrap_or_default();
-    if reason.is_empty() {
-        p.add("reason", "Enter the reason for the referral");
-    } else if reason.chars().count() > 4000 {
-        p.add("reason", "Reason must be 4,000 characters or fewer");
-    }
-    let urgency = text(&input.urgency).map_or(Some(Urgency::Routine), |u| Urgency::parse(&u));
+    let reason = p.required(
+        "reason",
+        &input.reason,
+        text::REASON,
+        "Enter the reason for the referral",
+    );
+    let urgency = match input.urgency.as_deref().map(str::trim) {
+        None | Some("") => Some(Urgency::Routine),
+        Some(u) => Urgency::parse(u),
+    };
     if urgency.is_none() {
         p.add("urgency", "Urgency must be routine or urgent");
     }
     if p.0.len() > before {
         return Ok(None);
     }
-    match (service, team, referred_on, method, urgency) {
-        (Some(service), Some(team), Some(referred_on), Some(method), Some(urgency)) => {
-            Ok(Some(ValidReferral {
-                service,
-                team,
-                referred_on,
-                referrer_name,
-                referrer_organisation: text(&input.referrer_organisation),
-                method,
-                reason,
-                urgency,
-            }))
-        }
+    match (
+        service,
+        team,
+        referred_on,
+        referrer_name,
+        method,
+        reason,
+        urgency,
+    ) {
+        (
+            Some(service),
+            Some(team),
+            Some(referred_on),
+            Some(referrer_name),
+            Some(method),
+            Some(reason),
+            Some(urgency),
+        ) => Ok(Some(ValidReferral {
+            service,
+            team,
+            referred_on,
+            referrer_name,
+            referrer_organisation,
+            method,
+            reason,
+            urgency,
+        })),
         _ => Ok(None),
     }
+}
+
+/// The PCN a referral to `team` belongs to: the team itself, or the PCN above it.
+async fn pcn_of<C: ConnectionTrait>(
+    c: &C,
+    team: &organisation::Model,
+) -> Result<Option<i32>, ServiceError> {
+    if team.kind == OrgKind::Pcn.as_str() {
+        return Ok(Some(team.id));
+    }
+    let Some(parent) = team.parent_id else {
+        return Ok(None);
+    };
+    Ok(organisation::Entity::find_by_id(parent)
+        .one(c)
+        .await?
+        .filter(|o| o.kind == OrgKind::Pcn.as_str())
+        .map(|o| o.id))
 }
 
 /// An open referral of the same person to the same service, if any (a possible duplicate).
@@ -227,13 +267,26 @@ pub async fn create(
     };
     let new_person = match (&existing, &input.person) {
         (Some(_), _) => None,
-        (None, Some(pi)) => people::validate(&svc.db, today, pi, "person.", &mut p).await?,
+        (None, Some(pi)) => people::validate(today, pi, "person.", &mut p),
         (None, None) => {
             p.add("person_id", "Choose the person, or enter their details");
             None
         }
     };
     let valid = validate_referral(&svc.db, today, &input, &mut p).await?;
+    // A new person's practice must be one the team serves: registering someone at a practice
+    // elsewhere would open their record to that practice's clinicians.
+    if let (None, Some(pi), Some(v)) = (&existing, &input.person, &valid) {
+        let pcn = pcn_of(&svc.db, &v.team).await?.unwrap_or(v.team.id);
+        people::check_practice(
+            &svc.db,
+            pi.practice_id,
+            &PracticeRule::ServedBy(pcn),
+            "person.practice_id",
+            &mut p,
+        )
+        .await?;
+    }
     p.finish()?;
     let v = valid.ok_or_else(|| ServiceError::Internal("validated referral missing".into()))?;
     let now = svc.now();
@@ -243,7 +296,26 @@ pub async fn create(
             super::lock_person(&txn, e.id).await?;
             e.id
         }
-        (None, Some(np)) => people::insert(&txn, now, np).await?.id,
+        (None, Some(np)) => {
+            let m = people::create_person(&txn, &Asker::Staff(actor), now, np, "person.nhs_number")
+                .await?;
+            if m.needs_reconciliation {
+                audit::record(
+                    &txn,
+                    now,
+                    meta,
+                    person_event(
+                        actor,
+                        "person_flagged_for_reconciliation",
+                        Outcome::Success,
+                        m.id,
+                    )
+                    .detail("NHS number also recorded on another person's record"),
+                )
+                .await?;
+            }
+            m.id
+        }
         (None, None) => {
             return Err(ServiceError::invalid(
                 "person_id",
@@ -332,7 +404,7 @@ pub async fn self_refer(
     if input.person.practice_id.is_none() {
         p.add("practice_id", "Choose your GP practice");
     }
-    let person = people::validate(&svc.db, today, &input.person, "", &mut p).await?;
+    let person = people::validate(today, &input.person, "", &mut p);
     if input
         .person
         .date_of_birth
@@ -341,64 +413,97 @@ pub async fn self_refer(
     {
         p.add("date_of_birth", "Enter your date of birth");
     }
-    let reason = text(&input.reason).unwrap_or_default();
-    if reason.is_empty() {
-        p.add(
-            "reason",
-            "Tell us a little about what you would like help with",
-        );
-    }
+    let reason = p.required(
+        "reason",
+        &input.reason,
+        text::REASON,
+        "Tell us a little about what you would like help with",
+    );
     if !input.consent_to_contact {
         p.add(
             "consent_to_contact",
             "Confirm we may contact you about your referral",
         );
     }
-    let service =
-        text(&input.service).unwrap_or_else(|| CareService::SocialPrescribing.as_str().into());
-    let team = match input.person.practice_id {
-        Some(pid) => team_for_practice(&svc.db, pid).await?,
+    let service = input
+        .service
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(CareService::SocialPrescribing.as_str());
+    let practice = match input.person.practice_id {
+        Some(pid) => organisation::Entity::find_by_id(pid)
+            .one(&svc.db)
+            .await?
+            .filter(|o| o.kind == OrgKind::Practice.as_str() && o.status == "active"),
         None => None,
     };
-    if input.person.practice_id.is_some() && team.is_none() {
+    let team = match &practice {
+        Some(o) => team_for_practice(&svc.db, o.id).await?,
+        None => None,
+    };
+    if input.person.practice_id.is_some() && practice.is_none() {
+        p.add("practice_id", "Choose your GP practice from the list");
+    } else if practice.is_some() && team.is_none() {
         p.add(
             "practice_id",
             "We cannot take referrals for this practice online yet: please phone the practice",
         );
     }
     let ref_input = ReferralInput {
-        service: Some(service),
-        team_org_id: team.map(|t| t.id),
+        service: Some(service.to_owned()),
+        team_org_id: team.as_ref().map(|t| t.id),
         referrer_name: Some("Self referral".into()),
         method: Some(ReferralMethod::SelfReferral.as_str().into()),
-        reason: Some(reason),
+        reason,
         urgency: Some("routine".into()),
         ..Default::default()
     };
-    let valid = validate_referral(&svc.db, today, &ref_input, &mut p).await?;
+    // Problems with the details asked of the person come first; the referral's own fields are
+    // fixed above, so only the service or team can fail there (and the reason, reported once).
+    let valid = if p.0.iter().any(|e| e.field == "reason") {
+        None
+    } else {
+        validate_referral(&svc.db, today, &ref_input, &mut p).await?
+    };
     p.finish()?;
-    let (Some(person), Some(v)) = (person, valid) else {
+    let (Some(person), Some(v), Some(team)) = (person, valid, team) else {
         return Err(ServiceError::Internal(
             "validated self-referral missing".into(),
         ));
     };
     let txn = svc.db.begin().await?;
-    // The same NHS number is the same person; anyone else is recorded anew, never merged.
+    // The same NHS number is the same person when that person is already known to the PCN the
+    // referral goes to; a number known only elsewhere starts a new record, flagged for
+    // reconciliation, so the form cannot be used to attach referrals to someone's record.
+    let pcn_orgs = super::orgs_under(&txn, &team.path).await?;
     let existing = match &person.nhs_number {
-        Some(n) => {
-            person::Entity::find()
-                .filter(person::Column::NhsNumber.eq(n.clone()))
-                .one(&txn)
-                .await?
-        }
+        Some(n) => match people::known(&txn, &Asker::ToPcn(&pcn_orgs), n, None).await? {
+            Known::InScope(id) => Some(id),
+            Known::No | Known::Elsewhere => None,
+        },
         None => None,
     };
     let person_id = match existing {
-        Some(e) => {
-            super::lock_person(&txn, e.id).await?;
-            e.id
+        Some(id) => {
+            super::lock_person(&txn, id).await?;
+            id
         }
-        None => people::insert(&txn, now, person).await?.id,
+        None => {
+            let m =
+                people::create_person(&txn, &Asker::ToPcn(&pcn_orgs), now, person, "nhs_number")
+                    .await;
+            match m {
+                Ok(m) => m.id,
+                // Recorded for the same PCN a moment ago, by a form sent at the same time.
+                Err(ServiceError::Invalid(_)) => {
+                    return Err(ServiceError::Conflict(
+                        "Your referral could not be saved just now. Please try again".into(),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     };
     let r = insert_referral(&txn, now, person_id, v, "self", None, meta.ip.clone()).await?;
     let mut ev = Event::new("self_referral", Outcome::Success)
@@ -700,29 +805,15 @@ pub async fn no_one_lost(
     Ok(out)
 }
 
-/// A referral the actor may work on (its team is within their care scope, or they made it).
+/// A referral the actor may see (its team is within their care scope, or they made it). One
+/// outside their scope is answered as if it were not there (and the refusal audited).
 pub async fn get(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
     id: i32,
 ) -> Result<referral::Model, ServiceError> {
-    let r = referral::Entity::find_by_id(id)
-        .one(&svc.db)
-        .await?
-        .ok_or(ServiceError::NotFound("referral"))?;
-    let orgs = care_org_ids(&svc.db, actor).await?;
-    if !orgs.contains(&r.team_org_id) && r.referrer_user_id != Some(actor.user_id) {
-        audit::record(
-            &svc.db,
-            svc.now(),
-            meta,
-            person_event(actor, "referral_viewed", Outcome::Refused, r.person_id)
-                .entity("referral", id),
-        )
-        .await?;
-        return Err(ServiceError::Forbidden("see this referral".into()));
-    }
+    let r = referral_for(svc, actor, meta, id, "referral_viewed", ReferralUse::See).await?;
     audit::record(
         &svc.db,
         svc.now(),
@@ -765,22 +856,7 @@ async fn for_work(
     id: i32,
     action: &'static str,
 ) -> Result<referral::Model, ServiceError> {
-    let r = referral::Entity::find_by_id(id)
-        .one(&svc.db)
-        .await?
-        .ok_or(ServiceError::NotFound("referral"))?;
-    let orgs = care_org_ids(&svc.db, actor).await?;
-    if !orgs.contains(&r.team_org_id) {
-        audit::record(
-            &svc.db,
-            svc.now(),
-            meta,
-            person_event(actor, action, Outcome::Refused, r.person_id).entity("referral", id),
-        )
-        .await?;
-        return Err(ServiceError::Forbidden("work on this referral".into()));
-    }
-    Ok(r)
+    referral_for(svc, actor, meta, id, action, ReferralUse::Work).await
 }
 
 /// People who may be assigned the referral: care roles at its team or above.
@@ -828,22 +904,27 @@ async fn apply<C: ConnectionTrait>(
     changes: Vec<(referral::Column, sea_orm::sea_query::SimpleExpr)>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ServiceError> {
+    let next = version.checked_add(1).ok_or_else(stale_referral)?;
     let mut u = referral::Entity::update_many();
     for (col, e) in changes {
         u = u.col_expr(col, e);
     }
     let n = u
         .col_expr(referral::Column::UpdatedAt, Expr::value(now))
-        .col_expr(referral::Column::Version, Expr::value(version + 1))
+        .col_expr(referral::Column::Version, Expr::value(next))
         .filter(referral::Column::Id.eq(id))
         .filter(referral::Column::Version.eq(version))
         .exec(c)
         .await?
         .rows_affected;
     if n == 0 {
-        return Err(ServiceError::Conflict("Someone else changed this referral a moment ago. Nothing has been saved: reload it to see the latest and try again".into()));
+        return Err(stale_referral());
     }
     Ok(())
+}
+
+fn stale_referral() -> ServiceError {
+    ServiceError::Conflict("Someone else changed this referral a moment ago. Nothing has been saved: reload it to see the latest and try again".into())
 }
 
 pub async fn assign(
@@ -893,7 +974,7 @@ pub struct ContactInput {
     pub kind: Option<String>,
     /// YYYY-MM-DD; defaults to today.
     pub date: Option<String>,
-    #[schema(minimum = 0, maximum = 1440)]
+    #[schema(minimum = 1, maximum = 600)]
     pub duration_minutes: Option<i64>,
     pub notes: Option<String>,
     #[serde(default)]
@@ -923,27 +1004,24 @@ pub async fn record_contact(
     }
     let now = svc.now();
     let mut p = Problems::default();
-    let kind = text(&input.kind).and_then(|k| ContactKind::parse(&k));
+    let kind = input
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .and_then(ContactKind::parse);
     if kind.is_none() {
         p.add("kind", "Choose how the contact happened");
     }
-    let date = match text(&input.date) {
-        None => Some(now.date_naive()),
-        Some(d) => match parse_date(&d) {
-            Some(d) if d <= now.date_naive() => Some(d),
-            Some(_) => {
-                p.add("date", "The contact date must be today or in the past");
-                None
-            }
-            None => {
-                p.add(
-                    "date",
-                    "The contact date must be a real date, like 2026-11-02",
-                );
-                None
-            }
-        },
+    let today = now.date_naive();
+    let date = match input.date.as_deref().map(str::trim) {
+        None | Some("") => Some(today),
+        Some(_) => p.date(
+            "date",
+            &input.date,
+            DateRule::past("The contact date", today),
+        ),
     };
+    let notes = p.text("notes", &input.notes, text::CONTACT_NOTES);
     if let Some(m) = input.duration_minutes
         && !(1..=600).contains(&m)
     {
@@ -974,7 +1052,7 @@ pub async fn record_contact(
         did_not_attend: Set(input.did_not_attend),
         attempt_only: Set(input.attempt_only),
         coaching: Set(input.coaching),
-        notes: Set(text(&input.notes)),
+        notes: Set(notes),
         by_user_id: Set(Some(actor.user_id)),
         created_at: Set(now),
         ..Default::default()
@@ -1074,16 +1152,21 @@ pub async fn change_state(
         vec![(referral::Column::State, Expr::value(to.as_str()))];
     match to {
         ReferralState::Declined => {
-            let Some(reason) = reason.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            let mut p = Problems::default();
+            let reason = p.required(
+                "reason",
+                &reason,
+                text::DECLINED_REASON,
+                "Enter why the person declined",
+            );
+            p.finish()?;
+            let Some(reason) = reason else {
                 return Err(ServiceError::invalid(
                     "reason",
                     "Enter why the person declined",
                 ));
             };
-            changes.push((
-                referral::Column::DeclinedReason,
-                Expr::value(reason.to_owned()),
-            ));
+            changes.push((referral::Column::DeclinedReason, Expr::value(reason)));
             changes.push((referral::Column::ClosedAt, Expr::value(Some(now))));
         }
         ReferralState::UnableToContact => {
@@ -1097,6 +1180,7 @@ pub async fn change_state(
         }
         ReferralState::Active => {
             if let Some(d) = review_due {
+                let d = DateRule::review("Review date", now.date_naive()).check("review_due", d)?;
                 changes.push((referral::Column::ReviewDue, Expr::value(Some(d))));
             }
         }

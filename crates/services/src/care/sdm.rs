@@ -1,6 +1,7 @@
 //! Shared decision making records: the decision point, the options with their benefits and
 //! risks, what doing nothing would mean, the decision aids used, the decision, and who acts next.
 
+use domain::text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -44,10 +45,6 @@ pub fn options_of(r: &sdm_record::Model) -> Options {
     serde_json::from_str(&r.options).unwrap_or_default()
 }
 
-fn text(v: &Option<String>) -> String {
-    v.as_deref().unwrap_or("").trim().to_owned()
-}
-
 pub async fn record(
     svc: &Services,
     actor: &Actor,
@@ -55,65 +52,98 @@ pub async fn record(
     person_id: i32,
     input: SdmInput,
 ) -> Result<sdm_record::Model, ServiceError> {
-    person_for(svc, actor, meta, person_id, "decision_recorded").await?;
+    let person = person_for(svc, actor, meta, person_id, "decision_recorded").await?;
     let mut p = Problems::default();
-    let decision_point = text(&input.decision_point);
-    if decision_point.is_empty() {
-        p.add("decision_point", "Describe the decision to be made");
-    }
-    let options: Vec<SdmOption> = input
-        .options
-        .iter()
-        .map(|o| SdmOption {
-            option: o.option.trim().into(),
-            benefits: o.benefits.trim().into(),
-            risks: o.risks.trim().into(),
-        })
-        .filter(|o| !(o.option.is_empty() && o.benefits.is_empty() && o.risks.is_empty()))
-        .collect();
-    if options.is_empty() {
+    let referral_id =
+        super::referral_of_person(&svc.db, actor, &person, input.referral_id, &mut p).await?;
+    let decision_point = p.required(
+        "decision_point",
+        &input.decision_point,
+        text::DECISION_POINT,
+        "Describe the decision to be made",
+    );
+    let mut options = Vec::new();
+    if input.options.len() > text::MAX_SDM_OPTIONS {
         p.add(
-            "options[0].option",
-            "Describe at least one option that was discussed",
+            "options",
+            format!(
+                "Record {} options at most (this has {})",
+                text::MAX_SDM_OPTIONS,
+                input.options.len()
+            ),
         );
-    }
-    for (i, o) in options.iter().enumerate() {
-        if o.option.is_empty() {
-            p.add(&format!("options[{i}].option"), "Name the option");
+    } else {
+        for (i, o) in input.options.iter().enumerate() {
+            let f = |k: &str| format!("options[{i}].{k}");
+            let option = p.str(&f("option"), &o.option, text::SDM_OPTION);
+            let benefits = p.str(&f("benefits"), &o.benefits, text::SDM_BENEFITS);
+            let risks = p.str(&f("risks"), &o.risks, text::SDM_RISKS);
+            if option.is_some() || benefits.is_some() || risks.is_some() {
+                options.push((i, option, benefits, risks));
+            }
         }
-        if o.benefits.is_empty() || o.risks.is_empty() {
+        if options.is_empty() && !p.0.iter().any(|e| e.field.starts_with("options[")) {
             p.add(
-                &format!("options[{i}].benefits"),
-                "Give the benefits and the risks of each option",
+                "options[0].option",
+                "Describe at least one option that was discussed",
             );
         }
     }
-    let doing_nothing = text(&input.doing_nothing);
-    if doing_nothing.is_empty() {
-        p.add("doing_nothing", "Say what doing nothing would mean");
-    }
-    let decision = text(&input.decision);
-    if decision.is_empty() {
-        p.add(
-            "decision",
-            "Record the decision, or that the person wants more time",
-        );
-    }
+    // Numbered as kept, so the fields named match the form once blank options are dropped.
+    let options: Vec<SdmOption> = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, option, benefits, risks))| {
+            if option.is_none() {
+                p.add(&format!("options[{i}].option"), "Name the option");
+            }
+            if benefits.is_none() || risks.is_none() {
+                p.add(
+                    &format!("options[{i}].benefits"),
+                    "Give the benefits and the risks of each option",
+                );
+            }
+            SdmOption {
+                option: option.unwrap_or_default(),
+                benefits: benefits.unwrap_or_default(),
+                risks: risks.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let doing_nothing = p.required(
+        "doing_nothing",
+        &input.doing_nothing,
+        text::DOING_NOTHING,
+        "Say what doing nothing would mean",
+    );
+    let decision_aids = p.text("decision_aids", &input.decision_aids, text::DECISION_AIDS);
+    let decision = p.required(
+        "decision",
+        &input.decision,
+        text::DECISION,
+        "Record the decision, or that the person wants more time",
+    );
+    let follow_up = p.text("follow_up", &input.follow_up, text::FOLLOW_UP);
     p.finish()?;
+    let (Some(decision_point), Some(doing_nothing), Some(decision)) =
+        (decision_point, doing_nothing, decision)
+    else {
+        return Err(ServiceError::Internal("validated decision missing".into()));
+    };
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let m = sdm_record::ActiveModel {
         person_id: Set(person_id),
-        referral_id: Set(input.referral_id),
+        referral_id: Set(referral_id),
         decision_point: Set(decision_point),
         options: Set(serde_json::to_string(&Options {
             options,
             doing_nothing,
         })
         .map_err(|e| ServiceError::Internal(e.to_string()))?),
-        decision_aids: Set(Some(text(&input.decision_aids)).filter(|s| !s.is_empty())),
+        decision_aids: Set(decision_aids),
         decision: Set(decision),
-        follow_up: Set(Some(text(&input.follow_up)).filter(|s| !s.is_empty())),
+        follow_up: Set(follow_up),
         recorded_by_user_id: Set(Some(actor.user_id)),
         recorded_at: Set(now),
         ..Default::default()

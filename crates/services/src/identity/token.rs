@@ -20,19 +20,16 @@ pub async fn create(
     days: Option<i64>,
 ) -> Result<(api_token::Model, String), ServiceError> {
     actor.require(Permission::UseApi, "create API tokens")?;
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ServiceError::invalid(
-            "name",
-            "Enter a name for the token, like \"GP system sync\"",
-        ));
-    }
-    if name.chars().count() > 100 {
-        return Err(ServiceError::invalid(
-            "name",
-            "Token name must be 100 characters or fewer",
-        ));
-    }
+    let mut p = crate::error::Problems::default();
+    let name = p.required(
+        "name",
+        &Some(name.to_owned()),
+        domain::text::TOKEN_NAME,
+        "Enter a name for the token, like \"GP system sync\"",
+    );
+    p.finish()?;
+    let name = name.unwrap_or_default();
+    let name = name.as_str();
     if let Some(d) = days
         && !(1..=365).contains(&d)
     {

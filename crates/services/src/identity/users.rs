@@ -65,10 +65,14 @@ pub async fn create(
 ) -> Result<user::Model, ServiceError> {
     let mut p = Problems::default();
     let email = p.take("email", Email::parse(&input.email));
-    let name = input.display_name.trim().to_owned();
-    if name.is_empty() {
-        p.add("display_name", "Enter the person's name");
-    }
+    let name = p
+        .required(
+            "display_name",
+            &Some(input.display_name.clone()),
+            domain::text::DISPLAY_NAME,
+            "Enter the person's name",
+        )
+        .unwrap_or_default();
     if let Some(e) = &email {
         p.take(
             "password",
@@ -163,12 +167,17 @@ pub async fn create(
     Ok(u)
 }
 
+/// The account with this e-mail address. Something that is not an e-mail address (a NUL, a
+/// megabyte) is no one's, and never reaches the database.
 pub async fn find_by_email(
     svc: &Services,
     email: &str,
 ) -> Result<Option<user::Model>, ServiceError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
     Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(user::Column::Email.eq(email.as_str()))
         .one(&svc.db)
         .await?)
 }

@@ -24,6 +24,9 @@ pub struct Model {
     pub representative_relationship: Option<String>,
     pub representative_contact: Option<String>,
     pub user_id: Option<i32>,
+    /// Its NHS number is also on another record, one its creator could not see: for an
+    /// administrator to reconcile (never shown to the creator as such).
+    pub needs_reconciliation: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -6,6 +6,7 @@ mod m0001_foundation;
 mod m0002_care;
 mod m0003_caseload_indexes;
 mod m0004_rate_limits;
+mod m0005_input_integrity;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_care::Migration),
             Box::new(m0003_caseload_indexes::Migration),
             Box::new(m0004_rate_limits::Migration),
+            Box::new(m0005_input_integrity::Migration),
         ]
     }
 }
@@ -60,4 +62,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0002_care.rs"),
     include_str!("m0003_caseload_indexes.rs"),
     include_str!("m0004_rate_limits.rs"),
+    include_str!("m0005_input_integrity.rs"),
 ];

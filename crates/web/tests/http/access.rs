@@ -109,29 +109,55 @@ store::db_test!(
     }
 );
 
-store::db_test!(an_organisation_cannot_be_added_under_another_pcn, |db| {
-    let app = app(db).await;
-    let theirs = app.org_id("U90004").await.to_string();
-    let mut b = app.sign_in(PCN_MANAGER).await;
-    let r = app
-        .post(
-            &mut b,
-            "/organisations/new",
-            &[
-                ("kind", "practice"),
-                ("name", "Sneaky Surgery"),
-                ("ods_code", "B99999"),
-                ("parent_id", theirs.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let token = app.token_for(PCN_MANAGER).await;
-    let r = app.api(Method::POST, "/api/v1/organisations", &token, Some(json!({"kind": "practice", "name": "Sneaky Surgery", "ods_code": "B99999", "parent_id": theirs.parse::<i32>().unwrap()}))).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(r.json()["errors"][0]["code"], "forbidden");
-    assert_eq!(app.audit_count("access_refused", "refused").await, 2);
-});
+store::db_test!(
+    an_organisation_cannot_be_added_under_another_pcn_which_is_answered_as_not_there,
+    |db| {
+        let app = app(db).await;
+        let theirs = app.org_id("U90004").await.to_string();
+        let mut b = app.sign_in(PCN_MANAGER).await;
+        let r = app
+            .post(
+                &mut b,
+                "/organisations/new",
+                &[
+                    ("kind", "practice"),
+                    ("name", "Sneaky Surgery"),
+                    ("ods_code", "B99999"),
+                    ("parent_id", theirs.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let token = app.token_for(PCN_MANAGER).await;
+        let mut answers = Vec::new();
+        for parent in [theirs.parse::<i32>().unwrap(), 999_999] {
+            let r = app.api(Method::POST, "/api/v1/organisations", &token, Some(json!({"kind": "practice", "name": "Sneaky Surgery", "ods_code": "B99999", "parent_id": parent}))).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            let e = &r.json()["errors"][0];
+            assert_eq!(
+                (&e["code"], &e["field"]),
+                (&json!("invalid"), &json!("parent_id"))
+            );
+            answers.push(
+                e["detail"]
+                    .as_str()
+                    .unwrap()
+                    .replace(&parent.to_string(), "{id}"),
+            );
+        }
+        assert_eq!(
+            answers[0], answers[1],
+            "the same answer as for an id not there"
+        );
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let made = store::entities::organisation::Entity::find()
+            .filter(store::entities::organisation::Column::OdsCode.eq("B99999"))
+            .one(&app.svc.db)
+            .await
+            .unwrap();
+        assert!(made.is_none());
+    }
+);
 
 store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     let app = app(db).await;

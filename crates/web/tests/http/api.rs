@@ -259,7 +259,7 @@ store::db_test!(
         ] {
             assert_eq!(
                 app.api(Method::GET, &path, &other, None).await.status,
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
                 "{path}"
             );
         }

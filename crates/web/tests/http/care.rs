@@ -1,5 +1,6 @@
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
 use store::entities::{person, referral};
 
 use crate::common::*;
@@ -20,7 +21,7 @@ async fn referral_of(app: &App, family: &str) -> referral::Model {
 }
 
 store::db_test!(
-    another_pcns_worker_is_refused_on_every_care_record_route,
+    another_pcns_worker_is_told_not_found_on_every_care_record_route_and_is_audited,
     |db| {
         let app = app(db).await;
         let r = referral_of(&app, "Turner").await;
@@ -36,7 +37,7 @@ store::db_test!(
         for path in &gets {
             assert_eq!(
                 app.get(&mut b, path).await.status,
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
                 "GET {path}"
             );
         }
@@ -65,7 +66,7 @@ store::db_test!(
         for (path, form) in &posts {
             assert_eq!(
                 app.post(&mut b, path, form).await.status,
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
                 "POST {path}"
             );
         }
@@ -333,7 +334,7 @@ store::db_test!(
         ] {
             assert_eq!(
                 app.get(&mut b, &path).await.status,
-                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
                 "{path}"
             );
         }
@@ -525,7 +526,7 @@ store::db_test!(
         let mut other = app.sign_in(OTHER_LINK_WORKER).await;
         assert_eq!(
             app.get(&mut other, &path).await.status,
-            StatusCode::FORBIDDEN
+            StatusCode::NOT_FOUND
         );
     }
 );
@@ -759,3 +760,372 @@ async fn app_actor(app: &App, email: &str) -> services::Actor {
         .await
         .unwrap()
 }
+
+// What API clients send: bounded text, exact scores, no existence oracles.
+
+fn error_list(r: &Resp) -> Vec<(String, String)> {
+    r.json()["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {}", r.body))
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or("").to_owned(),
+                e["detail"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn new_referral(person: serde_json::Value, team: i32) -> serde_json::Value {
+    json!({
+        "person": person,
+        "service": "social_prescribing",
+        "team_org_id": team,
+        "referrer_name": "Dr Shah",
+        "method": "phone",
+        "reason": "Isolated since moving"
+    })
+}
+
+fn ann(practice: i32) -> serde_json::Value {
+    json!({
+        "given_name": "Ann",
+        "family_name": "Lee",
+        "date_of_birth": "1951-01-01",
+        "phone": "07700 900999",
+        "practice_id": practice
+    })
+}
+
+async fn referral_count(app: &App) -> u64 {
+    use sea_orm::PaginatorTrait;
+    referral::Entity::find().count(&app.svc.db).await.unwrap()
+}
+
+store::db_test!(
+    over_long_or_control_character_text_is_a_422_on_its_field_and_nothing_is_saved,
+    |db| {
+        let app = app(db).await;
+        let token = app.token_for(LINK_WORKER).await;
+        let (pcn, practice) = (app.org_id("U90001").await, app.org_id("B90001").await);
+        let before = referral_count(&app).await;
+        let with = |k: &str, v: serde_json::Value| {
+            let mut p = ann(practice);
+            p[k] = v;
+            new_referral(p, pcn)
+        };
+        let mut long_referrer = new_referral(ann(practice), pcn);
+        long_referrer["referrer_name"] = json!("R".repeat(300));
+        for (body, field, detail) in [
+            (
+                with("given_name", json!("A".repeat(101))),
+                "person.given_name",
+                "First name must be 100 characters or fewer",
+            ),
+            (
+                with("phone", json!("0".repeat(101))),
+                "person.phone",
+                "Phone number must be 40 characters or fewer",
+            ),
+            (
+                with("family_name", json!("Lee\u{0}")),
+                "person.family_name",
+                "Last name must not contain control characters",
+            ),
+            (
+                with("family_name", json!("L".repeat(1 << 20))),
+                "person.family_name",
+                "Last name must be 100 characters or fewer",
+            ),
+            (
+                long_referrer,
+                "referrer_name",
+                "Referrer's name must be 200 characters or fewer",
+            ),
+        ] {
+            let r = app
+                .api(Method::POST, "/api/v1/referrals", &token, Some(body))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+            assert_eq!(
+                error_list(&r),
+                vec![(field.to_owned(), detail.to_owned())],
+                "{field}"
+            );
+        }
+        assert_eq!(referral_count(&app).await, before, "nothing saved");
+        for q in ["%00", &"j".repeat(101)] {
+            let r = app
+                .api(Method::GET, &format!("/api/v1/people?q={q}"), &token, None)
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+            assert_eq!(error_list(&r)[0].0, "q");
+        }
+    }
+);
+
+store::db_test!(
+    a_nul_typed_on_the_self_referral_form_is_shown_against_its_field,
+    |db| {
+        let app = app(db).await;
+        let mut anon = Browser::default();
+        anon.csrf = app.get(&mut anon, "/self-referral").await.csrf();
+        let practice = app.org_id("B90002").await.to_string();
+        let r = app
+            .post(
+                &mut anon,
+                "/self-referral",
+                &[
+                    ("given_name", "El\u{0}sie"),
+                    ("family_name", "Brennan"),
+                    ("date_of_birth", "1946-10-03"),
+                    ("practice_id", practice.as_str()),
+                    ("preferred_contact", "phone"),
+                    ("phone", "07700 900555"),
+                    ("reason", "Lonely since my sister moved away"),
+                    ("consent_to_contact", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body
+                .contains("First name must not contain control characters"),
+            "{}",
+            r.body
+        );
+    }
+);
+
+store::db_test!(
+    a_person_or_referral_elsewhere_answers_the_same_404_as_one_not_there_and_is_audited,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Turner").await;
+        let other = app.token_for(OTHER_LINK_WORKER).await;
+        let mut bodies = Vec::new();
+        for id in [r.person_id, 999_999, -1] {
+            for path in [
+                format!("/api/v1/people/{id}"),
+                format!("/api/v1/people/{id}/plan"),
+                format!("/api/v1/people/{id}/about-me"),
+                format!("/api/v1/people/{id}/measures"),
+            ] {
+                let resp = app.api(Method::GET, &path, &other, None).await;
+                assert_eq!(resp.status, StatusCode::NOT_FOUND, "{path}");
+                bodies.push(resp.body);
+            }
+        }
+        for id in [r.id, 999_999, -1] {
+            let resp = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/referrals/{id}"),
+                    &other,
+                    None,
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::NOT_FOUND, "{id}");
+            assert_eq!(
+                resp.json()["errors"][0]["detail"],
+                "No referral has that id"
+            );
+        }
+        assert!(
+            bodies.iter().all(|b| *b == bodies[0]),
+            "one answer for all: {bodies:?}"
+        );
+        use sea_orm::PaginatorTrait;
+        use store::entities::audit_event;
+        for (kind, id) in [
+            ("person", r.person_id),
+            ("person", 999_999),
+            ("person", -1),
+            ("referral", r.id),
+            ("referral", 999_999),
+            ("referral", -1),
+        ] {
+            let audited = audit_event::Entity::find()
+                .filter(audit_event::Column::Outcome.eq("refused"))
+                .filter(audit_event::Column::EntityType.eq(kind))
+                .filter(audit_event::Column::EntityId.eq(id.to_string()))
+                .count(&app.svc.db)
+                .await
+                .unwrap();
+            assert!(audited >= 1, "the refusal of {kind} {id} is audited");
+        }
+    }
+);
+
+store::db_test!(
+    a_referral_id_of_another_person_or_not_there_is_the_same_422,
+    |db| {
+        let app = app(db).await;
+        let riverdale = referral_of(&app, "Turner").await;
+        let token = app.token_for(OTHER_LINK_WORKER).await;
+        let (pcn, practice) = (app.org_id("U90004").await, app.org_id("B90013").await);
+        let own = app
+            .api(
+                Method::POST,
+                "/api/v1/referrals",
+                &token,
+                Some(new_referral(ann(practice), pcn)),
+            )
+            .await;
+        assert_eq!(own.status, StatusCode::CREATED, "{}", own.body);
+        let own = own.json();
+        let pid = own["person_id"].as_i64().unwrap();
+        let expected = vec![(
+            "referral_id".to_owned(),
+            "Choose one of this person's referrals".to_owned(),
+        )];
+        for bad in [i64::from(riverdale.id), 999_999, -1] {
+            let m = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "ons4", "timepoint": "start", "answers": [6, 7, 5, 3], "referral_id": bad}))).await;
+            assert_eq!(m.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(error_list(&m), expected, "{bad}");
+            let d = app.api(Method::POST, &format!("/api/v1/people/{pid}/decisions"), &token, Some(json!({"referral_id": bad, "decision_point": "How to get there", "options": [{"option": "Bus", "benefits": "Cheap", "risks": "Slow"}], "doing_nothing": "Stays home", "decision": "Try the bus"}))).await;
+            assert_eq!(d.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert_eq!(error_list(&d), expected, "{bad}");
+        }
+        let ok = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "ons4", "timepoint": "start", "answers": [6, 7, 5, 3], "referral_id": own["id"]}))).await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    }
+);
+
+/// A JSON object without the keys that differ between any two records (ids, and the NHS
+/// number the caller typed).
+fn without(mut v: serde_json::Value, keys: &[&str]) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        for k in keys {
+            o.remove(*k);
+        }
+    }
+    v
+}
+
+store::db_test!(
+    an_nhs_number_known_elsewhere_gets_the_same_answer_as_a_never_seen_one,
+    |db| {
+        let app = app(db).await;
+        let riverdale = app.token_for(LINK_WORKER).await;
+        let (rpcn, rpractice) = (app.org_id("U90001").await, app.org_id("B90001").await);
+        let mut theirs = ann(rpractice);
+        theirs["nhs_number"] = json!("943 476 5919");
+        let made = app
+            .api(
+                Method::POST,
+                "/api/v1/referrals",
+                &riverdale,
+                Some(new_referral(theirs, rpcn)),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let fellside = app.token_for(OTHER_LINK_WORKER).await;
+        let (fpcn, fpractice) = (app.org_id("U90004").await, app.org_id("B90013").await);
+        let mut answers = Vec::new();
+        for nhs in ["943 476 5919", "401 023 2137"] {
+            let mut p = ann(fpractice);
+            p["nhs_number"] = json!(nhs);
+            let r = app
+                .api(
+                    Method::POST,
+                    "/api/v1/referrals",
+                    &fellside,
+                    Some(new_referral(p, fpcn)),
+                )
+                .await;
+            let status = r.status;
+            let referral = r.json();
+            let pid = referral["person_id"].as_i64().unwrap();
+            let person = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/people/{pid}"),
+                    &fellside,
+                    None,
+                )
+                .await;
+            assert_eq!(person.status, StatusCode::OK);
+            let person = person.json();
+            assert_eq!(
+                person["nhs_number"],
+                json!(nhs.replace(' ', "")),
+                "kept as entered"
+            );
+            answers.push((
+                status,
+                without(referral, &["id", "person_id"]),
+                without(person, &["id", "nhs_number"]),
+            ));
+        }
+        assert_eq!(answers[0], answers[1]);
+        assert_eq!(answers[0].0, StatusCode::CREATED);
+        assert_ne!(
+            made.json()["person_id"],
+            json!(null),
+            "the Riverdale record is untouched"
+        );
+        let other_record = made.json()["person_id"].as_i64().unwrap();
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/people/{other_record}"),
+                &fellside,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);
+
+store::db_test!(swemwbs_9_51_comes_back_as_9_51_not_float_noise, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Turner").await;
+    let token = app.token_for(LINK_WORKER).await;
+    let pid = r.person_id;
+    let m = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "swemwbs", "timepoint": "review", "answers": [2, 1, 1, 1, 1, 1, 1]}))).await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
+    assert!(m.body.contains("\"score\":9.51"), "{}", m.body);
+    let p = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": "pam", "timepoint": "review", "pam_level": 3, "pam_score": 62.4}))).await;
+    assert!(p.body.contains("\"score\":62.4"), "{}", p.body);
+    let list = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/people/{pid}/measures"),
+            &token,
+            None,
+        )
+        .await;
+    assert!(list.body.contains("\"score\":9.51"), "{}", list.body);
+    assert!(!list.body.contains("9.5100"), "{}", list.body);
+});
+
+store::db_test!(
+    eight_swemwbs_or_five_ons4_answers_are_a_422_on_answers,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Turner").await;
+        let token = app.token_for(LINK_WORKER).await;
+        let pid = r.person_id;
+        for (instrument, answers, detail) in [
+            (
+                "swemwbs",
+                json!([3, 3, 3, 3, 3, 3, 3, 3]),
+                "Give exactly 7 answers, one for each question (you gave 8)",
+            ),
+            (
+                "ons4",
+                json!([5, 5, 5, 5, 5]),
+                "Give exactly 4 answers, one for each question (you gave 5)",
+            ),
+        ] {
+            let m = app.api(Method::POST, &format!("/api/v1/people/{pid}/measures"), &token, Some(json!({"instrument": instrument, "timepoint": "review", "answers": answers}))).await;
+            assert_eq!(m.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(
+                error_list(&m),
+                vec![("answers".to_owned(), detail.to_owned())]
+            );
+        }
+    }
+);
