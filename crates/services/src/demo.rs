@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use domain::{OrgKind, Role};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use store::entities::{membership, organisation, user};
 
 use crate::{ServiceError, Services, identity::password};
@@ -200,7 +198,7 @@ pub async fn seed_base(svc: &Services) -> Result<bool, ServiceError> {
         .single()
         .unwrap_or_else(Utc::now);
     let hash = password::hash(svc, DEMO_PASSWORD.to_owned()).await?;
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let s = Seeder { c: &txn, now };
     let region = s
         .org(
@@ -831,7 +829,7 @@ pub async fn seed_bulk(svc: &Services, n: usize) -> Result<usize, ServiceError> 
     let mut done = 0;
     while done < n {
         let chunk = (n - done).min(500);
-        let txn = svc.db.begin().await?;
+        let txn = store::begin_write(&svc.db).await?;
         let mut people = Vec::with_capacity(chunk);
         for k in done..done + chunk {
             let (given, family) = (GIVEN[k % 20], FAMILY[(k / 20) % 20]);

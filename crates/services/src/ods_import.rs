@@ -12,7 +12,7 @@ use domain::{OdsCode, OrgKind, Postcode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use std::io::Read;
 use store::entities::organisation::{self, Model as Organisation};
@@ -85,7 +85,7 @@ pub async fn import(
         .trim(csv::Trim::All)
         .from_reader(input);
     let mut report = Report::default();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     match layout {
         Layout::Practices => practices(svc, &txn, &mut rdr, &mut report).await?,
         Layout::PcnMembers => pcn_members(svc, &txn, &mut rdr, &mut report).await?,

@@ -4,7 +4,7 @@ use domain::{Email, OdsCode, OrgKind, Permission, Postcode, Role, text};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use store::entities::organisation::{self, Model as Organisation};
@@ -404,7 +404,7 @@ pub async fn create(
         return Err(ServiceError::Forbidden("add an organisation there".into()));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let parent_path = v
         .parent
         .as_ref()
@@ -497,7 +497,7 @@ pub async fn update(
     };
     let next = expected.checked_add(1).ok_or_else(stale)?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let new_path = match &v.parent {
         Some(p) => format!("{}{}/", p.path, id),
         None => format!("/{id}/"),

@@ -299,6 +299,7 @@ store::db_test!(a_parallel_self_referral_flood_saves_only_the_limit, |db| {
     assert_eq!(refused, 15 - usize::try_from(limit).unwrap(), "{results:?}");
     assert_eq!(
         referral::Entity::find().count(&c.svc.db).await.unwrap(),
-        limit
+        limit,
+        "{results:?}"
     );
 });

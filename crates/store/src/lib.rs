@@ -9,7 +9,11 @@ pub mod migration;
 pub mod testing;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -178,6 +182,51 @@ pub async fn open(
     let db = connect_with(url, durability).await?;
     migrate(&db).await?;
     Ok(db)
+}
+
+/// Begins a transaction that will write: the one way every use case starts one.
+///
+/// SQLite: `BEGIN IMMEDIATE`, so the write lock is taken at the start and a transaction that
+/// reads before it writes waits its turn (up to the busy timeout) instead of failing its lock
+/// upgrade with "database is locked". PostgreSQL: an ordinary transaction, in which rows that
+/// are read and then changed are locked with [`lock_for_update`], in ascending id order.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Locks the rows of `E` with these ids for the rest of the transaction (PostgreSQL
+/// `SELECT … FOR UPDATE`, in ascending id order so that two transactions never wait on each
+/// other). On SQLite the transaction from [`begin_write`] already holds the database's write
+/// lock, so there is nothing more to take.
+pub async fn lock_for_update<E>(txn: &DatabaseTransaction, ids: &[i32]) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    E::Column: ColumnTrait,
+{
+    if txn.get_database_backend() != DbBackend::Postgres || ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let pk = E::PrimaryKey::iter()
+        .next()
+        .map(|k| k.into_column())
+        .ok_or_else(|| DbErr::Custom("a table without a primary key cannot be locked".into()))?;
+    E::find()
+        .select_only()
+        .column(pk)
+        .filter(pk.is_in(ids))
+        .order_by_asc(pk)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?;
+    Ok(())
 }
 
 /// A cheap round trip, for readiness checks.

@@ -4,7 +4,6 @@ use domain::about_me::SECTIONS;
 use domain::text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use std::collections::BTreeMap;
 use store::entities::about_me_version;
@@ -98,7 +97,7 @@ pub async fn save(
         ));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     super::lock_person(&txn, person_id).await?;
     let latest = history(&txn, person_id)
         .await?

@@ -6,9 +6,7 @@ use domain::referral::{
 };
 use domain::text;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use store::entities::{discharge_message, organisation, person, referral};
 
 use super::people::{consents, latest_decision};
@@ -169,7 +167,7 @@ pub async fn discharge(
         ServiceError::Conflict("This referral has just been changed or discharged by someone else. Nothing more has been saved".into())
     })?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let n = referral::Entity::update_many()
         .col_expr(
             referral::Column::State,

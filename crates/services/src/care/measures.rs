@@ -3,7 +3,6 @@
 use domain::measures::{MeasureError, Ons4, Pam, Score, Swemwbs};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::Deserialize;
 use store::entities::{measure, measure_wording};
@@ -72,7 +71,7 @@ pub async fn load_wording(
     instrument: &str,
     items: &[String],
 ) -> Result<(), ServiceError> {
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     measure_wording::Entity::delete_many()
         .filter(measure_wording::Column::Instrument.eq(instrument))
         .exec(&txn)
@@ -209,7 +208,7 @@ pub async fn record(
             }
         };
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let m = measure::ActiveModel {
         person_id: Set(person_id),
         referral_id: Set(referral_id),

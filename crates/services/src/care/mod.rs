@@ -248,21 +248,15 @@ pub fn person_event(
     e
 }
 
-/// Takes the write lock for a person's record at the start of a transaction that reads before
-/// it writes (a plan or About Me version): SQLite then waits its turn instead of failing the
-/// lock upgrade, and PostgreSQL serialises saves for the same person on the row lock.
-pub(crate) async fn lock_person<C: ConnectionTrait>(
-    c: &C,
+/// Locks a person's record for the rest of a write transaction that reads before it writes (a
+/// plan or About Me version), so saves for the same person take turns: a row lock on
+/// PostgreSQL; on SQLite the transaction already holds the write lock (see
+/// [`store::begin_write`]).
+pub(crate) async fn lock_person(
+    txn: &sea_orm::DatabaseTransaction,
     person_id: i32,
 ) -> Result<(), ServiceError> {
-    person::Entity::update_many()
-        .col_expr(
-            person::Column::Version,
-            sea_orm::sea_query::Expr::col(person::Column::Version),
-        )
-        .filter(person::Column::Id.eq(person_id))
-        .exec(c)
-        .await?;
+    store::lock_for_update::<person::Entity>(txn, &[person_id]).await?;
     Ok(())
 }
 

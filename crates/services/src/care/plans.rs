@@ -5,7 +5,7 @@ use domain::plan::PlanContent;
 use domain::text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::Deserialize;
 use store::entities::{care_plan_version, membership, person, referral};
@@ -125,7 +125,7 @@ pub async fn save(
     p.finish()?;
     let content = content.ok_or_else(|| ServiceError::Internal("validated plan missing".into()))?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     super::lock_person(&txn, person_id).await?;
     let latest = history(&txn, person_id)
         .await?

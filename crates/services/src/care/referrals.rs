@@ -9,7 +9,7 @@ use domain::{OrgKind, Permission, Role, text};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use store::entities::{contact, membership, organisation, person, referral, user};
@@ -290,7 +290,7 @@ pub async fn create(
     p.finish()?;
     let v = valid.ok_or_else(|| ServiceError::Internal("validated referral missing".into()))?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let person_id = match (existing, new_person) {
         (Some(e), _) => {
             super::lock_person(&txn, e.id).await?;
@@ -472,7 +472,7 @@ pub async fn self_refer(
             "validated self-referral missing".into(),
         ));
     };
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     // The same NHS number is the same person when that person is already known to the PCN the
     // referral goes to; a number known only elsewhere starts a new record, flagged for
     // reconciliation, so the form cannot be used to attach referrals to someone's record.
@@ -945,7 +945,7 @@ pub async fn assign(
         ));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     apply(
         &txn,
         id,
@@ -1042,7 +1042,7 @@ pub async fn record_contact(
             .unwrap_or(now)
     };
     let reached = !input.attempt_only && !input.did_not_attend;
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let c = contact::ActiveModel {
         referral_id: Set(id),
         person_id: Set(r.person_id),
@@ -1186,7 +1186,7 @@ pub async fn change_state(
         }
         _ => {}
     }
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     apply(&txn, id, version, changes, now).await?;
     if matches!(to, ReferralState::Declined | ReferralState::UnableToContact) {
         super::discharge::write_message(&txn, now, &r, to, None).await?;

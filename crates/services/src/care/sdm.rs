@@ -4,7 +4,6 @@
 use domain::text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use store::entities::sdm_record;
@@ -131,7 +130,7 @@ pub async fn record(
         return Err(ServiceError::Internal("validated decision missing".into()));
     };
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let m = sdm_record::ActiveModel {
         person_id: Set(person_id),
         referral_id: Set(referral_id),

@@ -4,7 +4,7 @@
 //! the limits apply alike to addresses with and without an account.
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use store::entities::{password_reset, user};
 
 use super::{hash_token, password, random_token, session, users};
@@ -52,7 +52,7 @@ pub async fn request(
         "{}/password-reset/{token}",
         svc.settings.public_url.trim_end_matches('/')
     );
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     password_reset::ActiveModel {
         user_id: Set(u.id),
         token_hash: Set(hash_token(&token)),
@@ -125,7 +125,7 @@ pub async fn complete(
     }
     let hash = password::hash(svc, new_password.to_owned()).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     // Use the link up first: of two simultaneous submissions only one may win.
     let used = password_reset::Entity::update_many()
         .col_expr(

@@ -3,7 +3,6 @@
 use domain::{Email, OrgKind, Permission, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use store::entities::{membership, organisation, user};
 
@@ -121,7 +120,7 @@ pub async fn create(
     let email = email.ok_or_else(|| ServiceError::invalid("email", "Enter an email address"))?;
     let hash = super::password::hash(svc, input.password).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let txn = store::begin_write(&svc.db).await?;
     let u = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         display_name: Set(name),
