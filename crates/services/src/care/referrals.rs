@@ -261,8 +261,20 @@ pub async fn create(
     }
     let today = svc.now().date_naive();
     let mut p = Problems::default();
+    // A person named by id must be one the caller works with; one that is not theirs and one
+    // that is not there get the same field error (both audited by `person_for`).
     let existing = match input.person_id {
-        Some(id) => Some(person_for(svc, actor, meta, id, "referral_created").await?),
+        Some(id) => match person_for(svc, actor, meta, id, "referral_created").await {
+            Ok(found) => Some(found),
+            Err(ServiceError::NotFound(_)) => {
+                p.add(
+                    "person_id",
+                    "Choose a person you work with, or enter the person's details instead",
+                );
+                return Err(ServiceError::Invalid(p.0));
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let new_person = match (&existing, &input.person) {

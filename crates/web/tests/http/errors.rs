@@ -417,3 +417,34 @@ store::db_test!(the_openapi_document_tells_the_truth, |db| {
         .unwrap();
     assert_eq!(page["schema"]["minimum"], 1);
 });
+
+store::db_test!(
+    a_referral_for_a_person_elsewhere_or_not_there_gets_the_same_field_error,
+    |db| {
+        let app = app(db).await;
+        let token = app.token_for(OTHER_LINK_WORKER).await;
+        let fellside = app.org_id("U90004").await;
+        let refer = |person_id: i64| {
+            json!({"person_id": person_id, "service": "social_prescribing", "team_org_id": fellside,
+               "referrer_name": "Dr Shah", "method": "phone", "reason": "Isolated"})
+        };
+        let before = app.audit_count("referral_created", "refused").await;
+        // Person 1 is on a Riverdale caseload; 999999 and -1 are no one.
+        let answers: Vec<Resp> = futures::future::join_all(
+            [1, 999_999, -1]
+                .map(|id| app.api(Method::POST, "/api/v1/referrals", &token, Some(refer(id)))),
+        )
+        .await;
+        for r in &answers {
+            assert_eq!(
+                envelope(r, StatusCode::UNPROCESSABLE_ENTITY)["field"],
+                "person_id"
+            );
+            assert_eq!(r.body, answers[0].body);
+        }
+        assert_eq!(
+            app.audit_count("referral_created", "refused").await,
+            before + 3
+        );
+    }
+);
