@@ -37,7 +37,7 @@ for mode in full normal; do
   status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"kind":"phone"}' "http://127.0.0.1:$PORT/api/v1/referrals/3/contacts")
   [ "$status" = 201 ] || { echo "a contact could not be recorded ($status)"; cat "$work/$mode.log"; exit 1; }
-  read -r r p50 p95 p99 errors < <(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" \
+  read -r r p50 p95 p99 errors < <(wrk -t"$(( CONNECTIONS < 2 ? CONNECTIONS : 2 ))" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/post.lua" \
     -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/referrals/3/contacts" | tail -1)
   printf '%-8s %10s %9s %9s %9s %7s\n' "$mode" "$r" "$p50" "$p95" "$p99" "$errors"
   rps[$mode]=$r
