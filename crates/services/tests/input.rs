@@ -602,23 +602,34 @@ store::db_test!(
                         .await,
                 ),
                 not_found(sdm::record(&svc, &fellside, &m, id, sdm::SdmInput::default()).await),
-                not_found(
-                    referrals::create(
-                        &svc,
-                        &fellside,
-                        &m,
-                        ReferralInput {
-                            person_id: Some(id),
-                            ..Default::default()
-                        },
-                    )
-                    .await,
-                ),
             ];
             assert!(
                 answers.iter().all(|a| a == "person not found"),
                 "{id}: {answers:?}"
             );
+            // A person named inside a referral is a field of the request: the same field error
+            // whether the person is elsewhere or not there.
+            let referral = referrals::create(
+                &svc,
+                &fellside,
+                &m,
+                ReferralInput {
+                    person_id: Some(id),
+                    ..Default::default()
+                },
+            )
+            .await;
+            match referral {
+                Err(ServiceError::Invalid(list)) => {
+                    assert_eq!(list.len(), 1, "{list:?}");
+                    assert_eq!(list[0].field, "person_id");
+                    assert_eq!(
+                        list[0].message,
+                        "Choose a person you work with, or enter the person's details instead"
+                    );
+                }
+                other => panic!("{id}: expected a field error, got {other:?}"),
+            }
             assert_eq!(
                 refusals_naming(&svc, "person", id).await,
                 8,
