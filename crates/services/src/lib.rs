@@ -69,6 +69,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub passwords: Arc<identity::password::PasswordWork>,
+    /// Who sessions and API tokens belong to, for a few seconds (see `identity::cache`).
+    pub actors: Arc<identity::cache::ActorCaches>,
 }
 
 impl Services {
@@ -78,6 +80,7 @@ impl Services {
             clock,
             settings: Arc::new(settings),
             passwords: Arc::new(identity::password::PasswordWork::default()),
+            actors: Arc::new(identity::cache::ActorCaches::default()),
         }
     }
 

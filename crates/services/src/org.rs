@@ -448,6 +448,8 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
+    // Actors carry organisation names and paths.
+    svc.actors.clear();
     Ok(saved)
 }
 
@@ -553,6 +555,8 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    // Actors carry organisation names and paths.
+    svc.actors.clear();
     find(&svc.db, id).await
 }
 

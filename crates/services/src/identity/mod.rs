@@ -1,6 +1,8 @@
 //! Identity: users, memberships, passwords (argon2id), sign-in with throttling, sessions with
 //! idle and absolute timeouts, API tokens, password resets.
 
+pub mod cache;
+mod load;
 pub mod password;
 pub mod reset;
 pub mod session;

@@ -158,5 +158,6 @@ pub async fn complete(
     )
     .await?;
     txn.commit().await?;
+    svc.actors.forget_user(u.id);
     Ok(())
 }

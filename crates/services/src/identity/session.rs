@@ -3,9 +3,9 @@
 
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use store::entities::{session, user};
+use store::entities::session;
 
-use super::{hash_token, random_token, users::load_actor};
+use super::{hash_token, random_token};
 use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
@@ -50,42 +50,69 @@ pub async fn start(
     Ok(token)
 }
 
+/// What the cache keeps of a session: who, and the times its timeouts are checked against.
+#[derive(Clone, Debug)]
+pub struct Cached {
+    current: Current,
+    created_at: chrono::DateTime<chrono::Utc>,
+    last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Finds the session for a cookie token, enforcing the idle and absolute timeouts. Touches
-/// `last_seen_at` at most once a minute so busy pages do not write on every request.
+/// `last_seen_at` at most once a minute so busy pages do not write on every request. The
+/// session and its actor come from one query, then from the per-process cache for a few
+/// seconds (see [`super::cache`]); the timeouts are checked on every request either way.
 pub async fn lookup(
     svc: &Services,
     token: &str,
     meta: &RequestMeta,
 ) -> Result<Lookup<Current>, ServiceError> {
     let id_hash = hash_token(token);
-    let Some(s) = session::Entity::find_by_id(id_hash.clone())
-        .one(&svc.db)
-        .await?
-    else {
-        return Ok(Lookup::Missing);
-    };
     let now = svc.now();
+    let cached = match svc.actors.sessions.get(&id_hash, now) {
+        Some(c) => c,
+        None => {
+            let Some((row, actor, active)) = super::load::session(&svc.db, &id_hash).await? else {
+                return Ok(Lookup::Missing);
+            };
+            if !active {
+                session::Entity::delete_by_id(id_hash.clone())
+                    .exec(&svc.db)
+                    .await?;
+                return Ok(Lookup::Missing);
+            }
+            let c = Cached {
+                current: Current {
+                    actor,
+                    csrf_token: row.csrf_token,
+                    id_hash: id_hash.clone(),
+                },
+                created_at: row.created_at,
+                last_seen_at: row.last_seen_at,
+            };
+            svc.actors
+                .sessions
+                .put(id_hash.clone(), c.current.actor.user_id, c.clone(), now);
+            c
+        }
+    };
     let idle = Duration::minutes(svc.settings.session_idle_minutes);
     let absolute = Duration::hours(svc.settings.session_absolute_hours);
-    let user = user::Entity::find_by_id(s.user_id).one(&svc.db).await?;
-    let expired = now - s.last_seen_at > idle || now - s.created_at > absolute;
-    let Some(user) = user.filter(|u| u.active) else {
+    if now - cached.last_seen_at > idle || now - cached.created_at > absolute {
+        svc.actors.sessions.forget(&id_hash);
         session::Entity::delete_by_id(id_hash).exec(&svc.db).await?;
-        return Ok(Lookup::Missing);
-    };
-    if expired {
-        session::Entity::delete_by_id(id_hash).exec(&svc.db).await?;
+        let a = &cached.current.actor;
         audit::record(
             &svc.db,
             now,
             meta,
             Event::new("session_expired", Outcome::Success)
-                .by_label(Some(user.id), user.email.clone()),
+                .by_label(Some(a.user_id), a.email.clone()),
         )
         .await?;
         return Ok(Lookup::Expired);
     }
-    if now - s.last_seen_at > Duration::seconds(60) {
+    if now - cached.last_seen_at > Duration::seconds(60) {
         session::Entity::update_many()
             .col_expr(
                 session::Column::LastSeenAt,
@@ -94,13 +121,15 @@ pub async fn lookup(
             .filter(session::Column::IdHash.eq(id_hash.clone()))
             .exec(&svc.db)
             .await?;
+        let touched = Cached {
+            last_seen_at: now,
+            ..cached.clone()
+        };
+        svc.actors
+            .sessions
+            .put(id_hash, touched.current.actor.user_id, touched, now);
     }
-    let actor = load_actor(&svc.db, &user).await?;
-    Ok(Lookup::Found(Current {
-        actor,
-        csrf_token: s.csrf_token,
-        id_hash,
-    }))
+    Ok(Lookup::Found(cached.current))
 }
 
 /// Ends a session (sign out).
@@ -109,6 +138,7 @@ pub async fn end(
     current: &Current,
     meta: &RequestMeta,
 ) -> Result<(), ServiceError> {
+    svc.actors.sessions.forget(&current.id_hash);
     session::Entity::delete_by_id(current.id_hash.clone())
         .exec(&svc.db)
         .await?;

@@ -3,9 +3,9 @@
 use chrono::Duration;
 use domain::Permission;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use store::entities::{api_token, user};
+use store::entities::api_token;
 
-use super::{hash_token, random_token, users::load_actor};
+use super::{hash_token, random_token};
 use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services, limits};
 
@@ -93,7 +93,8 @@ pub async fn revoke(
     let now = svc.now();
     let mut am: api_token::ActiveModel = t.into();
     am.revoked_at = Set(Some(now));
-    am.update(&svc.db).await?;
+    let revoked = am.update(&svc.db).await?;
+    svc.actors.tokens.forget_user(revoked.user_id);
     audit::record(
         &svc.db,
         now,
@@ -120,12 +121,16 @@ pub async fn authenticate(
         .into_result()
         .inspect_err(|_| tracing::warn!(ip = ?meta.ip, "failed API token limit reached"))?;
     let now = svc.now();
-    let found = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(hash_token(secret)))
-        .one(&svc.db)
-        .await?;
-    let valid = found.filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now));
-    let Some(t) = valid else {
+    let token_hash = hash_token(secret);
+    if let Some(c) = svc.actors.tokens.get(&token_hash, now)
+        && c.expires_at.is_none_or(|e| e > now)
+    {
+        return Ok(Some(c.actor));
+    }
+    let found = super::load::token(&svc.db, &token_hash).await?;
+    let valid =
+        found.filter(|(t, _, _)| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now));
+    let Some((t, actor, active)) = valid else {
         audit::record(
             &svc.db,
             now,
@@ -137,19 +142,36 @@ pub async fn authenticate(
         limits::check(svc, &limits::BEARER_FAILURES_PER_ADDRESS, &from).await?;
         return Ok(None);
     };
-    let Some(u) = user::Entity::find_by_id(t.user_id)
-        .one(&svc.db)
-        .await?
-        .filter(|u| u.active)
-    else {
+    if !active {
         return Ok(None);
-    };
+    }
     if t.last_used_at
         .is_none_or(|l| now - l > Duration::minutes(5))
     {
-        let mut am: api_token::ActiveModel = t.into();
-        am.last_used_at = Set(Some(now));
-        am.update(&svc.db).await?;
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
+            )
+            .filter(api_token::Column::Id.eq(t.id))
+            .exec(&svc.db)
+            .await?;
     }
-    Ok(Some(load_actor(&svc.db, &u).await?))
+    svc.actors.tokens.put(
+        token_hash,
+        actor.user_id,
+        Cached {
+            actor: actor.clone(),
+            expires_at: t.expires_at,
+        },
+        now,
+    );
+    Ok(Some(actor))
+}
+
+/// What the cache keeps of a valid API token.
+#[derive(Clone, Debug)]
+pub struct Cached {
+    actor: Actor,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -9,4 +9,5 @@ mod auth;
 mod care;
 mod errors;
 mod organisations;
+mod sessions;
 mod shell;
