@@ -91,13 +91,7 @@ impl Event {
     }
 }
 
-/// Writes an event on the given connection or transaction.
-pub async fn record<C: ConnectionTrait>(
-    c: &C,
-    at: DateTime<Utc>,
-    meta: &RequestMeta,
-    e: Event,
-) -> Result<(), ServiceError> {
+fn model(at: DateTime<Utc>, meta: &RequestMeta, e: Event) -> audit_event::ActiveModel {
     let (entity_type, entity_id) = match e.entity {
         Some((t, id)) => (Some(t.to_owned()), Some(id)),
         None => (None, None),
@@ -118,9 +112,114 @@ pub async fn record<C: ConnectionTrait>(
         ip: Set(meta.ip.clone()),
         ..Default::default()
     }
-    .insert(c)
-    .await?;
+}
+
+/// Writes an event on the given connection or transaction: for a change, in the change's own
+/// transaction, so the change and its record commit together or not at all.
+pub async fn record<C: ConnectionTrait>(
+    c: &C,
+    at: DateTime<Utc>,
+    meta: &RequestMeta,
+    e: Event,
+) -> Result<(), ServiceError> {
+    model(at, meta, e).insert(c).await?;
     Ok(())
+}
+
+/// Writes an event that belongs to no transaction (a read, a refusal, a sign-in) by group
+/// commit: it joins the events waiting to be written, they are written together in one
+/// transaction, and this returns once that transaction has committed. No event is lost (the
+/// caller waits for its own), and many reads share one commit.
+pub async fn log(
+    svc: &Services,
+    at: DateTime<Utc>,
+    meta: &RequestMeta,
+    e: Event,
+) -> Result<(), ServiceError> {
+    let (reply, done) = tokio::sync::oneshot::channel();
+    svc.audit
+        .sender()
+        .send((model(at, meta, e), reply))
+        .await
+        .map_err(|_| ServiceError::Internal("the audit writer has stopped".into()))?;
+    done.await
+        .map_err(|_| ServiceError::Internal("the audit writer has stopped".into()))?
+        .map_err(|e| ServiceError::Internal(format!("writing audit events: {e}")))
+}
+
+type Pending = (
+    audit_event::ActiveModel,
+    tokio::sync::oneshot::Sender<Result<(), String>>,
+);
+
+/// Events written together at most (well within both databases' limits on bound values).
+const BATCH: usize = 256;
+
+/// The group-commit writer of one [`Services`]: a task started on first use.
+pub struct GroupCommit {
+    db: store::DatabaseConnection,
+    sender: std::sync::OnceLock<tokio::sync::mpsc::Sender<Pending>>,
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl GroupCommit {
+    pub fn new(db: store::DatabaseConnection) -> Self {
+        GroupCommit {
+            db,
+            sender: std::sync::OnceLock::new(),
+            commits: Default::default(),
+        }
+    }
+
+    /// Transactions committed so far (each holding one or more events).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn sender(&self) -> tokio::sync::mpsc::Sender<Pending> {
+        self.sender
+            .get_or_init(|| {
+                let (tx, rx) = tokio::sync::mpsc::channel(4 * BATCH);
+                tokio::spawn(write_batches(self.db.clone(), rx, self.commits.clone()));
+                tx
+            })
+            .clone()
+    }
+}
+
+/// Takes whatever has queued (up to [`BATCH`]) while the last commit ran, writes it in one
+/// transaction and tells each waiter how it went.
+async fn write_batches(
+    db: store::DatabaseConnection,
+    mut rx: tokio::sync::mpsc::Receiver<Pending>,
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let (models, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let written: Result<(), sea_orm::DbErr> = async {
+            let txn = store::begin_write(&db).await?;
+            audit_event::Entity::insert_many(models).exec(&txn).await?;
+            txn.commit().await
+        }
+        .await;
+        if written.is_ok() {
+            commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let outcome = written.map_err(|e| {
+            tracing::error!(error = %e, "could not write audit events");
+            e.to_string()
+        });
+        for reply in replies {
+            let _ = reply.send(outcome.clone());
+        }
+    }
 }
 
 /// A label or detail fit for the log: at most `max` characters, control characters (which may

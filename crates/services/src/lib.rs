@@ -71,11 +71,14 @@ pub struct Services {
     pub passwords: Arc<identity::password::PasswordWork>,
     /// Who sessions and API tokens belong to, for a few seconds (see `identity::cache`).
     pub actors: Arc<identity::cache::ActorCaches>,
+    /// Writes audit events that belong to no transaction by group commit (see `audit::log`).
+    pub audit: Arc<audit::GroupCommit>,
 }
 
 impl Services {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         Services {
+            audit: Arc::new(audit::GroupCommit::new(db.clone())),
             db,
             clock,
             settings: Arc::new(settings),

@@ -588,8 +588,8 @@ pub async fn audit_view(
     meta: &RequestMeta,
     id: i32,
 ) -> Result<(), ServiceError> {
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         Event::new("organisation_viewed", Outcome::Success)

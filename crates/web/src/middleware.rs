@@ -139,7 +139,7 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
         let ev = Event::new("access_refused", Outcome::Refused)
             .by_label(actor_id, actor_label)
             .detail(format!("{method} {route}: {what}"));
-        if let Err(e) = audit::record(&state.svc.db, state.svc.now(), &meta, ev).await {
+        if let Err(e) = audit::log(&state.svc, state.svc.now(), &meta, ev).await {
             tracing::error!(error = %e, "could not audit a refusal");
         }
     }
@@ -310,7 +310,7 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
                         "no token"
                     }
                 ));
-            let _ = audit::record(&state.svc.db, state.svc.now(), &meta, ev).await;
+            let _ = audit::log(&state.svc, state.svc.now(), &meta, ev).await;
             return crate::pages::errors::csrf_failed(c.map(|c| &c.actor));
         }
         req = Request::from_parts(parts, Body::from(bytes));

@@ -190,7 +190,7 @@ async fn refuse(
             e.detail("outside the care scope")
         }
     };
-    audit::record(&svc.db, svc.now(), meta, e).await
+    audit::log(svc, svc.now(), meta, e).await
 }
 
 /// Whether the actor may see the referral: its team is within their care scope or they made
@@ -268,8 +268,8 @@ pub async fn audit_read(
     person_id: i32,
     action: &'static str,
 ) -> Result<(), ServiceError> {
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         person_event(actor, action, Outcome::Success, person_id),

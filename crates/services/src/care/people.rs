@@ -661,8 +661,8 @@ pub async fn search(
             .then(a.person.family_name.cmp(&b.person.family_name))
     });
     found.truncate(50);
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         crate::audit::Event::new("people_searched", Outcome::Success)
@@ -744,8 +744,8 @@ pub async fn awaiting_reconciliation(
             created_at: p.created_at,
         })
         .collect();
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         crate::audit::Event::new("reconciliation_viewed", Outcome::Success)

@@ -379,8 +379,8 @@ pub async fn self_refer(
     input: SelfReferralInput,
 ) -> Result<SelfReferralOutcome, ServiceError> {
     if input.trap.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             svc.now(),
             meta,
             Event::new("self_referral", Outcome::Refused).detail("automated submission discarded"),
@@ -400,8 +400,8 @@ pub async fn self_refer(
         limit = limits::take(svc, &limits::SELF_REFERRAL_SERVICE, "all").await?;
     }
     if !limit.allowed {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("self_referral", Outcome::Refused).detail("rate limit"),
@@ -697,8 +697,8 @@ pub async fn caseload(
         .await?;
     refs.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
     let rows = attach(&svc.db, refs).await?;
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         now,
         meta,
         Event::new("caseload_viewed", Outcome::Success)
@@ -804,8 +804,8 @@ pub async fn no_one_lost(
             .unwrap_or(0);
         out.push((row, LostReason::NoRecentContact { days }));
     }
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         now,
         meta,
         Event::new("caseload_viewed", Outcome::Success)
@@ -826,8 +826,8 @@ pub async fn get(
     id: i32,
 ) -> Result<referral::Model, ServiceError> {
     let r = referral_for(svc, actor, meta, id, "referral_viewed", ReferralUse::See).await?;
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         person_event(actor, "referral_viewed", Outcome::Success, r.person_id)

@@ -35,8 +35,8 @@ pub async fn request(
         .await?
         .filter(|u| u.active)
     else {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("password_reset_requested", Outcome::Failure)

@@ -102,8 +102,8 @@ pub async fn lookup(
         svc.actors.sessions.forget(&id_hash);
         session::Entity::delete_by_id(id_hash).exec(&svc.db).await?;
         let a = &cached.current.actor;
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("session_expired", Outcome::Success)
@@ -142,8 +142,8 @@ pub async fn end(
     session::Entity::delete_by_id(current.id_hash.clone())
         .exec(&svc.db)
         .await?;
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         svc.now(),
         meta,
         Event::new("sign_out", Outcome::Success).by(&current.actor),

@@ -129,8 +129,8 @@ pub async fn sign_in(
         .await
         .inspect_err(|_| tracing::warn!(ip = ?meta.ip, "sign-in limit per address reached"))?;
     if impossible(&email_norm, password_input) {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             svc.now(),
             meta,
             Event::new("sign_in", Outcome::Failure)
@@ -176,8 +176,8 @@ pub async fn sign_in(
             (Some(_), true, true) => (Outcome::Failure, "wrong password; account now locked"),
             (Some(_), true, false) => (Outcome::Failure, "wrong password"),
         };
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("sign_in", outcome)
@@ -200,8 +200,8 @@ pub async fn sign_in(
     }
     reset.exec(&svc.db).await?;
     if !u.active {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("sign_in", Outcome::Refused)
@@ -212,8 +212,8 @@ pub async fn sign_in(
         return Err(SignInError::Disabled);
     }
     let token = session::start(svc, u.id, meta).await?;
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         now,
         meta,
         Event::new("sign_in", Outcome::Success).by_label(Some(u.id), label),

@@ -51,8 +51,8 @@ pub async fn create(
     }
     .insert(&svc.db)
     .await?;
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         now,
         meta,
         Event::new("api_token_created", Outcome::Success)
@@ -95,8 +95,8 @@ pub async fn revoke(
     am.revoked_at = Set(Some(now));
     let revoked = am.update(&svc.db).await?;
     svc.actors.tokens.forget_user(revoked.user_id);
-    audit::record(
-        &svc.db,
+    audit::log(
+        svc,
         now,
         meta,
         Event::new("api_token_revoked", Outcome::Success)
@@ -131,8 +131,8 @@ pub async fn authenticate(
     let valid =
         found.filter(|(t, _, _)| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now));
     let Some((t, actor, active)) = valid else {
-        audit::record(
-            &svc.db,
+        audit::log(
+            svc,
             now,
             meta,
             Event::new("api_token_rejected", Outcome::Refused)
