@@ -61,19 +61,41 @@ impl OrgPage {
     }
 }
 
-fn scope_condition(actor: &Actor, p: Permission) -> Condition {
+/// Organisations at or under any of these materialised paths, as a condition an index can
+/// serve on both databases: PostgreSQL `path LIKE '/1/4/%'` (the `text_pattern_ops` index),
+/// SQLite `path GLOB '/1/4/*'` (case-sensitive, so its ordinary index applies; LIKE is not).
+/// Paths hold only digits and slashes, so neither pattern needs escaping. No paths: no match.
+pub(crate) fn under_paths(backend: sea_orm::DbBackend, paths: &[String]) -> Condition {
+    use sea_orm::sea_query::ExprTrait;
     let mut cond = Condition::any();
-    for s in actor.scopes(p) {
-        cond = cond.add(organisation::Column::Path.starts_with(s));
+    if paths.is_empty() {
+        return cond.add(organisation::Column::Id.eq(-1));
+    }
+    for p in paths {
+        let path = Expr::col((organisation::Entity, organisation::Column::Path));
+        cond = cond.add(match backend {
+            sea_orm::DbBackend::Sqlite => path.binary(
+                sea_orm::sea_query::BinOper::Custom("GLOB"),
+                Expr::value(format!("{p}*")),
+            ),
+            _ => path.like(format!("{p}%")),
+        });
     }
     cond
+}
+
+fn scope_condition(backend: sea_orm::DbBackend, actor: &Actor, p: Permission) -> Condition {
+    under_paths(backend, &actor.scopes(p))
 }
 
 /// Organisations the actor may see, filtered and paged.
 pub async fn list(svc: &Services, actor: &Actor, f: ListFilter) -> Result<OrgPage, ServiceError> {
     actor.require(Permission::ViewOrganisations, "view organisations")?;
-    let mut q =
-        organisation::Entity::find().filter(scope_condition(actor, Permission::ViewOrganisations));
+    let mut q = organisation::Entity::find().filter(scope_condition(
+        svc.db.get_database_backend(),
+        actor,
+        Permission::ViewOrganisations,
+    ));
     if let Some(k) = f.kind {
         q = q.filter(organisation::Column::Kind.eq(k.as_str()));
     }
@@ -613,7 +635,11 @@ pub async fn parent_choices(
         OrgKind::Vcse,
     ];
     Ok(organisation::Entity::find()
-        .filter(scope_condition(actor, Permission::ManageOrganisations))
+        .filter(scope_condition(
+            svc.db.get_database_backend(),
+            actor,
+            Permission::ManageOrganisations,
+        ))
         .filter(organisation::Column::Kind.is_in(kinds.map(|k| k.as_str())))
         .order_by_asc(organisation::Column::Kind)
         .order_by_asc(organisation::Column::Name)
@@ -629,7 +655,11 @@ pub async fn counts(
 ) -> Result<Vec<(OrgKind, u64, i64)>, ServiceError> {
     use sea_orm::sea_query::ExprTrait;
     let rows: Vec<(String, i64, Option<i64>)> = organisation::Entity::find()
-        .filter(scope_condition(actor, Permission::ViewOrganisations))
+        .filter(scope_condition(
+            svc.db.get_database_backend(),
+            actor,
+            Permission::ViewOrganisations,
+        ))
         .select_only()
         .column(organisation::Column::Kind)
         .column_as(Expr::col(organisation::Column::Id).count(), "n")

@@ -15,8 +15,9 @@ pub mod referrals;
 pub mod sdm;
 
 use domain::{Permission, Role};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use store::entities::{organisation, person, referral};
 
@@ -24,6 +25,34 @@ use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
 pub const PURPOSE: &str = "direct care";
+
+/// `SELECT id FROM organisations` within the actor's care scope, to use as a subquery (an id
+/// list bound into `IN (…)` would pass the databases' limits on bound values for a large ICB).
+pub(crate) fn care_orgs(backend: DbBackend, actor: &Actor) -> SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(organisation::Column::Id)
+        .from(organisation::Entity)
+        .cond_where(crate::org::under_paths(
+            backend,
+            &actor.scopes(Permission::ProvideCare),
+        ))
+        .to_owned()
+}
+
+/// Whether an organisation is within the actor's care scope (one lookup by key).
+pub(crate) async fn in_care_scope<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    org_id: i32,
+) -> Result<bool, ServiceError> {
+    let path: Option<String> = organisation::Entity::find_by_id(org_id)
+        .select_only()
+        .column(organisation::Column::Path)
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(path.is_some_and(|p| actor.can_at(Permission::ProvideCare, &p)))
+}
 
 /// Ids of the organisations within the actor's care scope (where they may work with people).
 pub async fn care_org_ids<C: ConnectionTrait>(
@@ -73,12 +102,14 @@ pub async fn has_relationship<C: ConnectionTrait>(
     if !actor.can(Permission::ProvideCare) {
         return Ok(false);
     }
-    let orgs = care_org_ids(c, actor).await?;
     let via_referral = referral::Entity::find()
         .filter(referral::Column::PersonId.eq(p.id))
         .filter(
             sea_orm::Condition::any()
-                .add(referral::Column::TeamOrgId.is_in(orgs.clone()))
+                .add(
+                    referral::Column::TeamOrgId
+                        .in_subquery(care_orgs(c.get_database_backend(), actor)),
+                )
                 .add(referral::Column::ReferrerUserId.eq(actor.user_id)),
         )
         .count(c)
@@ -142,9 +173,8 @@ pub async fn referral_for(
     let found = referral::Entity::find_by_id(id).one(&svc.db).await?;
     let refusal = match found {
         Some(r) => {
-            let orgs = care_org_ids(&svc.db, actor).await?;
-            let allowed = orgs.contains(&r.team_org_id)
-                || (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id));
+            let allowed = (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id))
+                || in_care_scope(&svc.db, actor, r.team_org_id).await?;
             if allowed {
                 return Ok(r);
             }
@@ -207,7 +237,7 @@ pub(crate) async fn may_see_referral<C: ConnectionTrait>(
     if person.user_id == Some(actor.user_id) || r.referrer_user_id == Some(actor.user_id) {
         return Ok(true);
     }
-    Ok(care_org_ids(c, actor).await?.contains(&r.team_org_id))
+    in_care_scope(c, actor, r.team_org_id).await
 }
 
 /// The message for a `referral_id` that is not one of this person's referrals the actor may

@@ -607,17 +607,18 @@ pub async fn search(
     let mut p = Problems::default();
     let typed = p.str("q", &s.text, text::SEARCH).unwrap_or_default();
     p.finish()?;
-    let orgs = care_org_ids(&svc.db, actor).await?;
-    let referred: Vec<i32> = referral::Entity::find()
-        .select_only()
+    let backend = svc.db.get_database_backend();
+    let referred = sea_orm::sea_query::Query::select()
         .column(referral::Column::PersonId)
-        .filter(referral::Column::TeamOrgId.is_in(orgs.clone()))
-        .into_tuple()
-        .all(&svc.db)
-        .await?;
+        .from(referral::Entity)
+        .and_where(sea_orm::sea_query::ExprTrait::in_subquery(
+            sea_orm::sea_query::Expr::col(referral::Column::TeamOrgId),
+            super::care_orgs(backend, actor),
+        ))
+        .to_owned();
     let scope = Condition::any()
-        .add(person::Column::PracticeId.is_in(orgs))
-        .add(person::Column::Id.is_in(referred));
+        .add(person::Column::PracticeId.in_subquery(super::care_orgs(backend, actor)))
+        .add(person::Column::Id.in_subquery(referred));
     let text = typed.to_lowercase();
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let mut q = person::Entity::find().filter(scope);

@@ -192,7 +192,6 @@ async fn may_own_review<C: ConnectionTrait>(
     if assigned {
         return Ok(true);
     }
-    let orgs = super::care_org_ids(c, actor).await?;
     let roles = [
         Role::LinkWorker,
         Role::CareCoordinator,
@@ -201,7 +200,10 @@ async fn may_own_review<C: ConnectionTrait>(
     .map(|r| r.as_str());
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(owner))
-        .filter(membership::Column::OrganisationId.is_in(orgs))
+        .filter(
+            membership::Column::OrganisationId
+                .in_subquery(super::care_orgs(c.get_database_backend(), actor)),
+        )
         .filter(membership::Column::Role.is_in(roles))
         .count(c)
         .await?

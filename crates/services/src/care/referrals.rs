@@ -15,7 +15,7 @@ use serde::Deserialize;
 use store::entities::{contact, membership, organisation, person, referral, user};
 
 use super::people::{self, Asker, Known, PersonInput, PracticeRule};
-use super::{ReferralUse, care_org_ids, person_event, person_for, referral_for};
+use super::{ReferralUse, care_orgs, person_event, person_for, referral_for};
 use crate::audit::{self, Event, Outcome};
 use crate::error::{DateRule, Problems};
 use crate::paging::Paging;
@@ -616,9 +616,10 @@ pub async fn caseload(
     f: CaseloadFilter,
 ) -> Result<CaseloadPage, ServiceError> {
     actor.require(Permission::ProvideCare, "see the caseload")?;
-    let orgs = care_org_ids(&svc.db, actor).await?;
     let now = svc.now();
-    let mut q = referral::Entity::find().filter(referral::Column::TeamOrgId.is_in(orgs));
+    let backend = svc.db.get_database_backend();
+    let mut q = referral::Entity::find()
+        .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)));
     match f
         .state
         .as_deref()
@@ -759,10 +760,10 @@ pub async fn no_one_lost(
     meta: &RequestMeta,
 ) -> Result<Vec<(CaseloadRow, LostReason)>, ServiceError> {
     actor.require(Permission::ProvideCare, "see the caseload")?;
-    let orgs = care_org_ids(&svc.db, actor).await?;
     let now = svc.now();
+    let backend = svc.db.get_database_backend();
     let waiting = referral::Entity::find()
-        .filter(referral::Column::TeamOrgId.is_in(orgs.clone()))
+        .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
         .filter(referral::Column::State.eq(ReferralState::Received.as_str()))
         .filter(
             Condition::any()
@@ -781,7 +782,7 @@ pub async fn no_one_lost(
         .all(&svc.db)
         .await?;
     let stale = referral::Entity::find()
-        .filter(referral::Column::TeamOrgId.is_in(orgs))
+        .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
         .filter(referral::Column::State.is_in([
             ReferralState::Contacted.as_str(),
             ReferralState::Active.as_str(),
