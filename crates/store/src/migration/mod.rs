@@ -7,6 +7,7 @@ mod m0002_care;
 mod m0003_caseload_indexes;
 mod m0004_rate_limits;
 mod m0005_input_integrity;
+mod m0006_jobs;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_caseload_indexes::Migration),
             Box::new(m0004_rate_limits::Migration),
             Box::new(m0005_input_integrity::Migration),
+            Box::new(m0006_jobs::Migration),
         ]
     }
 }
@@ -63,4 +65,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0003_caseload_indexes.rs"),
     include_str!("m0004_rate_limits.rs"),
     include_str!("m0005_input_integrity.rs"),
+    include_str!("m0006_jobs.rs"),
 ];
