@@ -442,7 +442,12 @@ impl Worker {
     /// A worker with a name of its own, polling every 5 seconds, running up to 10 jobs at once,
     /// each locked for 5 minutes and stopped after 4.
     pub fn new(svc: Services, registry: Registry) -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().chars().take(60).collect::<String>())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "host".into());
         let tag: String = crate::identity::random_token().chars().take(8).collect();
         Worker {
             svc,
