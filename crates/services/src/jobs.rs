@@ -386,7 +386,7 @@ impl Registry {
         let chore = Arc::new(chore);
         self.chores.push(Chore {
             name,
-            every,
+            every: every.max(Duration::from_millis(1)),
             run: Arc::new(move |svc| {
                 let fut = chore(svc);
                 Box::pin(async move { fut.await.map_err(|e| e.to_string()) })
@@ -462,7 +462,7 @@ impl Worker {
 
     /// How often to look for jobs due later or queued by other instances.
     pub fn poll_every(mut self, poll: Duration) -> Self {
-        self.poll = poll;
+        self.poll = poll.max(Duration::from_millis(1));
         self
     }
 
