@@ -527,39 +527,56 @@ impl Worker {
             })
             .collect();
         let mut ran = Ran::default();
+        let mut unrecorded = None;
         for (job, task) in running {
             let result = match task.await {
                 Ok(r) => r,
                 Err(e) if e.is_panic() => Err("the handler panicked".to_owned()),
                 Err(e) => Err(format!("the handler did not finish: {e}")),
             };
-            match result {
-                Ok(()) => {
-                    ran.succeeded += 1;
-                    if !succeeded(&self.svc, &job, &self.id).await? {
-                        tracing::warn!(job = job.id, kind = %job.kind, "a job finished after its lock expired");
-                    }
-                }
-                Err(error) => {
-                    ran.failed += 1;
-                    match failed_attempt(&self.svc, &job, &self.id, &error).await? {
-                        AfterFailure::RetryAt(at) => tracing::warn!(
-                            job = job.id, kind = %job.kind, attempt = job.attempts, %error, retry_at = %at,
-                            "a job failed; it will be tried again"
-                        ),
-                        AfterFailure::GaveUp => tracing::error!(
-                            job = job.id, kind = %job.kind, attempts = job.attempts, %error,
-                            "a job failed its last attempt; it will not be tried again"
-                        ),
-                        AfterFailure::NotHeld => tracing::warn!(
-                            job = job.id, kind = %job.kind, %error,
-                            "a job failed after its lock expired"
-                        ),
-                    }
+            // Each outcome is recorded even when another could not be (that job stays locked
+            // and is run again when its lock expires).
+            match self.record(&job, result).await {
+                Ok(true) => ran.succeeded += 1,
+                Ok(false) => ran.failed += 1,
+                Err(e) => {
+                    tracing::warn!(job = job.id, kind = %job.kind, error = %e, "a job's outcome was not recorded");
+                    unrecorded.get_or_insert(e);
                 }
             }
         }
-        Ok(ran)
+        match unrecorded {
+            Some(e) => Err(e),
+            None => Ok(ran),
+        }
+    }
+
+    /// Records how `job` went; true when it succeeded.
+    async fn record(&self, job: &Job, result: Result<(), String>) -> Result<bool, ServiceError> {
+        let error = match result {
+            Ok(()) => {
+                if !succeeded(&self.svc, job, &self.id).await? {
+                    tracing::warn!(job = job.id, kind = %job.kind, "a job finished after its lock expired");
+                }
+                return Ok(true);
+            }
+            Err(error) => error,
+        };
+        match failed_attempt(&self.svc, job, &self.id, &error).await? {
+            AfterFailure::RetryAt(at) => tracing::warn!(
+                job = job.id, kind = %job.kind, attempt = job.attempts, %error, retry_at = %at,
+                "a job failed; it will be tried again"
+            ),
+            AfterFailure::GaveUp => tracing::error!(
+                job = job.id, kind = %job.kind, attempts = job.attempts, %error,
+                "a job failed its last attempt; it will not be tried again"
+            ),
+            AfterFailure::NotHeld => tracing::warn!(
+                job = job.id, kind = %job.kind, %error,
+                "a job failed after its lock expired"
+            ),
+        }
+        Ok(false)
     }
 
     /// Starts the worker loop and the registry's chores on this runtime.

@@ -253,6 +253,25 @@ store::db_test!(
     }
 );
 
+store::db_test!(a_handler_that_panics_is_a_failed_attempt, |db| {
+    let clock = Arc::new(FixedClock::new(start()));
+    let svc = handle(&db, &clock);
+    let registry = Registry::new().on("panics", |_svc: Services, _job: Job| async move {
+        if true {
+            panic!("a bug in the handler");
+        }
+        Ok::<(), String>(())
+    });
+    let id = jobs::enqueue(&svc.db, svc.now(), "panics", &(), svc.now())
+        .await
+        .unwrap();
+    let ran = Worker::new(svc.clone(), registry).run_due().await.unwrap();
+    assert_eq!((ran.succeeded, ran.failed), (0, 1));
+    let row = job_row(&svc, id).await;
+    assert_eq!(row.last_error.as_deref(), Some("the handler panicked"));
+    assert_eq!(row.run_at, start() + Duration::seconds(30));
+});
+
 fn clock_now(svc: &Services) -> DateTime<Utc> {
     svc.now()
 }
