@@ -1,18 +1,34 @@
-//! The e-mail outbox. Messages are queued in the same transaction as the change that causes
-//! them, then delivered by the background worker: over SMTP when configured, otherwise written
-//! as .eml files to the outbox folder so a demo or a test can read them.
+//! The e-mail outbox. A message is saved, with a `send_email` job to deliver it, in the same
+//! transaction as the change that causes it; the job worker then delivers it over SMTP when
+//! configured (one transport, kept for the life of the process, reusing its connections), or
+//! writes it as an .eml file to the outbox folder so a demo or a test can read it.
+//!
+//! The outbox row is the message's record: when it was sent, where to, and the last error.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use serde::{Deserialize, Serialize};
 use store::entities::email_outbox;
 
-use crate::{ServiceError, Services};
+use crate::jobs::{self, Job};
+use crate::{ServiceError, Services, Settings};
 
+/// The job kind that delivers one outbox message.
+pub const SEND_EMAIL: &str = "send_email";
+
+/// The payload of a [`SEND_EMAIL`] job.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub email_id: i32,
+}
+
+/// Queues a message and the job that delivers it, on the caller's transaction; after the commit
+/// the caller calls [`Services::jobs_queued`].
 pub async fn enqueue<C: ConnectionTrait>(
     c: &C,
     now: DateTime<Utc>,
@@ -20,7 +36,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     subject: &str,
     body: &str,
 ) -> Result<(), ServiceError> {
-    email_outbox::ActiveModel {
+    let m = email_outbox::ActiveModel {
         to_address: Set(to.to_owned()),
         subject: Set(subject.to_owned()),
         body_text: Set(body.to_owned()),
@@ -30,87 +46,114 @@ pub async fn enqueue<C: ConnectionTrait>(
     }
     .insert(c)
     .await?;
+    jobs::enqueue(c, now, SEND_EMAIL, &SendEmail { email_id: m.id }, now).await?;
     Ok(())
 }
 
-fn build(svc: &Services, m: &email_outbox::Model) -> Result<Message, String> {
-    let from: Mailbox = svc
-        .settings
-        .mail_from
-        .parse()
-        .map_err(|e| format!("mail_from {:?}: {e}", svc.settings.mail_from))?;
-    let to: Mailbox = m
-        .to_address
-        .parse()
-        .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(m.subject.clone())
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body_text.clone())
-        .map_err(|e| e.to_string())
+/// Delivers messages: over SMTP when a URL is configured, otherwise as files.
+pub struct Mailer {
+    smtp_url: Option<String>,
+    /// Built at the first delivery (it needs the runtime), then kept.
+    smtp: OnceLock<Result<AsyncSmtpTransport<Tokio1Executor>, String>>,
+    outbox_dir: PathBuf,
+    mail_from: String,
 }
 
-async fn deliver(svc: &Services, m: &email_outbox::Model) -> Result<String, String> {
-    let msg = build(svc, m)?;
-    match &svc.settings.smtp_url {
-        Some(url) => {
-            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map_err(|e| format!("SMTP URL: {e}"))?
-                .build();
-            transport
-                .send(msg)
-                .await
-                .map_err(|e| format!("SMTP: {e}"))?;
-            Ok("smtp".into())
+impl Mailer {
+    pub fn new(settings: &Settings) -> Self {
+        Mailer {
+            smtp_url: settings.smtp_url.clone(),
+            smtp: OnceLock::new(),
+            outbox_dir: settings.outbox_dir.clone(),
+            mail_from: settings.mail_from.clone(),
         }
-        None => {
-            let dir = &svc.settings.outbox_dir;
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| format!("creating {}: {e}", dir.display()))?;
-            let path = dir.join(format!(
-                "{:06}-{}.eml",
-                m.id,
-                m.created_at.format("%Y%m%dT%H%M%S")
-            ));
-            tokio::fs::write(&path, msg.formatted())
-                .await
-                .map_err(|e| format!("writing {}: {e}", path.display()))?;
-            Ok(path.display().to_string())
+    }
+
+    fn build(&self, m: &email_outbox::Model) -> Result<Message, String> {
+        let from: Mailbox = self
+            .mail_from
+            .parse()
+            .map_err(|e| format!("mail_from {:?}: {e}", self.mail_from))?;
+        let to: Mailbox = m
+            .to_address
+            .parse()
+            .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
+        Message::builder()
+            .from(from)
+            .to(to)
+            .subject(m.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body_text.clone())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends one message; returns where it went ("smtp" or the file written).
+    pub async fn deliver(&self, m: &email_outbox::Model) -> Result<String, String> {
+        let msg = self.build(m)?;
+        match &self.smtp_url {
+            Some(url) => {
+                let transport = self
+                    .smtp
+                    .get_or_init(|| {
+                        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                            .map(|b| b.build())
+                            .map_err(|e| format!("SMTP URL: {e}"))
+                    })
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                transport
+                    .send(msg)
+                    .await
+                    .map_err(|e| format!("SMTP: {e}"))?;
+                Ok("smtp".into())
+            }
+            None => {
+                let dir = &self.outbox_dir;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+                let name = format!("{:06}-{}.eml", m.id, m.created_at.format("%Y%m%dT%H%M%S"));
+                // Written aside, then renamed, so a reader never sees half a message.
+                let part = dir.join(format!(".{name}.part"));
+                let path = dir.join(name);
+                tokio::fs::write(&part, msg.formatted())
+                    .await
+                    .map_err(|e| format!("writing {}: {e}", part.display()))?;
+                tokio::fs::rename(&part, &path)
+                    .await
+                    .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                Ok(path.display().to_string())
+            }
         }
     }
 }
 
-/// Delivers up to 50 queued messages; returns how many were delivered.
-pub async fn deliver_pending(svc: &Services) -> Result<usize, ServiceError> {
-    let pending = email_outbox::Entity::find()
-        .filter(email_outbox::Column::SentAt.is_null())
-        .filter(email_outbox::Column::Attempts.lt(10))
-        .order_by_asc(email_outbox::Column::Id)
-        .limit(50)
-        .all(&svc.db)
-        .await?;
-    let mut sent = 0;
-    for m in pending {
-        let result = deliver(svc, &m).await;
-        let attempts = m.attempts + 1;
-        let mut am: email_outbox::ActiveModel = m.into();
-        am.attempts = Set(attempts);
-        match result {
-            Ok(to) => {
-                am.sent_at = Set(Some(svc.now()));
-                am.delivered_to = Set(Some(to));
-                am.last_error = Set(None);
-                sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "e-mail delivery failed");
-                am.last_error = Set(Some(e));
-            }
-        }
-        am.update(&svc.db).await?;
+/// The [`SEND_EMAIL`] job: delivers the message once. A message already sent (by an attempt
+/// whose job was not recorded as done) is not sent again.
+pub async fn send(svc: Services, job: Job) -> Result<(), String> {
+    let SendEmail { email_id } = job.payload()?;
+    let found = email_outbox::Entity::find_by_id(email_id)
+        .one(&svc.db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(m) = found else {
+        tracing::warn!(email_id, "a queued e-mail is no longer in the outbox");
+        return Ok(());
+    };
+    if m.sent_at.is_some() {
+        return Ok(());
     }
-    Ok(sent)
+    let result = svc.mailer.deliver(&m).await;
+    let mut am: email_outbox::ActiveModel = m.into();
+    am.attempts = Set(job.attempts);
+    match &result {
+        Ok(to) => {
+            am.sent_at = Set(Some(svc.now()));
+            am.delivered_to = Set(Some(to.clone()));
+            am.last_error = Set(None);
+        }
+        Err(e) => am.last_error = Set(Some(e.clone())),
+    }
+    am.update(&svc.db).await.map_err(|e| e.to_string())?;
+    result.map(|_| ())
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod email;
 pub mod error;
 pub mod identity;
+pub mod jobs;
 pub mod limits;
 pub mod ods_import;
 pub mod org;
@@ -61,8 +62,9 @@ impl Default for Settings {
     }
 }
 
-/// What every use case is given: the database, the clock, the settings and the bound on
-/// password hashing work (shared by every clone).
+/// What every use case is given: the database, the clock, the settings, the bound on password
+/// hashing work, the mail transport and the signal that wakes this process's job worker (shared
+/// by every clone).
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
@@ -73,6 +75,8 @@ pub struct Services {
     pub actors: Arc<identity::cache::ActorCaches>,
     /// Writes audit events that belong to no transaction by group commit (see `audit::log`).
     pub audit: Arc<audit::GroupCommit>,
+    pub mailer: Arc<email::Mailer>,
+    jobs_signal: Arc<tokio::sync::Notify>,
 }
 
 impl Services {
@@ -81,10 +85,18 @@ impl Services {
             audit: Arc::new(audit::GroupCommit::new(db.clone())),
             db,
             clock,
+            mailer: Arc::new(email::Mailer::new(&settings)),
             settings: Arc::new(settings),
             passwords: Arc::new(identity::password::PasswordWork::default()),
             actors: Arc::new(identity::cache::ActorCaches::default()),
+            jobs_signal: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Wakes this process's job worker: call it after committing a transaction that queued a
+    /// job ([`jobs::enqueue`]), so the job runs now rather than at the next poll.
+    pub fn jobs_queued(&self) {
+        self.jobs_signal.notify_one();
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

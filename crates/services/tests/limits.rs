@@ -170,7 +170,8 @@ store::db_test!(reset_requests_send_at_most_three_emails_an_hour, |db| {
             ..Settings::default()
         },
     );
-    assert_eq!(services::email::deliver_pending(&svc).await.unwrap(), 3);
+    let worker = services::jobs::Worker::new(svc.clone(), services::jobs::registry());
+    assert_eq!(worker.run_due().await.unwrap().succeeded, 3);
     let files = std::fs::read_dir(&dir)
         .unwrap()
         .filter(|e| {

@@ -178,3 +178,71 @@ store::db_test!(
         assert_eq!(referral::Entity::find().count(&db).await.unwrap(), 0);
     }
 );
+
+store::db_test!(
+    emails_not_yet_sent_before_the_jobs_migration_each_get_a_send_email_job,
+    |db| {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        use sea_orm_migration::MigratorTrait;
+        use store::entities::{email_outbox, job};
+        store::migration::Migrator::down(&db, Some(1))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        let mail = |to: &str, sent: bool, attempts: i32| email_outbox::ActiveModel {
+            to_address: Set(to.into()),
+            subject: Set("Reset your whatmatters password".into()),
+            body_text: Set("Open this link".into()),
+            created_at: Set(now),
+            sent_at: Set(sent.then_some(now)),
+            attempts: Set(attempts),
+            last_error: Set((attempts > 0).then(|| "SMTP: connection refused".into())),
+            ..Default::default()
+        };
+        mail("sent@example.org", true, 1).insert(&db).await.unwrap();
+        let waiting = mail("waiting@example.org", false, 2)
+            .insert(&db)
+            .await
+            .unwrap();
+        mail("given-up@example.org", false, 10)
+            .insert(&db)
+            .await
+            .unwrap();
+        let fresh = mail("fresh@example.org", false, 0)
+            .insert(&db)
+            .await
+            .unwrap();
+
+        store::migrate(&db).await.unwrap();
+
+        let jobs = job::Entity::find()
+            .filter(job::Column::Kind.eq("send_email"))
+            .order_by_asc(job::Column::Id)
+            .all(&db)
+            .await
+            .unwrap();
+        let got: Vec<(serde_json::Value, i32, i32, Option<String>)> = jobs
+            .into_iter()
+            .map(|j| {
+                (
+                    serde_json::from_str(&j.payload).unwrap(),
+                    j.attempts,
+                    j.max_attempts,
+                    j.last_error,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    serde_json::json!({ "email_id": waiting.id }),
+                    2,
+                    10,
+                    Some("SMTP: connection refused".into())
+                ),
+                (serde_json::json!({ "email_id": fresh.id }), 0, 10, None),
+            ]
+        );
+    }
+);

@@ -475,41 +475,20 @@ async fn serve(cfg: &Config, svc: Services) -> Result<()> {
         .await
         .with_context(|| format!("listening on {addr}"))?;
     tracing::info!(%addr, database = %store::redact_url(&cfg.database_url), "whatmatters is serving");
-    let worker = tokio::spawn(background(svc));
-    axum::serve(
+    // Jobs (e-mail delivery) and periodic chores (removing expired sessions and full
+    // rate-limit buckets) run in this process; see services::jobs.
+    let worker = services::jobs::Worker::new(svc, services::jobs::registry()).spawn();
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await
-    .context("serving")?;
-    worker.abort();
+    .context("serving");
+    worker.stop(Duration::from_secs(20)).await;
+    served?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The in-process worker: delivers queued e-mail and removes expired sessions and full rate-limit
-/// buckets.
-async fn background(svc: Services) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    let mut n: u64 = 0;
-    loop {
-        tick.tick().await;
-        if let Err(e) = services::email::deliver_pending(&svc).await {
-            tracing::warn!(error = %e, "e-mail delivery run failed");
-        }
-        if n.is_multiple_of(120) {
-            match services::identity::session::purge_expired(&svc).await {
-                Ok(k) if k > 0 => tracing::info!(removed = k, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session purge failed"),
-            }
-            if let Err(e) = services::limits::purge_full(&svc).await {
-                tracing::warn!(error = %e, "rate limit purge failed");
-            }
-        }
-        n += 1;
-    }
 }
 
 async fn shutdown() {

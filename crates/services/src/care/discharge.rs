@@ -204,6 +204,7 @@ pub async fn discharge(
     )
     .await?;
     txn.commit().await?;
+    svc.jobs_queued();
     Ok(msg)
 }
 

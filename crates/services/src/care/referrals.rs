@@ -1219,5 +1219,8 @@ pub async fn change_state(
     )
     .await?;
     txn.commit().await?;
+    if matches!(to, ReferralState::Declined | ReferralState::UnableToContact) {
+        svc.jobs_queued();
+    }
     Ok(())
 }

@@ -82,6 +82,7 @@ pub async fn request(
     )
     .await?;
     txn.commit().await?;
+    svc.jobs_queued();
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod m0002_care;
 mod m0003_caseload_indexes;
 mod m0004_rate_limits;
 mod m0005_input_integrity;
+mod m0006_jobs;
 mod m0007_org_path_prefix;
 
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_caseload_indexes::Migration),
             Box::new(m0004_rate_limits::Migration),
             Box::new(m0005_input_integrity::Migration),
+            Box::new(m0006_jobs::Migration),
             Box::new(m0007_org_path_prefix::Migration),
         ]
     }
@@ -65,5 +67,6 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0003_caseload_indexes.rs"),
     include_str!("m0004_rate_limits.rs"),
     include_str!("m0005_input_integrity.rs"),
+    include_str!("m0006_jobs.rs"),
     include_str!("m0007_org_path_prefix.rs"),
 ];

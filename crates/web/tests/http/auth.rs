@@ -324,7 +324,8 @@ store::db_test!(password_reset_by_emailed_link_works_once, |db| {
     .await;
     assert!(signed.is_ok());
     // The e-mail is delivered as an .eml file when no SMTP server is configured.
-    assert_eq!(services::email::deliver_pending(&app.svc).await.unwrap(), 1);
+    let worker = services::jobs::Worker::new(app.svc.clone(), services::jobs::registry());
+    assert_eq!(worker.run_due().await.unwrap().succeeded, 1);
 });
 
 store::db_test!(
@@ -556,7 +557,8 @@ store::db_test!(
         );
         let ok = statuses[0].iter().filter(|s| **s == StatusCode::OK).count();
         assert_eq!(ok, 3);
-        assert_eq!(services::email::deliver_pending(&app.svc).await.unwrap(), 3);
+        let worker = services::jobs::Worker::new(app.svc.clone(), services::jobs::registry());
+        assert_eq!(worker.run_due().await.unwrap().succeeded, 3);
         let eml = std::fs::read_dir(&app.svc.settings.outbox_dir)
             .unwrap()
             .filter_map(Result::ok)
