@@ -91,15 +91,15 @@ printf '%-28s %9s %9s %9s %9s %7s %9s\n' endpoint "req/s" "p50 ms" "p95 ms" "p99
 read -r lr l50 l95 l99 le < <(load "http://127.0.0.1:$LIMIT_PORT/people/__ID__" "$work/limit-ids")
 printf '%-28s %9s %9s %9s %9s %7s %9s\n' "limit GET /people/{id}" "$lr" "$l50" "$l95" "$l99" "$le" "100%"
 peak=0
-while read -r name path auth; do
+while IFS='|' read -r name path auth; do
   if [ "$auth" = token ]; then h=(-H "Authorization: Bearer $token"); else h=(-H "Cookie: $cookie"); fi
   read -r r p50 p95 p99 e < <(load "http://127.0.0.1:$PORT$path" "$work/ids" "${h[@]}")
   now=$(rss "$server"); [ "$now" -gt "$peak" ] && peak=$now
   printf '%-28s %9s %9s %9s %9s %7s %8.1f%%\n' "$name" "$r" "$p50" "$p95" "$p99" "$e" "$(awk -v a="$r" -v b="$lr" 'BEGIN { print 100 * a / b }')"
 done <<'PATHS'
-GET /api/v1/people/{id} /api/v1/people/__ID__ token
-GET /people/{id} /people/__ID__ cookie
-GET /account /account cookie
-GET /caseload /caseload cookie
+GET /api/v1/people/{id}|/api/v1/people/__ID__|token
+GET /people/{id}|/people/__ID__|cookie
+GET /account|/account|cookie
+GET /caseload|/caseload|cookie
 PATHS
 echo "server RSS: idle ${idle_rss} MB, under load ${peak} MB"
