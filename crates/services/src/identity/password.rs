@@ -275,6 +275,23 @@ mod tests {
         assert_eq!(s.passwords.stats().checked_against_hash, 2);
     }
 
+    #[tokio::test]
+    async fn hashes_stored_before_the_argon2_upgrade_still_verify() {
+        // Made by argon2 0.5 for the demo password; the PHC string format did not change.
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$2e1x1dYdDNPlfJCsqHUkjw$cv0Gard3WTcKR6jniJhnbtvhY3OpnWQnktmPhA/lBDs";
+        let s = svc().await;
+        assert!(
+            verify(&s, crate::demo::DEMO_PASSWORD.into(), Some(stored.into()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(&s, "not the password".into(), Some(stored.into()))
+                .await
+                .unwrap()
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_refuses_instead_of_waiting() {
         let work = Arc::new(PasswordWork::new(1, 2));
