@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::common::*;
 
-store::db_test!(
+seeded_db_test!(
     every_protected_route_sends_anonymous_visitors_to_sign_in,
     |db| {
         let app = app(db).await;
@@ -48,7 +48,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
+seeded_db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await;
     let mut b = app.sign_in(LINK_WORKER).await;
@@ -76,7 +76,7 @@ store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     );
 });
 
-store::db_test!(
+seeded_db_test!(
     another_pcns_manager_cannot_open_or_post_the_edit_form,
     |db| {
         let app = app(db).await;
@@ -109,7 +109,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     an_organisation_cannot_be_added_under_another_pcn_which_is_answered_as_not_there,
     |db| {
         let app = app(db).await;
@@ -159,7 +159,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
+seeded_db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await;
     let token = app.token_for(PCN_MANAGER).await;
@@ -188,7 +188,7 @@ store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     assert_eq!(app.audit_count("access_refused", "refused").await, 2);
 });
 
-store::db_test!(only_admins_read_the_audit_log, |db| {
+seeded_db_test!(only_admins_read_the_audit_log, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
     assert_eq!(
@@ -213,7 +213,7 @@ store::db_test!(only_admins_read_the_audit_log, |db| {
     assert!(page.body.contains("pcn.manager@demo.whatmatters.test"));
 });
 
-store::db_test!(a_person_sees_no_staff_pages, |db| {
+seeded_db_test!(a_person_sees_no_staff_pages, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PERSON).await;
     for p in [
@@ -236,7 +236,7 @@ store::db_test!(a_person_sees_no_staff_pages, |db| {
     );
 });
 
-store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
+seeded_db_test!(users_list_shows_only_the_managers_organisations, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
     let r = app.get(&mut b, "/admin/users").await;
@@ -248,7 +248,7 @@ store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
     );
 });
 
-store::db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
+seeded_db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
     let app = app(db).await;
     let _ = app.token_for(PCN_MANAGER).await;
     use sea_orm::EntityTrait;

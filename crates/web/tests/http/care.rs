@@ -20,7 +20,7 @@ async fn referral_of(app: &App, family: &str) -> referral::Model {
         .unwrap()
 }
 
-store::db_test!(
+seeded_db_test!(
     another_pcns_worker_is_told_not_found_on_every_care_record_route_and_is_audited,
     |db| {
         let app = app(db).await;
@@ -95,7 +95,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(a_person_and_non_care_staff_cannot_open_the_caseload, |db| {
+seeded_db_test!(a_person_and_non_care_staff_cannot_open_the_caseload, |db| {
     let app = app(db).await;
     for who in [PERSON, PCN_MANAGER, "vcse@demo.whatmatters.test"] {
         let mut b = app.sign_in(who).await;
@@ -112,7 +112,7 @@ store::db_test!(a_person_and_non_care_staff_cannot_open_the_caseload, |db| {
     }
 });
 
-store::db_test!(the_caseload_filters_and_flags_people_waiting, |db| {
+seeded_db_test!(the_caseload_filters_and_flags_people_waiting, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
     let open = app.get(&mut b, "/caseload").await;
@@ -137,7 +137,7 @@ store::db_test!(the_caseload_filters_and_flags_people_waiting, |db| {
     );
 });
 
-store::db_test!(
+seeded_db_test!(
     a_self_referral_through_the_page_reaches_the_caseload,
     |db| {
         let app = app(db).await;
@@ -176,7 +176,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     discharging_through_the_page_writes_the_gp_message_once,
     |db| {
         let app = app(db).await;
@@ -227,7 +227,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(recording_a_contact_moves_a_received_referral_on, |db| {
+seeded_db_test!(recording_a_contact_moves_a_received_referral_on, |db| {
     let app = app(db).await;
     let r = referral_of(&app, "Begum").await;
     let mut b = app.sign_in(LINK_WORKER).await;
@@ -258,7 +258,7 @@ store::db_test!(recording_a_contact_moves_a_received_referral_on, |db| {
     assert!(page.body.contains("Talked about respite options"));
 });
 
-store::db_test!(
+seeded_db_test!(
     a_person_sees_their_plan_and_supporters_and_writes_their_own_record,
     |db| {
         let app = app(db).await;
@@ -341,7 +341,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
+seeded_db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
     let app = app(db).await;
     let r = referral_of(&app, "Reid").await;
     let mut b = app.sign_in(LINK_WORKER).await;
@@ -381,7 +381,7 @@ store::db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
     assert!(person.body.contains("<svg class=\"wm-chart\""));
 });
 
-store::db_test!(a_stale_about_me_save_is_refused_and_keeps_the_words, |db| {
+seeded_db_test!(a_stale_about_me_save_is_refused_and_keeps_the_words, |db| {
     let app = app(db).await;
     let r = referral_of(&app, "Turner").await;
     let mut b = app.sign_in(LINK_WORKER).await;
@@ -401,7 +401,7 @@ store::db_test!(a_stale_about_me_save_is_refused_and_keeps_the_words, |db| {
     assert!(stale.body.contains("Someone else saved a new version"));
 });
 
-store::db_test!(
+seeded_db_test!(
     plan_form_refuses_importance_11_and_confidence_minus_1_by_field,
     |db| {
         let app = app(db).await;
@@ -470,7 +470,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     a_shared_decision_needs_options_with_benefits_risks_and_doing_nothing,
     |db| {
         let app = app(db).await;
@@ -531,7 +531,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     editing_details_checks_each_field_and_consent_refusal_stops_the_gp_email,
     |db| {
         let app = app(db).await;
@@ -665,7 +665,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     loaded_wording_past_versions_and_the_worker_filter_show,
     |db| {
         let app = app(db).await;
@@ -803,7 +803,7 @@ async fn referral_count(app: &App) -> u64 {
     referral::Entity::find().count(&app.svc.db).await.unwrap()
 }
 
-store::db_test!(
+seeded_db_test!(
     over_long_or_control_character_text_is_a_422_on_its_field_and_nothing_is_saved,
     |db| {
         let app = app(db).await;
@@ -870,7 +870,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     a_nul_typed_on_the_self_referral_form_is_shown_against_its_field,
     |db| {
         let app = app(db).await;
@@ -903,7 +903,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     a_person_or_referral_elsewhere_answers_the_same_404_as_one_not_there_and_is_audited,
     |db| {
         let app = app(db).await;
@@ -963,7 +963,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     a_referral_id_of_another_person_or_not_there_is_the_same_422,
     |db| {
         let app = app(db).await;
@@ -1009,7 +1009,7 @@ fn without(mut v: serde_json::Value, keys: &[&str]) -> serde_json::Value {
     v
 }
 
-store::db_test!(
+seeded_db_test!(
     an_nhs_number_known_elsewhere_gets_the_same_answer_as_a_never_seen_one,
     |db| {
         let app = app(db).await;
@@ -1084,7 +1084,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(swemwbs_9_51_comes_back_as_9_51_not_float_noise, |db| {
+seeded_db_test!(swemwbs_9_51_comes_back_as_9_51_not_float_noise, |db| {
     let app = app(db).await;
     let r = referral_of(&app, "Turner").await;
     let token = app.token_for(LINK_WORKER).await;
@@ -1106,7 +1106,7 @@ store::db_test!(swemwbs_9_51_comes_back_as_9_51_not_float_noise, |db| {
     assert!(!list.body.contains("9.5100"), "{}", list.body);
 });
 
-store::db_test!(
+seeded_db_test!(
     eight_swemwbs_or_five_ons4_answers_are_a_422_on_answers,
     |db| {
         let app = app(db).await;

@@ -2,7 +2,7 @@ use axum::http::{Method, StatusCode};
 
 use crate::common::*;
 
-store::db_test!(every_response_carries_the_security_headers, |db| {
+seeded_db_test!(every_response_carries_the_security_headers, |db| {
     let app = app(db).await;
     let r = app.get(&mut Browser::default(), "/sign-in").await;
     let h = |k: &str| {
@@ -28,7 +28,7 @@ store::db_test!(every_response_carries_the_security_headers, |db| {
     assert!(!r.body.contains("<script>"), "no inline script");
 });
 
-store::db_test!(unknown_pages_get_the_nhs_not_found_page, |db| {
+seeded_db_test!(unknown_pages_get_the_nhs_not_found_page, |db| {
     let app = app(db).await;
     let r = app.get(&mut Browser::default(), "/no/such/page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -38,7 +38,7 @@ store::db_test!(unknown_pages_get_the_nhs_not_found_page, |db| {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 });
 
-store::db_test!(health_readiness_and_metrics_answer, |db| {
+seeded_db_test!(health_readiness_and_metrics_answer, |db| {
     let token = "a-scraper-token-0123456789";
     let app = app_with(
         db,
@@ -73,7 +73,7 @@ store::db_test!(health_readiness_and_metrics_answer, |db| {
     assert!(css.body.len() > 100_000);
 });
 
-store::db_test!(metrics_are_not_served_without_a_configured_token, |db| {
+seeded_db_test!(metrics_are_not_served_without_a_configured_token, |db| {
     let app = app(db).await;
     for token in ["", "anything-at-all-long-enough"] {
         let r = app.api(Method::GET, "/metrics", token, None).await;
@@ -82,7 +82,7 @@ store::db_test!(metrics_are_not_served_without_a_configured_token, |db| {
     }
 });
 
-store::db_test!(the_home_page_signed_out_invites_sign_in, |db| {
+seeded_db_test!(the_home_page_signed_out_invites_sign_in, |db| {
     let app = app(db).await;
     let r = app.get(&mut Browser::default(), "/").await;
     assert_eq!(r.status, StatusCode::OK);
