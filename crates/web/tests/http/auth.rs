@@ -142,15 +142,20 @@ seeded_db_test!(
 seeded_db_test!(an_idle_session_expires_and_says_so, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
-    app.clock.advance(Duration::minutes(20));
+    app.clock.advance(Duration::minutes(30));
     assert_eq!(
         app.get(&mut b, "/organisations").await.status,
         StatusCode::OK,
-        "20 minutes idle is within the limit"
+        "30 minutes idle is within the limit"
     );
-    app.clock.advance(Duration::minutes(31));
+    app.clock
+        .advance(Duration::minutes(30) + Duration::seconds(1));
     let r = app.get(&mut b, "/organisations").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "30 minutes and a second idle is past the limit"
+    );
     assert!(
         r.location().starts_with("/sign-in?expired=1"),
         "{}",
@@ -167,19 +172,40 @@ seeded_db_test!(an_idle_session_expires_and_says_so, |db| {
 seeded_db_test!(a_busy_session_still_ends_at_the_absolute_timeout, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
-    for _ in 0..25 {
-        app.clock.advance(Duration::minutes(29));
-        let r = app.get(&mut b, "/").await;
-        if r.body.contains("Sign in") && !r.body.contains("Hello,") {
-            // 25 × 29 min = 12h05m: the session must have ended by now.
-            return;
-        }
+    // Busy all day: a request at least every 29 minutes, never idle for the 30 that would end
+    // the session, up to exactly 12 hours after signing in, which is still within the limit.
+    let limit = Duration::hours(12);
+    let mut elapsed = Duration::zero();
+    while elapsed < limit {
+        let step = Duration::minutes(29).min(limit - elapsed);
+        app.clock.advance(step);
+        elapsed += step;
+        assert_eq!(
+            app.get(&mut b, "/organisations").await.status,
+            StatusCode::OK,
+            "still signed in {} minutes after signing in",
+            elapsed.num_minutes()
+        );
     }
+    assert_eq!(app.audit_count("session_expired", "success").await, 0);
+    // One second past 12 hours, however busy, the session has ended.
+    app.clock.advance(Duration::seconds(1));
     let r = app.get(&mut b, "/organisations").await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,
         "session outlived the 12 hour limit"
+    );
+    assert!(
+        r.location().starts_with("/sign-in?expired=1"),
+        "{}",
+        r.location()
+    );
+    assert_eq!(app.audit_count("session_expired", "success").await, 1);
+    assert_eq!(
+        app.get(&mut b, "/organisations").await.status,
+        StatusCode::SEE_OTHER,
+        "the ended session stays ended"
     );
 });
 
