@@ -11,40 +11,47 @@ seeded_db_test!(
     |db| {
         let app = app(db).await;
         let id = app.org_id("U90001").await;
-        let pages = [
-            "/organisations".to_string(),
-            format!("/organisations/{id}"),
-            format!("/organisations/{id}/edit"),
-            "/organisations/new".into(),
-            "/admin/audit".into(),
-            "/admin/users".into(),
-            "/account".into(),
-        ];
-        for p in pages {
-            let r = app.get(&mut Browser::default(), &p).await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "{p}");
-            assert!(
-                r.location().starts_with("/sign-in?next="),
-                "{p}: {}",
-                r.location()
-            );
+        let (mut pages, mut api) = (0, 0);
+        for (method, template) in routes() {
+            let need = web::access::need(&method, template).unwrap();
+            if matches!(need, web::access::Need::Public) {
+                continue;
+            }
+            let path = filled(template, id);
+            let mut req = axum::http::Request::builder()
+                .method(method.clone())
+                .uri(path.as_str());
+            let body = if method == Method::GET {
+                axum::body::Body::empty()
+            } else if template.starts_with("/api/") {
+                req = req.header(axum::http::header::CONTENT_TYPE, "application/json");
+                axum::body::Body::from("{}")
+            } else {
+                req = req.header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                );
+                axum::body::Body::from("csrf_token=none")
+            };
+            let r = app.send(req.body(body).unwrap()).await;
+            let what = format!("{method} {path}");
+            if template.starts_with("/api/") {
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.body);
+                assert_eq!(r.json()["errors"][0]["code"], "unauthorised", "{what}");
+                api += 1;
+            } else {
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{what}: {}", r.body);
+                // A page asked for comes back after signing in.
+                let to = if method == Method::GET {
+                    "/sign-in?next="
+                } else {
+                    "/sign-in"
+                };
+                assert!(r.location().starts_with(to), "{what}: {}", r.location());
+                pages += 1;
+            }
         }
-        for p in [
-            "/api/v1/me".to_string(),
-            "/api/v1/organisations".into(),
-            format!("/api/v1/organisations/{id}"),
-            "/api/v1/audit-events".into(),
-        ] {
-            let r = app
-                .send(
-                    axum::http::Request::get(p.as_str())
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
-            assert_eq!(r.json()["errors"][0]["code"], "unauthorised");
-        }
+        assert_eq!((pages, api), (38, 20), "protected page and API operations");
     }
 );
 

@@ -171,16 +171,40 @@ seeded_db_test!(the_openapi_document_lists_every_api_operation, |db| {
         .await;
     let doc = r.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for p in [
-        "/api/v1/me",
-        "/api/v1/organisations",
-        "/api/v1/organisations/{id}",
-        "/api/v1/audit-events",
-    ] {
-        assert!(doc["paths"].get(p).is_some(), "{p} missing");
-    }
+    let served: std::collections::BTreeSet<String> = routes()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/api/v1/"))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert_eq!(served.len(), 20, "the router's API operations: {served:?}");
+    let documented: std::collections::BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    assert_eq!(
+        documented, served,
+        "the document lists exactly the operations the router serves"
+    );
     let docs = app.get(&mut Browser::default(), "/api/docs").await;
-    assert!(docs.body.contains("GET /api/v1/organisations"));
+    assert_eq!(docs.status, StatusCode::OK);
+    for op in &served {
+        assert!(
+            docs.body.contains(&format!("<code>{op}</code>")),
+            "the docs page lists {op}"
+        );
+    }
+    assert_eq!(
+        docs.body.matches("nhsuk-card__heading").count(),
+        served.len(),
+        "the docs page lists each operation once"
+    );
 });
 
 seeded_db_test!(

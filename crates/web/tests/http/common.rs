@@ -68,6 +68,11 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// The Cookie header this browser sends.
+    pub fn cookie_header(&self) -> String {
+        self.header()
+    }
+
     fn header(&self) -> String {
         self.cookies
             .iter()
@@ -288,6 +293,45 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// Every operation the router serves, as (method, path template), read from its source: each
+/// `.route("/path", get(…).post(…))` call, however it is formatted.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    let src = include_str!("../../src/lib.rs");
+    let mut out = Vec::new();
+    for route in src.split(".route(").skip(1) {
+        let Some(path) = route.split('"').nth(1) else {
+            continue;
+        };
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            let call = format!("{}(", method.as_str().to_lowercase());
+            let called = route.match_indices(&call).any(|(i, _)| {
+                !route[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+            });
+            if called {
+                out.push((method, path));
+            }
+        }
+    }
+    out
+}
+
+/// A path of the template with its parameters filled in.
+pub fn filled(template: &str, id: i32) -> String {
+    template
+        .replace("{id}", &id.to_string())
+        .replace("{token}", "no-such-token")
+        .replace("{*path}", "nhsuk-frontend.min.css")
 }
 
 pub const ADMIN: &str = "admin@demo.whatmatters.test";
