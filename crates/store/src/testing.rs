@@ -102,15 +102,20 @@ fn schema_tag() -> String {
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
-/// Which test binary this is (its path) and which build of it (its size and modification
-/// time): a seeded template is made again whenever the binary, and so the seed, changes.
+/// Which test binary this is (its path, less the hash cargo adds to the name, so that rebuilds
+/// with other dependencies count as the same binary) and which build of it (its full path, size
+/// and modification time): a seeded template is made again whenever the binary, and so the seed,
+/// changes, and replaces the one of the binary's previous build.
 fn build_identity() -> (String, String) {
     static ID: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
         let exe = std::env::current_exe().ok();
         let mut binary = DefaultHasher::new();
-        exe.hash(&mut binary);
+        exe.as_ref()
+            .map(|p| without_cargo_hash(&p.display().to_string()).to_owned())
+            .hash(&mut binary);
         let mut build = DefaultHasher::new();
+        exe.hash(&mut build);
         match exe.as_ref().and_then(|p| std::fs::metadata(p).ok()) {
             Some(m) => {
                 m.len().hash(&mut build);
@@ -126,6 +131,16 @@ fn build_identity() -> (String, String) {
         )
     })
     .clone()
+}
+
+/// `…/deps/http-0123456789abcdef` → `…/deps/http`.
+fn without_cargo_hash(path: &str) -> &str {
+    match path.rsplit_once('-') {
+        Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            name
+        }
+        _ => path,
+    }
 }
 
 fn checked_tag(tag: &str) -> &str {
@@ -514,6 +529,23 @@ mod tests {
             "postgres://u:p@h/x?sslmode=disable"
         );
         assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
+
+    #[test]
+    fn rebuilds_of_a_test_binary_count_as_the_same_binary() {
+        use super::without_cargo_hash;
+        assert_eq!(
+            without_cargo_hash("/w/target/debug/deps/http-f0f9e92a2299eac0"),
+            "/w/target/debug/deps/http"
+        );
+        assert_eq!(
+            without_cargo_hash("/w/target/debug/deps/care"),
+            "/w/target/debug/deps/care"
+        );
+        assert_eq!(
+            without_cargo_hash("/w/target/debug/deps/a-b"),
+            "/w/target/debug/deps/a-b"
+        );
     }
 
     #[test]
