@@ -99,6 +99,13 @@ impl Services {
         self.jobs_signal.notify_one();
     }
 
+    /// The same services with another bound on password work (test harnesses give theirs a
+    /// cheaper cost this way; see [`identity::password::PasswordWork`]).
+    pub fn with_password_work(mut self, work: identity::password::PasswordWork) -> Self {
+        self.passwords = Arc::new(work);
+        self
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }

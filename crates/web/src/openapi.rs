@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 struct BearerAuth;
@@ -47,7 +47,7 @@ impl Modify for ErrorResponses {
                     .parameters
                     .iter()
                     .flatten()
-                    .any(|p| p.parameter_in == ParameterIn::Query);
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
                 let mut wanted = vec![
                     ("401", "No valid API token or session"),
                     ("429", "Too many requests; wait for Retry-After seconds"),

@@ -1,13 +1,15 @@
 //! Password hashing with argon2id at OWASP's recommended cost (m=19456 KiB, t=2, p=1).
 //!
+//! The cost is fixed for every running service. Only test harnesses, through the `testing`
+//! feature (never enabled in a release build), may choose [`PasswordWork::cheap_for_tests`];
+//! a stored hash carries its own parameters, so verification always uses the cost it was made with.
+//!
 //! Each hash holds 19 MiB and a core for tens of milliseconds, so the work is bounded: at most one
 //! hash per core runs at once ([`PasswordWork`]), at most 8 per core wait their turn, and a hash
 //! beyond that is refused with [`ServiceError::RateLimited`] (429) rather than queued, so a flood
 //! of sign-ins cannot exhaust memory or the blocking thread pool.
 
-use argon2::password_hash::{PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use rand_core::OsRng;
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
@@ -17,8 +19,31 @@ use crate::{ServiceError, Services};
 /// Hashes that may wait for a core, per core.
 pub const WAITING_PER_CORE: usize = 8;
 
-fn hasher() -> Result<Argon2<'static>, ServiceError> {
-    let params = Params::new(19_456, 2, 1, None)
+/// The cost of one hash: argon2id's memory in KiB, passes and lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cost {
+    m_kib: u32,
+    t: u32,
+    p: u32,
+}
+
+/// OWASP's recommendation for argon2id, used by every running service.
+const OWASP: Cost = Cost {
+    m_kib: 19_456,
+    t: 2,
+    p: 1,
+};
+
+/// argon2's minimum (8 KiB, one pass): for test harnesses only, which sign in hundreds of times.
+#[cfg(feature = "testing")]
+const CHEAP_FOR_TESTS: Cost = Cost {
+    m_kib: 8,
+    t: 1,
+    p: 1,
+};
+
+fn hasher(cost: Cost) -> Result<Argon2<'static>, ServiceError> {
+    let params = Params::new(cost.m_kib, cost.t, cost.p, None)
         .map_err(|e| ServiceError::Internal(format!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
@@ -32,6 +57,7 @@ pub struct PasswordWork {
     admitted: Arc<AtomicUsize>,
     waiting: usize,
     stats: Arc<Counters>,
+    cost: Cost,
 }
 
 #[derive(Default)]
@@ -98,6 +124,18 @@ impl PasswordWork {
             admitted: Arc::new(AtomicUsize::new(0)),
             waiting,
             stats: Arc::new(Counters::default()),
+            cost: OWASP,
+        }
+    }
+
+    /// The default bound with argon2's minimum cost instead of OWASP's, so that test suites
+    /// signing in many times stay fast. Only with the `testing` feature, which test harnesses
+    /// enable as a dev-dependency; a service built for use cannot choose it.
+    #[cfg(feature = "testing")]
+    pub fn cheap_for_tests() -> Self {
+        PasswordWork {
+            cost: CHEAP_FOR_TESTS,
+            ..PasswordWork::default()
         }
     }
 
@@ -163,11 +201,11 @@ impl PasswordWork {
 
 /// Hashes a new password (within the bound on password work).
 pub async fn hash(svc: &Services, password: String) -> Result<String, ServiceError> {
+    let cost = svc.passwords.cost;
     svc.passwords
         .run(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            hasher()?
-                .hash_password(password.as_bytes(), &salt)
+            hasher(cost)?
+                .hash_password(password.as_bytes())
                 .map(|h| h.to_string())
                 .map_err(|e| ServiceError::Internal(format!("hashing password: {e}")))
         })
@@ -183,9 +221,10 @@ pub async fn verify(
     stored: Option<String>,
 ) -> Result<bool, ServiceError> {
     let stats = svc.passwords.stats.clone();
+    let cost = svc.passwords.cost;
     svc.passwords
         .run(move || {
-            let Ok(h) = hasher() else { return false };
+            let Ok(h) = hasher(cost) else { return false };
             match stored {
                 Some(s) => {
                     stats.checked_against_hash.fetch_add(1, Ordering::SeqCst);
@@ -195,8 +234,7 @@ pub async fn verify(
                     }
                 }
                 None => {
-                    let salt = SaltString::generate(&mut OsRng);
-                    let _ = h.hash_password(password.as_bytes(), &salt);
+                    let _ = h.hash_password(password.as_bytes());
                     false
                 }
             }
@@ -235,6 +273,23 @@ mod tests {
         );
         assert!(!verify(&s, "anything".into(), None).await.unwrap());
         assert_eq!(s.passwords.stats().checked_against_hash, 2);
+    }
+
+    #[tokio::test]
+    async fn hashes_stored_before_the_argon2_upgrade_still_verify() {
+        // Made by argon2 0.5 for the demo password; the PHC string format did not change.
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$2e1x1dYdDNPlfJCsqHUkjw$cv0Gard3WTcKR6jniJhnbtvhY3OpnWQnktmPhA/lBDs";
+        let s = svc().await;
+        assert!(
+            verify(&s, crate::demo::DEMO_PASSWORD.into(), Some(stored.into()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify(&s, "not the password".into(), Some(stored.into()))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,49 +6,56 @@ use serde_json::json;
 
 use crate::common::*;
 
-store::db_test!(
+seeded_db_test!(
     every_protected_route_sends_anonymous_visitors_to_sign_in,
     |db| {
         let app = app(db).await;
         let id = app.org_id("U90001").await;
-        let pages = [
-            "/organisations".to_string(),
-            format!("/organisations/{id}"),
-            format!("/organisations/{id}/edit"),
-            "/organisations/new".into(),
-            "/admin/audit".into(),
-            "/admin/users".into(),
-            "/account".into(),
-        ];
-        for p in pages {
-            let r = app.get(&mut Browser::default(), &p).await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "{p}");
-            assert!(
-                r.location().starts_with("/sign-in?next="),
-                "{p}: {}",
-                r.location()
-            );
+        let (mut pages, mut api) = (0, 0);
+        for (method, template) in routes() {
+            let need = web::access::need(&method, template).unwrap();
+            if matches!(need, web::access::Need::Public) {
+                continue;
+            }
+            let path = filled(template, id);
+            let mut req = axum::http::Request::builder()
+                .method(method.clone())
+                .uri(path.as_str());
+            let body = if method == Method::GET {
+                axum::body::Body::empty()
+            } else if template.starts_with("/api/") {
+                req = req.header(axum::http::header::CONTENT_TYPE, "application/json");
+                axum::body::Body::from("{}")
+            } else {
+                req = req.header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                );
+                axum::body::Body::from("csrf_token=none")
+            };
+            let r = app.send(req.body(body).unwrap()).await;
+            let what = format!("{method} {path}");
+            if template.starts_with("/api/") {
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.body);
+                assert_eq!(r.json()["errors"][0]["code"], "unauthorised", "{what}");
+                api += 1;
+            } else {
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{what}: {}", r.body);
+                // A page asked for comes back after signing in.
+                let to = if method == Method::GET {
+                    "/sign-in?next="
+                } else {
+                    "/sign-in"
+                };
+                assert!(r.location().starts_with(to), "{what}: {}", r.location());
+                pages += 1;
+            }
         }
-        for p in [
-            "/api/v1/me".to_string(),
-            "/api/v1/organisations".into(),
-            format!("/api/v1/organisations/{id}"),
-            "/api/v1/audit-events".into(),
-        ] {
-            let r = app
-                .send(
-                    axum::http::Request::get(p.as_str())
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
-            assert_eq!(r.json()["errors"][0]["code"], "unauthorised");
-        }
+        assert_eq!((pages, api), (38, 20), "protected page and API operations");
     }
 );
 
-store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
+seeded_db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await;
     let mut b = app.sign_in(LINK_WORKER).await;
@@ -76,7 +83,7 @@ store::db_test!(another_pcns_worker_cannot_view_an_organisation_page, |db| {
     );
 });
 
-store::db_test!(
+seeded_db_test!(
     another_pcns_manager_cannot_open_or_post_the_edit_form,
     |db| {
         let app = app(db).await;
@@ -109,7 +116,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     an_organisation_cannot_be_added_under_another_pcn_which_is_answered_as_not_there,
     |db| {
         let app = app(db).await;
@@ -159,7 +166,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
+seeded_db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     let app = app(db).await;
     let theirs = app.org_id("U90004").await;
     let token = app.token_for(PCN_MANAGER).await;
@@ -188,7 +195,7 @@ store::db_test!(another_pcns_worker_is_refused_through_the_api, |db| {
     assert_eq!(app.audit_count("access_refused", "refused").await, 2);
 });
 
-store::db_test!(only_admins_read_the_audit_log, |db| {
+seeded_db_test!(only_admins_read_the_audit_log, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
     assert_eq!(
@@ -213,7 +220,7 @@ store::db_test!(only_admins_read_the_audit_log, |db| {
     assert!(page.body.contains("pcn.manager@demo.whatmatters.test"));
 });
 
-store::db_test!(a_person_sees_no_staff_pages, |db| {
+seeded_db_test!(a_person_sees_no_staff_pages, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PERSON).await;
     for p in [
@@ -236,7 +243,7 @@ store::db_test!(a_person_sees_no_staff_pages, |db| {
     );
 });
 
-store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
+seeded_db_test!(users_list_shows_only_the_managers_organisations, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
     let r = app.get(&mut b, "/admin/users").await;
@@ -248,7 +255,7 @@ store::db_test!(users_list_shows_only_the_managers_organisations, |db| {
     );
 });
 
-store::db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
+seeded_db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
     let app = app(db).await;
     let _ = app.token_for(PCN_MANAGER).await;
     use sea_orm::EntityTrait;

@@ -3,7 +3,7 @@ use serde_json::json;
 
 use crate::common::*;
 
-store::db_test!(the_api_answers_with_a_token_and_refuses_bad_ones, |db| {
+seeded_db_test!(the_api_answers_with_a_token_and_refuses_bad_ones, |db| {
     let app = app(db).await;
     let token = app.token_for(LINK_WORKER).await;
     let me = app.api(Method::GET, "/api/v1/me", &token, None).await;
@@ -17,7 +17,7 @@ store::db_test!(the_api_answers_with_a_token_and_refuses_bad_ones, |db| {
     assert_eq!(app.audit_count("api_token_rejected", "refused").await, 1);
 });
 
-store::db_test!(a_revoked_or_expired_token_stops_working, |db| {
+seeded_db_test!(a_revoked_or_expired_token_stops_working, |db| {
     let app = app(db).await;
     let token = app.token_for(LINK_WORKER).await;
     app.clock.advance(chrono::Duration::days(31));
@@ -49,7 +49,7 @@ store::db_test!(a_revoked_or_expired_token_stops_working, |db| {
     );
 });
 
-store::db_test!(invalid_input_gets_the_error_envelope_with_fields, |db| {
+seeded_db_test!(invalid_input_gets_the_error_envelope_with_fields, |db| {
     let app = app(db).await;
     let token = app.token_for(ADMIN).await;
     let icb = app.org_id("QZ1").await;
@@ -85,7 +85,7 @@ store::db_test!(invalid_input_gets_the_error_envelope_with_fields, |db| {
     assert_eq!(unknown_kind.json()["errors"][0]["field"], "kind");
 });
 
-store::db_test!(
+seeded_db_test!(
     a_browser_session_cannot_change_things_through_the_api,
     |db| {
         let app = app(db).await;
@@ -118,7 +118,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(simultaneous_edits_of_one_version_save_exactly_one, |db| {
+seeded_db_test!(simultaneous_edits_of_one_version_save_exactly_one, |db| {
     let app = app(db).await;
     let token = app.token_for(ADMIN).await;
     let id = app.org_id("U90002").await;
@@ -160,7 +160,7 @@ store::db_test!(simultaneous_edits_of_one_version_save_exactly_one, |db| {
     assert_eq!(now["version"], 2);
 });
 
-store::db_test!(the_openapi_document_lists_every_api_operation, |db| {
+seeded_db_test!(the_openapi_document_lists_every_api_operation, |db| {
     let app = app(db).await;
     let r = app
         .send(
@@ -171,19 +171,43 @@ store::db_test!(the_openapi_document_lists_every_api_operation, |db| {
         .await;
     let doc = r.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for p in [
-        "/api/v1/me",
-        "/api/v1/organisations",
-        "/api/v1/organisations/{id}",
-        "/api/v1/audit-events",
-    ] {
-        assert!(doc["paths"].get(p).is_some(), "{p} missing");
-    }
+    let served: std::collections::BTreeSet<String> = routes()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/api/v1/"))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert_eq!(served.len(), 20, "the router's API operations: {served:?}");
+    let documented: std::collections::BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    assert_eq!(
+        documented, served,
+        "the document lists exactly the operations the router serves"
+    );
     let docs = app.get(&mut Browser::default(), "/api/docs").await;
-    assert!(docs.body.contains("GET /api/v1/organisations"));
+    assert_eq!(docs.status, StatusCode::OK);
+    for op in &served {
+        assert!(
+            docs.body.contains(&format!("<code>{op}</code>")),
+            "the docs page lists {op}"
+        );
+    }
+    assert_eq!(
+        docs.body.matches("nhsuk-card__heading").count(),
+        served.len(),
+        "the docs page lists each operation once"
+    );
 });
 
-store::db_test!(
+seeded_db_test!(
     the_care_api_runs_a_referral_to_discharge_and_refuses_other_teams,
     |db| {
         let app = app(db).await;

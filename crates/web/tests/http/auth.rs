@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use crate::common::*;
 
-store::db_test!(signing_in_shows_the_home_page_with_the_roles_data, |db| {
+seeded_db_test!(signing_in_shows_the_home_page_with_the_roles_data, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(PCN_MANAGER).await;
     let home = app.get(&mut b, "/").await;
@@ -18,7 +18,7 @@ store::db_test!(signing_in_shows_the_home_page_with_the_roles_data, |db| {
     assert_eq!(app.audit_count("sign_in", "success").await, 1);
 });
 
-store::db_test!(
+seeded_db_test!(
     wrong_password_and_unknown_account_get_the_same_message,
     |db| {
         let app = app(db).await;
@@ -48,7 +48,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(empty_sign_in_form_names_each_missing_field, |db| {
+seeded_db_test!(empty_sign_in_form_names_each_missing_field, |db| {
     let app = app(db).await;
     let mut b = Browser::default();
     b.csrf = app.get(&mut b, "/sign-in").await.csrf();
@@ -60,7 +60,7 @@ store::db_test!(empty_sign_in_form_names_each_missing_field, |db| {
     assert!(r.body.contains("href=\"#password\">Enter your password"));
 });
 
-store::db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
+seeded_db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
     let app = app(db).await;
     let mut b = Browser::default();
     b.csrf = app.get(&mut b, "/sign-in").await.csrf();
@@ -113,7 +113,7 @@ store::db_test!(an_account_locks_after_five_failed_sign_ins, |db| {
     assert_eq!(later.status, StatusCode::SEE_OTHER);
 });
 
-store::db_test!(
+seeded_db_test!(
     simultaneous_failed_sign_ins_all_count_towards_the_lock,
     |db| {
         let app = app(db).await;
@@ -139,18 +139,23 @@ store::db_test!(
     }
 );
 
-store::db_test!(an_idle_session_expires_and_says_so, |db| {
+seeded_db_test!(an_idle_session_expires_and_says_so, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
-    app.clock.advance(Duration::minutes(20));
+    app.clock.advance(Duration::minutes(30));
     assert_eq!(
         app.get(&mut b, "/organisations").await.status,
         StatusCode::OK,
-        "20 minutes idle is within the limit"
+        "30 minutes idle is within the limit"
     );
-    app.clock.advance(Duration::minutes(31));
+    app.clock
+        .advance(Duration::minutes(30) + Duration::seconds(1));
     let r = app.get(&mut b, "/organisations").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "30 minutes and a second idle is past the limit"
+    );
     assert!(
         r.location().starts_with("/sign-in?expired=1"),
         "{}",
@@ -164,26 +169,47 @@ store::db_test!(an_idle_session_expires_and_says_so, |db| {
     assert_eq!(app.audit_count("session_expired", "success").await, 1);
 });
 
-store::db_test!(a_busy_session_still_ends_at_the_absolute_timeout, |db| {
+seeded_db_test!(a_busy_session_still_ends_at_the_absolute_timeout, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
-    for _ in 0..25 {
-        app.clock.advance(Duration::minutes(29));
-        let r = app.get(&mut b, "/").await;
-        if r.body.contains("Sign in") && !r.body.contains("Hello,") {
-            // 25 × 29 min = 12h05m: the session must have ended by now.
-            return;
-        }
+    // Busy all day: a request at least every 29 minutes, never idle for the 30 that would end
+    // the session, up to exactly 12 hours after signing in, which is still within the limit.
+    let limit = Duration::hours(12);
+    let mut elapsed = Duration::zero();
+    while elapsed < limit {
+        let step = Duration::minutes(29).min(limit - elapsed);
+        app.clock.advance(step);
+        elapsed += step;
+        assert_eq!(
+            app.get(&mut b, "/organisations").await.status,
+            StatusCode::OK,
+            "still signed in {} minutes after signing in",
+            elapsed.num_minutes()
+        );
     }
+    assert_eq!(app.audit_count("session_expired", "success").await, 0);
+    // One second past 12 hours, however busy, the session has ended.
+    app.clock.advance(Duration::seconds(1));
     let r = app.get(&mut b, "/organisations").await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,
         "session outlived the 12 hour limit"
     );
+    assert!(
+        r.location().starts_with("/sign-in?expired=1"),
+        "{}",
+        r.location()
+    );
+    assert_eq!(app.audit_count("session_expired", "success").await, 1);
+    assert_eq!(
+        app.get(&mut b, "/organisations").await.status,
+        StatusCode::SEE_OTHER,
+        "the ended session stays ended"
+    );
 });
 
-store::db_test!(signing_out_ends_the_session, |db| {
+seeded_db_test!(signing_out_ends_the_session, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
     let stale = b.clone();
@@ -198,7 +224,7 @@ store::db_test!(signing_out_ends_the_session, |db| {
     );
 });
 
-store::db_test!(
+seeded_db_test!(
     forms_without_the_csrf_token_are_refused_and_change_nothing,
     |db| {
         let app = app(db).await;
@@ -235,7 +261,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(sign_in_itself_needs_the_pre_session_csrf_cookie, |db| {
+seeded_db_test!(sign_in_itself_needs_the_pre_session_csrf_cookie, |db| {
     let app = app(db).await;
     let mut b = Browser::default();
     let r = app
@@ -253,7 +279,7 @@ store::db_test!(sign_in_itself_needs_the_pre_session_csrf_cookie, |db| {
     assert!(r.cookie("wm_session").is_none());
 });
 
-store::db_test!(password_reset_by_emailed_link_works_once, |db| {
+seeded_db_test!(password_reset_by_emailed_link_works_once, |db| {
     let app = app(db).await;
     let mut b = Browser::default();
     b.csrf = app.get(&mut b, "/password-reset").await.csrf();
@@ -328,7 +354,7 @@ store::db_test!(password_reset_by_emailed_link_works_once, |db| {
     assert_eq!(worker.run_due().await.unwrap().succeeded, 1);
 });
 
-store::db_test!(
+seeded_db_test!(
     a_reset_link_used_twice_at_once_changes_the_password_once,
     |db| {
         let app = app(db).await;
@@ -409,7 +435,7 @@ fn retry_after(r: &Resp) -> u64 {
         .unwrap_or_else(|| panic!("no Retry-After on {}", r.status))
 }
 
-store::db_test!(
+seeded_db_test!(
     a_locked_account_gets_the_same_page_as_a_wrong_password,
     |db| {
         let app = app(db).await;
@@ -461,7 +487,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     too_many_sign_ins_from_one_address_get_429_with_retry_after,
     |db| {
         let app = app(db).await;
@@ -502,7 +528,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(hostile_sign_in_input_answers_as_incorrect, |db| {
+seeded_db_test!(hostile_sign_in_input_answers_as_incorrect, |db| {
     let app = app(db).await;
     let b = anonymous(&app, "/sign-in").await;
     let long = format!("{}@demo.whatmatters.test", "a".repeat(300));
@@ -528,7 +554,7 @@ store::db_test!(hostile_sign_in_input_answers_as_incorrect, |db| {
     }
 });
 
-store::db_test!(
+seeded_db_test!(
     password_reset_requests_send_at_most_three_emails_an_hour,
     |db| {
         let app = app(db).await;
@@ -569,7 +595,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(failed_bearer_tokens_from_one_address_get_429, |db| {
+seeded_db_test!(failed_bearer_tokens_from_one_address_get_429, |db| {
     let app = app(db).await;
     let good = app.token_for(LINK_WORKER).await;
     let call = |ip: &'static str, token: String| {
@@ -603,7 +629,7 @@ store::db_test!(failed_bearer_tokens_from_one_address_get_429, |db| {
     assert_eq!(call("192.0.2.71", good).await.status, StatusCode::OK);
 });
 
-store::db_test!(
+seeded_db_test!(
     a_self_referral_flood_gets_the_too_many_attempts_page,
     |db| {
         let app = app(db).await;

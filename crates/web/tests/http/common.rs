@@ -5,7 +5,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{TimeZone, Utc};
+use services::identity::password::PasswordWork;
 use services::{FixedClock, Services, Settings};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use store::DatabaseConnection;
 use tower::ServiceExt;
@@ -65,6 +68,11 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// The Cookie header this browser sends.
+    pub fn cookie_header(&self) -> String {
+        self.header()
+    }
+
     fn header(&self) -> String {
         self.cookies
             .iter()
@@ -92,11 +100,10 @@ impl Browser {
     }
 }
 
-pub async fn app(db: DatabaseConnection) -> App {
-    app_with(db, web::WebConfig::default()).await
-}
-
-pub async fn app_with(db: DatabaseConnection, cfg: web::WebConfig) -> App {
+/// The services as every test uses them: the clock stopped at 2 November 2026 10:00 UTC,
+/// e-mails to a folder of their own, and argon2 at its test-only minimum cost (the tests sign
+/// in hundreds of times; the service itself always hashes at OWASP's cost).
+fn services_for(db: DatabaseConnection) -> (Services, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
     ));
@@ -105,8 +112,47 @@ pub async fn app_with(db: DatabaseConnection, cfg: web::WebConfig) -> App {
         outbox_dir: outbox,
         ..Settings::default()
     };
-    let svc = Services::new(db, clock.clone(), settings);
-    services::demo::seed(&svc).await.expect("demo seed");
+    let svc = Services::new(db, clock.clone(), settings)
+        .with_password_work(PasswordWork::cheap_for_tests());
+    (svc, clock)
+}
+
+/// Seeds the demo region into a template once per test binary and backend; every test runs on
+/// its own copy (see [`seeded_db_test`]).
+pub fn seed_demo(
+    db: DatabaseConnection,
+) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> {
+    Box::pin(async move {
+        let (svc, _) = services_for(db);
+        match services::demo::seed(&svc).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the template already had organisations".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    })
+}
+
+/// `store::db_test!` on a copy of the seeded demo: `seeded_db_test!(name, |db| { … })`.
+macro_rules! seeded_db_test {
+    ($name:ident, |$db:ident| $body:block) => {
+        store::db_test!($name, seeded("demo", $crate::common::seed_demo), |$db| {
+            $body
+        });
+    };
+}
+pub(crate) use seeded_db_test;
+
+/// The router on a database seeded with the demo (see [`seed_demo`]).
+pub async fn app(db: DatabaseConnection) -> App {
+    app_with(db, web::WebConfig::default()).await
+}
+
+pub async fn app_with(db: DatabaseConnection, cfg: web::WebConfig) -> App {
+    let (svc, clock) = services_for(db);
+    assert!(
+        !services::demo::seed(&svc).await.expect("demo seed"),
+        "the test's database is a copy of the seeded demo"
+    );
     let router = web::router(web::AppState::new(svc.clone(), cfg));
     App { router, svc, clock }
 }
@@ -247,6 +293,45 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// Every operation the router serves, as (method, path template), read from its source: each
+/// `.route("/path", get(…).post(…))` call, however it is formatted.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    let src = include_str!("../../src/lib.rs");
+    let mut out = Vec::new();
+    for route in src.split(".route(").skip(1) {
+        let Some(path) = route.split('"').nth(1) else {
+            continue;
+        };
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            let call = format!("{}(", method.as_str().to_lowercase());
+            let called = route.match_indices(&call).any(|(i, _)| {
+                !route[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+            });
+            if called {
+                out.push((method, path));
+            }
+        }
+    }
+    out
+}
+
+/// A path of the template with its parameters filled in.
+pub fn filled(template: &str, id: i32) -> String {
+    template
+        .replace("{id}", &id.to_string())
+        .replace("{token}", "no-such-token")
+        .replace("{*path}", "nhsuk-frontend.min.css")
 }
 
 pub const ADMIN: &str = "admin@demo.whatmatters.test";

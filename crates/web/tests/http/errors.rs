@@ -68,7 +68,7 @@ async fn raw(
     app.send(req.body(Body::from(body)).unwrap()).await
 }
 
-store::db_test!(api_errors_from_every_layer_are_the_envelope, |db| {
+seeded_db_test!(api_errors_from_every_layer_are_the_envelope, |db| {
     let app = app(db).await;
     let t = app.token_for(ADMIN).await;
     // Router: unknown route, wrong method.
@@ -179,7 +179,7 @@ store::db_test!(api_errors_from_every_layer_are_the_envelope, |db| {
     assert_eq!(r.headers[header::WWW_AUTHENTICATE], "Bearer");
 });
 
-store::db_test!(
+seeded_db_test!(
     page_numbers_and_day_counts_are_range_checked_not_crashes,
     |db| {
         let app = app(db).await;
@@ -254,7 +254,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(page_errors_from_every_layer_are_nhs_pages, |db| {
+seeded_db_test!(page_errors_from_every_layer_are_nhs_pages, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(ADMIN).await;
     nhs_page(
@@ -283,7 +283,7 @@ store::db_test!(page_errors_from_every_layer_are_nhs_pages, |db| {
     nhs_page(&r, StatusCode::PAYLOAD_TOO_LARGE);
 });
 
-store::db_test!(
+seeded_db_test!(
     an_api_change_sent_with_a_browser_session_is_refused_and_audited,
     |db| {
         let app = app(db).await;
@@ -316,7 +316,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(the_openapi_document_tells_the_truth, |db| {
+seeded_db_test!(the_openapi_document_tells_the_truth, |db| {
     let app = app(db).await;
     let doc = app
         .get(&mut Browser::default(), "/api/openapi.json")
@@ -418,7 +418,7 @@ store::db_test!(the_openapi_document_tells_the_truth, |db| {
     assert_eq!(page["schema"]["minimum"], 1);
 });
 
-store::db_test!(
+seeded_db_test!(
     a_referral_for_a_person_elsewhere_or_not_there_gets_the_same_field_error,
     |db| {
         let app = app(db).await;

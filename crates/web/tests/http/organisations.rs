@@ -2,7 +2,7 @@ use axum::http::StatusCode;
 
 use crate::common::*;
 
-store::db_test!(the_list_is_searchable_and_paged, |db| {
+seeded_db_test!(the_list_is_searchable_and_paged, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(ADMIN).await;
     let all = app.get(&mut b, "/organisations").await;
@@ -15,7 +15,7 @@ store::db_test!(the_list_is_searchable_and_paged, |db| {
     assert!(found.body.contains("1 organisation"));
 });
 
-store::db_test!(a_link_worker_sees_only_their_pcn_in_the_list, |db| {
+seeded_db_test!(a_link_worker_sees_only_their_pcn_in_the_list, |db| {
     let app = app(db).await;
     let mut b = app.sign_in(LINK_WORKER).await;
     let r = app.get(&mut b, "/organisations").await;
@@ -27,7 +27,7 @@ store::db_test!(a_link_worker_sees_only_their_pcn_in_the_list, |db| {
     );
 });
 
-store::db_test!(
+seeded_db_test!(
     adding_an_organisation_with_mistakes_explains_each_and_saves_nothing,
     |db| {
         let app = app(db).await;
@@ -118,7 +118,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     an_opted_out_practice_records_the_commissioners_arrangement,
     |db| {
         let app = app(db).await;
@@ -166,7 +166,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     an_edit_over_someone_elses_change_is_refused_and_keeps_what_was_typed,
     |db| {
         let app = app(db).await;
@@ -220,7 +220,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(moving_a_practice_moves_its_teams_with_it, |db| {
+seeded_db_test!(moving_a_practice_moves_its_teams_with_it, |db| {
     let app = app(db).await;
     let token = app.token_for(ADMIN).await;
     let practice = app.org_id("B90001").await;

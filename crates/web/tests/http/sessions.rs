@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::common::*;
 
-store::db_test!(
+seeded_db_test!(
     a_revoked_token_stops_working_at_once_even_when_just_used,
     |db| {
         let app = app(db).await;
@@ -30,7 +30,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     renaming_an_organisation_shows_in_its_members_next_request,
     |db| {
         let app = app(db).await;
@@ -72,7 +72,7 @@ store::db_test!(
     }
 );
 
-store::db_test!(
+seeded_db_test!(
     an_idle_session_ends_on_time_although_it_was_just_cached,
     |db| {
         let app = app(db).await;
