@@ -256,6 +256,19 @@ pub fn router(state: AppState) -> Router {
             2 * 1024 * 1024,
         ))
         .layer(axum::middleware::from_fn(middleware::shape_errors))
+        // Static assets (the NHS.UK stylesheet, scripts, icons) go gzipped to clients that ask.
+        // Pages and JSON do not: they carry secrets (the CSRF token, personal data) beside what
+        // a client sent, which compression would expose to size-based attacks (BREACH).
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when({
+                use tower_http::compression::predicate::{
+                    DefaultPredicate, NotForContentType, Predicate,
+                };
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("text/html"))
+                    .and(NotForContentType::const_new("application/json"))
+            }),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

@@ -138,3 +138,28 @@ fn every_route_has_an_access_decision() {
         );
     }
 }
+
+seeded_db_test!(static_assets_are_compressed_and_pages_are_not, |db| {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = app(db).await;
+    let get = |path: &'static str, gzip: bool| {
+        let mut r = Request::get(path);
+        if gzip {
+            r = r.header(header::ACCEPT_ENCODING, "gzip");
+        }
+        app.send(r.body(Body::empty()).unwrap())
+    };
+    let css = get("/assets/nhsuk-frontend.min.css", true).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers[header::CONTENT_ENCODING], "gzip");
+    assert!(css.headers.contains_key("content-security-policy"));
+    let plain = get("/assets/nhsuk-frontend.min.css", false).await;
+    assert!(!plain.headers.contains_key(header::CONTENT_ENCODING));
+    // Pages and JSON hold secrets beside reflected input: never compressed (BREACH).
+    for path in ["/sign-in", "/api/openapi.json"] {
+        let r = get(path, true).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(!r.headers.contains_key(header::CONTENT_ENCODING), "{path}");
+    }
+});
