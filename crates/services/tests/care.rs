@@ -1,7 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Care use cases on both databases: bad input, access rules, concurrency.
 
-use chrono::{Duration, TimeZone, Utc};
+mod common;
+use common::*;
+
+use chrono::Duration;
 use domain::plan::{Action, Goal, Need, PlanContent};
 use domain::referral::ReferralState;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -10,24 +13,8 @@ use services::care::referrals::{
     self, CaseloadFilter, ContactInput, ReferralInput, SelfReferralInput, SelfReferralOutcome,
 };
 use services::care::{about_me, discharge, measures, plans};
-use services::{Actor, Clock, FixedClock, RequestMeta, ServiceError, Services, Settings};
-use std::sync::Arc;
-use store::entities::{audit_event, organisation, referral};
-
-struct Ctx {
-    svc: Services,
-    clock: Arc<FixedClock>,
-}
-
-async fn ctx(db: store::DatabaseConnection) -> Ctx {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(db, clock.clone(), Settings::default());
-    services::demo::seed_base(&svc).await.unwrap();
-    Ctx { svc, clock }
-}
-
+use services::{Actor, Clock, RequestMeta, ServiceError, Services};
+use store::entities::{audit_event, referral};
 async fn actor(svc: &Services, email: &str) -> Actor {
     let u = services::identity::users::find_by_email(svc, email)
         .await
@@ -37,25 +24,6 @@ async fn actor(svc: &Services, email: &str) -> Actor {
         .await
         .unwrap()
 }
-
-async fn org(svc: &Services, code: &str) -> i32 {
-    organisation::Entity::find()
-        .filter(organisation::Column::OdsCode.eq(code))
-        .one(&svc.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-fn meta() -> RequestMeta {
-    RequestMeta {
-        request_id: Some("test".into()),
-        ip: Some("192.0.2.10".into()),
-        user_agent: None,
-    }
-}
-
 fn person(nhs: &str, dob: &str) -> PersonInput {
     PersonInput {
         nhs_number: Some(nhs.into()),

@@ -3,31 +3,18 @@
 //! account looks like a wrong password, hostile input is just an incorrect sign-in, and argon2
 //! work stays bounded.
 
-use chrono::{Duration, TimeZone, Utc};
+mod common;
+use common::*;
+
+use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use services::identity::password;
 use services::identity::sign_in::{SignInError, sign_in};
-use services::{FixedClock, RequestMeta, ServiceError, Services, Settings, limits};
-use std::sync::Arc;
+use services::{RequestMeta, ServiceError, Services, limits};
 use store::entities::{audit_event, user};
 
 const LINK_WORKER: &str = "link.worker@demo.whatmatters.test";
 const RIGHT: &str = services::demo::DEMO_PASSWORD;
-
-struct Ctx {
-    svc: Services,
-    clock: Arc<FixedClock>,
-}
-
-async fn ctx(db: store::DatabaseConnection) -> Ctx {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(db, clock.clone(), Settings::default());
-    services::demo::seed_base(&svc).await.unwrap();
-    Ctx { svc, clock }
-}
-
 fn from(ip: &str) -> RequestMeta {
     RequestMeta {
         request_id: None,

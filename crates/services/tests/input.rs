@@ -2,39 +2,20 @@
 //! What clients send, on both databases: bounded text, dates within bounds, ids within the
 //! caller's scope, no existence oracles, exact scores.
 
-use chrono::{TimeZone, Utc};
+mod common;
+use common::*;
+
 use domain::plan::{Action, Goal, Need, PlanContent};
 use domain::referral::ReferralState;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use services::care::people::{self, ConsentInput, PersonInput, Search};
 use services::care::referrals::{self, ContactInput, ReferralInput, SelfReferralInput};
 use services::care::{about_me, discharge, measures, plans, sdm};
-use services::{Actor, FieldError, FixedClock, RequestMeta, ServiceError, Services, Settings};
-use std::sync::Arc;
+use services::{FieldError, ServiceError, Services};
 use store::entities::{audit_event, measure, organisation, person, referral, sdm_record};
 
 const RIVERDALE: &str = "link.worker@demo.whatmatters.test";
 const FELLSIDE: &str = "link.worker.fellside@demo.whatmatters.test";
-
-async fn ctx(db: store::DatabaseConnection) -> Services {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(db, clock, Settings::default());
-    services::demo::seed_base(&svc).await.unwrap();
-    svc
-}
-
-async fn actor(svc: &Services, email: &str) -> Actor {
-    let u = services::identity::users::find_by_email(svc, email)
-        .await
-        .unwrap()
-        .unwrap();
-    services::identity::users::load_actor(&svc.db, &u)
-        .await
-        .unwrap()
-}
-
 async fn org(svc: &Services, code: &str) -> i32 {
     organisation::Entity::find()
         .filter(organisation::Column::OdsCode.eq(code))
@@ -44,15 +25,6 @@ async fn org(svc: &Services, code: &str) -> i32 {
         .unwrap()
         .id
 }
-
-fn meta() -> RequestMeta {
-    RequestMeta {
-        request_id: Some("test".into()),
-        ip: Some("192.0.2.10".into()),
-        user_agent: None,
-    }
-}
-
 fn person_input(nhs: &str) -> PersonInput {
     PersonInput {
         nhs_number: Some(nhs.into()).filter(|n: &String| !n.is_empty()),
@@ -119,7 +91,7 @@ async fn count_referrals(svc: &Services) -> u64 {
 store::db_test!(
     a_101_character_name_or_phone_is_a_field_error_and_nothing_is_saved,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let long = "a".repeat(101);
         for (field, input, message) in [
             (
@@ -173,7 +145,7 @@ store::db_test!(
 store::db_test!(
     a_300_character_referrer_name_is_a_field_error_and_nothing_is_saved,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let lw = actor(&svc, RIVERDALE).await;
         let mut input = referral_input(
             person_input(""),
@@ -217,7 +189,7 @@ store::db_test!(
 store::db_test!(
     a_nul_or_control_character_in_any_text_is_a_field_error_on_both_databases,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let e = refer_riverdale(
             &svc,
             PersonInput {
@@ -276,7 +248,7 @@ store::db_test!(
 );
 
 store::db_test!(a_mebibyte_name_is_refused_and_nothing_is_saved, |db| {
-    let svc = ctx(db).await;
+    let svc = ctx(db).await.svc;
     let e = refer_riverdale(
         &svc,
         PersonInput {
@@ -299,7 +271,7 @@ store::db_test!(a_mebibyte_name_is_refused_and_nothing_is_saved, |db| {
 store::db_test!(
     every_text_of_contacts_state_changes_and_discharge_is_bounded,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let lw = actor(&svc, RIVERDALE).await;
         let m = meta();
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
@@ -409,7 +381,7 @@ fn plan() -> PlanContent {
 store::db_test!(
     consent_about_me_plan_and_decision_texts_are_bounded_and_nothing_is_saved,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let lw = actor(&svc, RIVERDALE).await;
         let m = meta();
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
@@ -524,7 +496,7 @@ store::db_test!(
 store::db_test!(
     search_text_with_a_nul_or_over_100_characters_is_a_field_error,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let lw = actor(&svc, RIVERDALE).await;
         refer_riverdale(&svc, person_input("")).await.unwrap();
         for (typed, message) in [
@@ -581,7 +553,7 @@ fn not_found(r: Result<impl std::fmt::Debug, ServiceError>) -> String {
 store::db_test!(
     a_person_elsewhere_and_a_person_not_there_get_the_same_not_found_and_both_are_audited,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let elsewhere = refer_riverdale(&svc, person_input(""))
             .await
             .unwrap()
@@ -650,7 +622,7 @@ store::db_test!(
 store::db_test!(
     a_referral_elsewhere_and_one_not_there_get_the_same_not_found_and_both_are_audited,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
         let fellside = actor(&svc, FELLSIDE).await;
         let m = meta();
@@ -691,7 +663,7 @@ store::db_test!(
 store::db_test!(
     a_measure_or_decision_with_a_referral_that_is_not_this_persons_is_refused_the_same_way,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let riverdale = refer_riverdale(&svc, person_input("")).await.unwrap();
         let own = refer_fellside(&svc, person_input("")).await.unwrap();
         let other_fellside = refer_fellside(
@@ -779,7 +751,7 @@ fn shape(r: &referral::Model, p: &person::Model) -> String {
 store::db_test!(
     an_nhs_number_known_elsewhere_starts_a_flagged_record_and_tells_the_caller_nothing,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let theirs = refer_riverdale(&svc, person_input("943 476 5919"))
             .await
@@ -855,7 +827,7 @@ store::db_test!(
 store::db_test!(
     editing_a_persons_nhs_number_to_one_known_elsewhere_is_saved_and_flagged_silently,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         refer_riverdale(&svc, person_input("943 476 5919"))
             .await
@@ -898,7 +870,7 @@ fn self_referral(practice: i32, nhs: &str) -> SelfReferralInput {
 store::db_test!(
     a_self_referral_joins_a_record_only_when_the_pcn_already_knows_the_person,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let fellside = refer_fellside(&svc, person_input("943 476 5919"))
             .await
@@ -939,7 +911,7 @@ store::db_test!(
 );
 
 store::db_test!(swemwbs_9_51_is_stored_and_read_back_exactly, |db| {
-    let svc = ctx(db).await;
+    let svc = ctx(db).await.svc;
     let lw = actor(&svc, RIVERDALE).await;
     let r = refer_riverdale(&svc, person_input("")).await.unwrap();
     let m = measures::record(
@@ -1002,7 +974,7 @@ store::db_test!(swemwbs_9_51_is_stored_and_read_back_exactly, |db| {
 store::db_test!(
     eight_swemwbs_answers_or_five_ons4_answers_are_refused_not_cut_short,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let lw = actor(&svc, RIVERDALE).await;
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
         for (instrument, n, message) in [
@@ -1050,7 +1022,7 @@ store::db_test!(
 store::db_test!(
     a_practice_outside_the_callers_scope_is_refused_like_one_that_is_not_there,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let lw = actor(&svc, RIVERDALE).await;
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
@@ -1114,7 +1086,7 @@ store::db_test!(
 store::db_test!(
     a_plan_review_owner_outside_the_team_is_refused_like_one_that_is_not_there,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let lw = actor(&svc, RIVERDALE).await;
         let r = refer_riverdale(&svc, person_input("")).await.unwrap();
@@ -1159,7 +1131,7 @@ store::db_test!(
 store::db_test!(
     dates_outside_their_bounds_or_formats_are_field_errors,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let lw = actor(&svc, RIVERDALE).await;
         let pcn = org(&svc, "U90001").await;
@@ -1283,7 +1255,7 @@ store::db_test!(
 );
 
 store::db_test!(a_version_of_i32_max_is_a_conflict_not_a_panic, |db| {
-    let svc = ctx(db).await;
+    let svc = ctx(db).await.svc;
     let m = meta();
     let lw = actor(&svc, RIVERDALE).await;
     let r = refer_riverdale(&svc, person_input("")).await.unwrap();
@@ -1300,7 +1272,7 @@ store::db_test!(a_version_of_i32_max_is_a_conflict_not_a_panic, |db| {
 store::db_test!(
     user_and_token_names_are_bounded_and_a_nul_email_signs_no_one_in,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let admin = actor(&svc, "admin@demo.whatmatters.test").await;
         let region = org(&svc, "Y90").await;
@@ -1352,7 +1324,7 @@ store::db_test!(
 store::db_test!(
     an_organisation_outside_the_callers_view_is_refused_as_a_parent_like_one_not_there,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let m = meta();
         let manager = actor(&svc, "pcn.manager@demo.whatmatters.test").await;
         let fellside_pcn = org(&svc, "U90004").await;
@@ -1403,7 +1375,7 @@ store::db_test!(
 store::db_test!(
     an_ods_file_with_an_over_long_or_control_character_name_reports_the_row,
     |db| {
-        let svc = ctx(db).await;
+        let svc = ctx(db).await.svc;
         let long = "A".repeat(201);
         let csv = format!(
             "B91001,{long},Y90,QZ1,1 HIGH STREET,,RIVERDALE,,,RD1 3AA,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n\

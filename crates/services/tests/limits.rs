@@ -2,32 +2,19 @@
 //! The token buckets on both databases: atomic under parallel use, refilled by the clock, and
 //! applied to password resets, API tokens and the self-referral form.
 
-use chrono::{Duration, TimeZone, Utc};
+mod common;
+use common::*;
+
+use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use services::care::people::PersonInput;
 use services::care::referrals::{self, SelfReferralInput};
 use services::identity::{reset, token, users};
 use services::limits::{self, Bucket};
-use services::{FixedClock, RequestMeta, ServiceError, Services, Settings};
-use std::sync::Arc;
+use services::{RequestMeta, ServiceError, Services, Settings};
 use store::entities::{email_outbox, organisation, rate_limit, referral};
 
 const LINK_WORKER: &str = "link.worker@demo.whatmatters.test";
-
-struct Ctx {
-    svc: Services,
-    clock: Arc<FixedClock>,
-}
-
-async fn ctx(db: store::DatabaseConnection) -> Ctx {
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(db, clock.clone(), Settings::default());
-    services::demo::seed_base(&svc).await.unwrap();
-    Ctx { svc, clock }
-}
-
 fn from(ip: &str) -> RequestMeta {
     RequestMeta {
         request_id: None,

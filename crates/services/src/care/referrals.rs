@@ -1095,32 +1095,43 @@ pub async fn record_contact(
         .filter(referral::Column::Id.eq(id))
         .filter(referral::Column::State.is_in(open_states()));
     if reached {
-        let later = CaseStatement::new()
-            .case(
-                Condition::any()
-                    .add(referral::Column::LastContactAt.is_null())
-                    .add(referral::Column::LastContactAt.lt(at)),
-                Expr::value(Some(at)),
-            )
-            .finally(Expr::col(referral::Column::LastContactAt));
-        let earlier = CaseStatement::new()
-            .case(
-                Condition::any()
-                    .add(referral::Column::FirstContactAt.is_null())
-                    .add(referral::Column::FirstContactAt.gt(at)),
-                Expr::value(Some(at)),
-            )
-            .finally(Expr::col(referral::Column::FirstContactAt));
-        let contacted = CaseStatement::new()
-            .case(
-                referral::Column::State.eq(ReferralState::Received.as_str()),
-                Expr::value(ReferralState::Contacted.as_str()),
-            )
-            .finally(Expr::col(referral::Column::State));
+        // Each column becomes `value` where `when` holds, else keeps what it has.
+        let set_when = |col: referral::Column, when: Condition, value: Expr| -> Expr {
+            CaseStatement::new()
+                .case(when, value)
+                .finally(Expr::col(col))
+                .into()
+        };
+        let (last, first) = (
+            referral::Column::LastContactAt,
+            referral::Column::FirstContactAt,
+        );
         u = u
-            .col_expr(referral::Column::LastContactAt, later.into())
-            .col_expr(referral::Column::FirstContactAt, earlier.into())
-            .col_expr(referral::Column::State, contacted.into());
+            .col_expr(
+                last,
+                set_when(
+                    last,
+                    Condition::any().add(last.is_null()).add(last.lt(at)),
+                    Expr::value(Some(at)),
+                ),
+            )
+            .col_expr(
+                first,
+                set_when(
+                    first,
+                    Condition::any().add(first.is_null()).add(first.gt(at)),
+                    Expr::value(Some(at)),
+                ),
+            )
+            .col_expr(
+                referral::Column::State,
+                set_when(
+                    referral::Column::State,
+                    Condition::all()
+                        .add(referral::Column::State.eq(ReferralState::Received.as_str())),
+                    Expr::value(ReferralState::Contacted.as_str()),
+                ),
+            );
     } else if input.attempt_only {
         u = u.col_expr(
             referral::Column::ContactAttempts,
