@@ -2,7 +2,6 @@
 //! metrics endpoints, and the middleware every request passes (request ids, security headers,
 //! access checks, CSRF, audit of refusals).
 
-pub mod access;
 pub mod api;
 pub mod assets;
 pub mod charts;
@@ -12,11 +11,13 @@ pub mod health;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
+pub mod routes;
 pub mod view;
+pub mod viewer;
 
 use axum::Router;
-use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
+use routes::{Need, Routes};
 use services::Services;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -102,140 +103,35 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Every route of the service. Each must have an entry in [`access::need`].
+/// Every route of the service, context by context. A new context adds its pages' and its
+/// API's `routes()` here.
+pub fn all_routes() -> Routes {
+    Routes::new()
+        .merge(platform_routes())
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(pages::care::routes())
+        .merge(api::care::routes())
+}
+
+/// Endpoints for machines and browsers rather than people: health, metrics, assets, the API
+/// document.
+fn platform_routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Need::Open, health::healthz)
+        .get("/readyz", Need::Open, health::readyz)
+        .get("/metrics", Need::Open, health::metrics)
+        .get("/assets/{*path}", Need::Open, assets::serve)
+        .get("/api/openapi.json", Need::Open, openapi::json)
+}
+
+/// The service: every route, behind the access check and the layers every request passes.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(pages::home::show))
-        .route(
-            "/sign-in",
-            get(pages::auth::sign_in_form).post(pages::auth::sign_in),
-        )
-        .route("/sign-out", post(pages::auth::sign_out))
-        .route(
-            "/password-reset",
-            get(pages::auth::reset_request_form).post(pages::auth::reset_request),
-        )
-        .route(
-            "/password-reset/{token}",
-            get(pages::auth::reset_form).post(pages::auth::reset),
-        )
-        .route("/organisations", get(pages::organisations::list))
-        .route(
-            "/organisations/new",
-            get(pages::organisations::new_form).post(pages::organisations::create),
-        )
-        .route("/organisations/{id}", get(pages::organisations::show))
-        .route(
-            "/organisations/{id}/edit",
-            get(pages::organisations::edit_form).post(pages::organisations::update),
-        )
-        .route("/caseload", get(pages::care::caseload))
-        .route("/caseload/no-one-lost", get(pages::care::no_one_lost))
-        .route(
-            "/referrals/new",
-            get(pages::care::new_referral_form).post(pages::care::create_referral),
-        )
-        .route("/referrals/{id}", get(pages::care::referral))
-        .route(
-            "/referrals/{id}/contacts",
-            post(pages::care::record_contact),
-        )
-        .route("/referrals/{id}/assign", post(pages::care::assign))
-        .route("/referrals/{id}/state", post(pages::care::change_state))
-        .route(
-            "/referrals/{id}/discharge",
-            get(pages::care::discharge_form).post(pages::care::discharge),
-        )
-        .route("/referrals/{id}/message", get(pages::care::message))
-        .route("/people", get(pages::care::search))
-        .route("/people/{id}", get(pages::care::person))
-        .route("/me", get(pages::record::me))
-        .route("/people/{id}/plan", get(pages::record::plan))
-        .route(
-            "/people/{id}/edit",
-            get(pages::person_edit::form).post(pages::person_edit::save),
-        )
-        .route(
-            "/people/{id}/consents",
-            post(pages::person_edit::record_consent),
-        )
-        .route(
-            "/people/{id}/decisions",
-            get(pages::decisions::show).post(pages::decisions::record),
-        )
-        .route(
-            "/people/{id}/plan/edit",
-            get(pages::plan_form::form).post(pages::plan_form::save),
-        )
-        .route(
-            "/people/{id}/about-me",
-            get(pages::record::about_me_form).post(pages::record::save_about_me),
-        )
-        .route(
-            "/people/{id}/measures",
-            get(pages::record::measures_form).post(pages::record::record_measure),
-        )
-        .route(
-            "/self-referral",
-            get(pages::care::self_referral_form).post(pages::care::self_referral),
-        )
-        .route("/admin/audit", get(pages::admin::audit))
-        .route("/admin/users", get(pages::admin::users))
-        .route("/account", get(pages::account::show))
-        .route("/account/api-tokens", post(pages::account::create_token))
-        .route(
-            "/account/api-tokens/{id}/revoke",
-            post(pages::account::revoke_token),
-        )
-        .route("/api/docs", get(pages::docs::show))
-        .route("/api/openapi.json", get(openapi::json))
-        .route("/api/v1/me", get(api::me))
-        .route(
-            "/api/v1/organisations",
-            get(api::organisations::list).post(api::organisations::create),
-        )
-        .route(
-            "/api/v1/organisations/{id}",
-            get(api::organisations::get).put(api::organisations::update),
-        )
-        .route("/api/v1/audit-events", get(api::audit::search))
-        .route("/api/v1/caseload", get(api::care::caseload))
-        .route("/api/v1/referrals", post(api::care::create_referral))
-        .route("/api/v1/referrals/{id}", get(api::care::get_referral))
-        .route(
-            "/api/v1/referrals/{id}/contacts",
-            post(api::care::record_contact),
-        )
-        .route(
-            "/api/v1/referrals/{id}/discharge",
-            post(api::care::discharge_referral),
-        )
-        .route("/api/v1/people", get(api::care::search_people))
-        .route("/api/v1/people/{id}", get(api::care::get_person))
-        .route(
-            "/api/v1/people/{id}/about-me",
-            get(api::care::get_about_me).put(api::care::put_about_me),
-        )
-        .route(
-            "/api/v1/people/{id}/plan",
-            get(api::care::get_plan).put(api::care::put_plan),
-        )
-        .route(
-            "/api/v1/people/{id}/measures",
-            get(api::care::list_measures).post(api::care::record_measure),
-        )
-        .route(
-            "/api/v1/people/{id}/decisions",
-            post(api::care::record_decision),
-        )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/assets/{*path}", get(assets::serve))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::access,
-        ));
+    let (routes, _) = all_routes().finish();
+    let routes = routes.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::access,
+    ));
     let timeout = Duration::from_secs(state.cfg.request_timeout_secs);
     // Outermost last: request ids, then security headers and the one error shape around
     // everything else, so even a 413, a 408 or a panic carries them.

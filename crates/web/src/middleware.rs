@@ -16,43 +16,13 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::AppState;
-use crate::access::{Need, anonymous_only, need};
 use crate::error::{ApiError, Refused, page_error};
-
-/// Who is asking, as the access middleware found them. Handlers read it through [`Viewer`].
-#[derive(Clone, Debug)]
-pub struct Viewer {
-    pub current: Option<Current>,
-    /// The CSRF token this request's forms must carry.
-    pub csrf: String,
-    pub meta: RequestMeta,
-    /// A session cookie came with the request but its session had timed out.
-    pub expired: bool,
-}
-
-impl Viewer {
-    pub fn actor(&self) -> Option<&services::Actor> {
-        self.current.as_ref().map(|c| &c.actor)
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Viewer>()
-            .cloned()
-            .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-    }
-}
+use crate::routes::{Need, catalogue};
+pub use crate::viewer::Viewer;
 
 /// The route template that matched, copied onto the response for metrics.
-#[derive(Clone)]
-struct RouteLabel(String);
+#[derive(Clone, Debug)]
+pub struct RouteLabel(pub String);
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -148,11 +118,15 @@ pub async fn access(State(state): State<AppState>, req: Request, next: Next) -> 
 
 async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Next) -> Response {
     let api = is_api(route);
-    let Some(need) = need(req.method(), route) else {
-        tracing::error!(route, "route has no entry in the access table; refusing");
+    let Some(need) = catalogue().need(req.method(), route) else {
+        if catalogue().declares(route) {
+            // A method the route does not answer: the router says 405, no handler runs.
+            return next.run(req).await;
+        }
+        tracing::error!(route, "route was not declared with its need; refusing");
         return page_error(StatusCode::INTERNAL_SERVER_ERROR, None);
     };
-    if anonymous_only(route) {
+    if need == Need::Open {
         return next.run(req).await;
     }
     let meta = request_meta(state, &req);
@@ -226,7 +200,7 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
 
     // Is the viewer allowed here at all? (Which records they may touch is the use case's check.)
     let refusal = match (need, &current) {
-        (Need::Public, _) => None,
+        (Need::Open | Need::Public, _) => None,
         (_, None) => {
             if api {
                 return ApiError::unauthorised(

@@ -1,6 +1,5 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use axum::Json;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
@@ -92,39 +91,40 @@ impl Modify for ErrorResponses {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "whatmatters API", description = "Personalised care for primary care networks: organisations, identity, audit, and care from referral to discharge.", license(name = "AGPL-3.0-or-later")),
-    paths(
-        crate::api::me,
-        crate::api::organisations::list,
-        crate::api::organisations::get,
-        crate::api::organisations::create,
-        crate::api::organisations::update,
-        crate::api::audit::search,
-        crate::api::care::caseload,
-        crate::api::care::create_referral,
-        crate::api::care::get_referral,
-        crate::api::care::record_contact,
-        crate::api::care::discharge_referral,
-        crate::api::care::search_people,
-        crate::api::care::get_person,
-        crate::api::care::get_about_me,
-        crate::api::care::put_about_me,
-        crate::api::care::get_plan,
-        crate::api::care::put_plan,
-        crate::api::care::list_measures,
-        crate::api::care::record_measure,
-        crate::api::care::record_decision,
-    ),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorItem, services::org::OrgInput, services::care::people::PersonInput)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags((name = "identity"), (name = "organisations"), (name = "audit"), (name = "care"))
 )]
 pub struct ApiDoc;
 
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The document's parts that are not operations: information, tags, security, shared schemas.
+/// The operations come from the routes as they are registered (see [`crate::routes`]).
+pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-pub async fn json() -> Json<utoipa::openapi::OpenApi> {
-    Json(document())
+/// Completes a document assembled from the routes: the error statuses of every operation.
+pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    ErrorResponses.modify(doc);
+}
+
+/// The OpenAPI document of the API as served.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    &crate::routes::catalogue().openapi
+}
+
+/// `/api/openapi.json`, serialised once.
+pub async fn json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    static BODY: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
+    let body = BODY.get_or_init(|| serde_json::to_vec(document()).unwrap_or_default().into());
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body.clone(),
+    )
+        .into_response()
 }

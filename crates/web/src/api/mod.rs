@@ -4,6 +4,28 @@ pub mod audit;
 pub mod care;
 pub mod organisations;
 
+use domain::Permission::{ManageOrganisations, ViewAudit, ViewOrganisations};
+use utoipa_axum::routes;
+
+use crate::routes::{Need, Routes, permission};
+
+/// The platform's API: who is asking, organisations and the audit log.
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Need::SignedIn, routes!(me))
+        .api(permission(ViewOrganisations), routes!(organisations::list))
+        .api(
+            permission(ManageOrganisations),
+            routes!(organisations::create),
+        )
+        .api(permission(ViewOrganisations), routes!(organisations::get))
+        .api(
+            permission(ManageOrganisations),
+            routes!(organisations::update),
+        )
+        .api(permission(ViewAudit), routes!(audit::search))
+}
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};

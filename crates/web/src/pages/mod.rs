@@ -1,14 +1,73 @@
-//! Server-rendered pages, one module per area.
+//! Server-rendered pages: the platform's here, each other context's in its own folder with its
+//! own `routes()`.
 
 pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod care;
-pub mod decisions;
 pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod organisations;
-pub mod person_edit;
-pub mod plan_form;
-pub mod record;
+
+use domain::Permission::{ManageOrganisations, ManageUsers, UseApi, ViewAudit, ViewOrganisations};
+
+use crate::routes::{Need, Routes, permission};
+
+/// The platform's pages: home, sign-in and password reset, account and API tokens,
+/// organisations, administration and the API's documentation.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Need::Public, home::show)
+        .get("/sign-in", Need::Public, auth::sign_in_form)
+        .post("/sign-in", Need::Public, auth::sign_in)
+        .post("/sign-out", Need::SignedIn, auth::sign_out)
+        .get("/password-reset", Need::Public, auth::reset_request_form)
+        .post("/password-reset", Need::Public, auth::reset_request)
+        .get("/password-reset/{token}", Need::Public, auth::reset_form)
+        .post("/password-reset/{token}", Need::Public, auth::reset)
+        .get("/account", Need::SignedIn, account::show)
+        .post(
+            "/account/api-tokens",
+            permission(UseApi),
+            account::create_token,
+        )
+        .post(
+            "/account/api-tokens/{id}/revoke",
+            permission(UseApi),
+            account::revoke_token,
+        )
+        .get(
+            "/organisations",
+            permission(ViewOrganisations),
+            organisations::list,
+        )
+        .get(
+            "/organisations/new",
+            permission(ManageOrganisations),
+            organisations::new_form,
+        )
+        .post(
+            "/organisations/new",
+            permission(ManageOrganisations),
+            organisations::create,
+        )
+        .get(
+            "/organisations/{id}",
+            permission(ViewOrganisations),
+            organisations::show,
+        )
+        .get(
+            "/organisations/{id}/edit",
+            permission(ManageOrganisations),
+            organisations::edit_form,
+        )
+        .post(
+            "/organisations/{id}/edit",
+            permission(ManageOrganisations),
+            organisations::update,
+        )
+        .get("/admin/audit", permission(ViewAudit), admin::audit)
+        .get("/admin/users", permission(ManageUsers), admin::users)
+        .get("/api/docs", Need::Public, docs::show)
+}

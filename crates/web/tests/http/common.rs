@@ -297,33 +297,13 @@ impl App {
 
 /// Every operation the router serves, as (method, path template), read from its source: each
 /// `.route("/path", get(…).post(…))` call, however it is formatted.
+/// Every route the service declares, with each method it answers.
 pub fn routes() -> Vec<(Method, &'static str)> {
-    let src = include_str!("../../src/lib.rs");
-    let mut out = Vec::new();
-    for route in src.split(".route(").skip(1) {
-        let Some(path) = route.split('"').nth(1) else {
-            continue;
-        };
-        for method in [
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ] {
-            let call = format!("{}(", method.as_str().to_lowercase());
-            let called = route.match_indices(&call).any(|(i, _)| {
-                !route[..i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
-            });
-            if called {
-                out.push((method, path));
-            }
-        }
-    }
-    out
+    web::routes::catalogue()
+        .declared
+        .iter()
+        .map(|d| (d.method.clone(), d.path.as_str()))
+        .collect()
 }
 
 /// A path of the template with its parameters filled in.

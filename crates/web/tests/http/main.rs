@@ -11,3 +11,4 @@ mod errors;
 mod organisations;
 mod sessions;
 mod shell;
+mod snapshots;

@@ -1,6 +1,30 @@
 //! /api/v1 for care: caseload, referrals, contacts, discharge, people, About Me, plans, measures,
 //! shared decisions. Same use cases, access rules and audit as the pages.
 
+use domain::Permission;
+use utoipa_axum::routes;
+
+use crate::routes::{Need, Routes, permission};
+
+/// Care delivery's API. Staff-only operations need the permission to provide care; the rest
+/// check the relationship to the person in the use case (a person may use their own record).
+pub fn routes() -> Routes {
+    let care = permission(Permission::ProvideCare);
+    let signed_in = Need::SignedIn;
+    Routes::new()
+        .api(care, routes!(caseload))
+        .api(signed_in, routes!(create_referral))
+        .api(signed_in, routes!(get_referral))
+        .api(care, routes!(record_contact))
+        .api(care, routes!(discharge_referral))
+        .api(care, routes!(search_people))
+        .api(signed_in, routes!(get_person))
+        .api(signed_in, routes!(get_about_me, put_about_me))
+        .api(signed_in, routes!(get_plan, put_plan))
+        .api(signed_in, routes!(list_measures, record_measure))
+        .api(care, routes!(record_decision))
+}
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

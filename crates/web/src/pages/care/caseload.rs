@@ -1,0 +1,248 @@
+//! The caseload (filters, sorting, paging) and the "no one lost" view of people not contacted lately.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::referral::{ReferralState, Urgency};
+use serde::Deserialize;
+use services::care::lookup;
+use services::care::people::parse_date;
+use services::care::referrals::{self, CaseloadFilter, LostReason};
+use services::{Actor, FieldError, ServiceError};
+
+use super::{nhs, service_label, state_tag};
+use crate::AppState;
+use crate::error::PageError;
+use crate::forms::optional_int;
+use crate::middleware::Viewer;
+use crate::view::{Errors, Layout, Pager, date, render, thousands};
+
+pub struct CaseRow {
+    pub referral_id: i32,
+    pub name: String,
+    pub nhs_number: String,
+    pub service: &'static str,
+    pub referred_on: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub assigned: String,
+    pub last_contact: String,
+    pub urgent: bool,
+    pub duplicate: bool,
+    pub note: String,
+}
+
+fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
+    let (state, state_class) = state_tag(&r.referral.state);
+    CaseRow {
+        referral_id: r.referral.id,
+        name: format!("{} {}", r.person.given_name, r.person.family_name),
+        nhs_number: nhs(&r.person.nhs_number),
+        service: service_label(&r.referral.service),
+        referred_on: r.referral.referred_on.format("%-d %b %Y").to_string(),
+        state,
+        state_class,
+        assigned: r.assigned.unwrap_or_else(|| "Not assigned".into()),
+        last_contact: r
+            .referral
+            .last_contact_at
+            .map(|t| date(&t))
+            .unwrap_or_else(|| "None yet".into()),
+        urgent: r.referral.urgency == Urgency::Urgent.as_str(),
+        duplicate: r.referral.possible_duplicate_of.is_some(),
+        note,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care/caseload.html")]
+struct CaseloadPage {
+    l: Layout,
+    errors: Errors,
+    f: CaseloadQuery,
+    states: Vec<(&'static str, &'static str)>,
+    practices: Vec<(String, String)>,
+    workers: Vec<(String, String)>,
+    rows: Vec<CaseRow>,
+    total_text: String,
+    pager: Pager,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct CaseloadQuery {
+    #[serde(default)]
+    pub state: String,
+    /// A worker's user id, or "me".
+    #[serde(default)]
+    pub worker: String,
+    #[serde(default)]
+    pub practice: String,
+    #[serde(default)]
+    pub review_due_by: String,
+    #[serde(default)]
+    pub no_contact_days: String,
+    #[serde(default)]
+    pub sort: String,
+    pub page: Option<u64>,
+}
+
+pub(super) fn choices(list: Result<Vec<(i32, String)>, ServiceError>) -> Vec<(String, String)> {
+    list.unwrap_or_default()
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect()
+}
+
+pub(super) async fn practices_in_scope(state: &AppState, a: &Actor) -> Vec<(String, String)> {
+    choices(lookup::practices_for(&state.svc, a).await)
+}
+
+pub async fn caseload(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<CaseloadQuery>,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let mut errs: Vec<FieldError> = Vec::new();
+    let review_due_by = match q.review_due_by.trim() {
+        "" => None,
+        d => parse_date(d).or_else(|| {
+            errs.push(FieldError::new(
+                "review_due_by",
+                "Review due date must be a real date, like 2026-12-01",
+            ));
+            None
+        }),
+    };
+    let no_contact_days = optional_int(
+        "no_contact_days",
+        "Days without contact",
+        &q.no_contact_days,
+        &mut errs,
+    );
+    let filter = CaseloadFilter {
+        state: Some(q.state.clone()),
+        assigned_to: if q.worker == "me" {
+            Some(a.user_id)
+        } else {
+            q.worker.parse().ok()
+        },
+        practice_id: q.practice.parse().ok(),
+        review_due_by,
+        no_contact_days,
+        sort: Some(q.sort.clone()),
+        page: q.page.unwrap_or(1),
+        per_page: 25,
+    };
+    let page = if errs.is_empty() {
+        match referrals::caseload(&state.svc, a, &v.meta, filter).await {
+            Ok(p) => Some(p),
+            Err(ServiceError::Invalid(list)) => {
+                errs.extend(list);
+                None
+            }
+            Err(e) => return PageError::new(e, &v).into_response(),
+        }
+    } else {
+        None
+    };
+    let keep = [
+        ("state", q.state.clone()),
+        ("worker", q.worker.clone()),
+        ("practice", q.practice.clone()),
+        ("review_due_by", q.review_due_by.clone()),
+        ("no_contact_days", q.no_contact_days.clone()),
+        ("sort", q.sort.clone()),
+    ];
+    let (rows, total_text, pager) = match page {
+        Some(p) => {
+            let text = match p.total {
+                0 => "No referrals match.".to_string(),
+                1 => "1 referral".to_string(),
+                n => format!(
+                    "{} referrals, page {} of {}",
+                    thousands(n as i64),
+                    p.page,
+                    p.total_pages()
+                ),
+            };
+            let pager = Pager::new("/caseload", &keep, p.page, p.total_pages());
+            (
+                p.rows
+                    .into_iter()
+                    .map(|r| case_row(r, String::new()))
+                    .collect(),
+                text,
+                pager,
+            )
+        }
+        None => (vec![], String::new(), Pager::new("/caseload", &[], 1, 1)),
+    };
+    let mut states = vec![
+        ("open", "Open (received, contacted, active)"),
+        ("all", "All"),
+    ];
+    states.extend(ReferralState::ALL.iter().map(|s| (s.as_str(), s.label())));
+    let errors = Errors(errs);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &CaseloadPage {
+            l: Layout::for_viewer("Caseload", &v, "/caseload").with_errors(&errors),
+            errors,
+            f: q,
+            states,
+            practices: practices_in_scope(&state, a).await,
+            workers: choices(lookup::care_workers(&state.svc, a).await),
+            rows,
+            total_text,
+            pager,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "care/lost.html")]
+struct LostPage {
+    l: Layout,
+    rows: Vec<CaseRow>,
+}
+
+pub async fn no_one_lost(State(state): State<AppState>, v: Viewer) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    match referrals::no_one_lost(&state.svc, a, &v.meta).await {
+        Ok(list) => {
+            let rows = list
+                .into_iter()
+                .map(|(r, why)| {
+                    let note = match why {
+                        LostReason::WaitingForFirstContact { days } => {
+                            format!("Waiting {days} days for first contact")
+                        }
+                        LostReason::NoRecentContact { days } => {
+                            format!("No contact for {days} days")
+                        }
+                    };
+                    case_row(r, note)
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &LostPage {
+                    l: Layout::for_viewer("No one lost", &v, "/caseload"),
+                    rows,
+                },
+            )
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}

@@ -1,0 +1,180 @@
+//! Discharge, and the message back to the GP it writes.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use services::ServiceError;
+use services::care::referrals::{self};
+use services::care::{discharge, lookup};
+
+use super::referral::referral_page;
+use crate::AppState;
+use crate::error::PageError;
+use crate::middleware::Viewer;
+use crate::view::{Errors, Layout, date_time, render};
+
+#[derive(Template)]
+#[template(path = "care/discharge.html")]
+struct DischargePage {
+    l: Layout,
+    errors: Errors,
+    id: i32,
+    version: i32,
+    person_name: String,
+    reasons: Vec<(&'static str, &'static str)>,
+    reason: String,
+    summary: String,
+}
+
+async fn discharge_page(
+    state: &AppState,
+    v: &Viewer,
+    id: i32,
+    status: StatusCode,
+    errors: Errors,
+    reason: String,
+    summary: String,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let r = match referrals::get(&state.svc, a, &v.meta, id).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(e, v).into_response(),
+    };
+    let name = lookup::person(&state.svc, r.person_id)
+        .await
+        .map(|p| format!("{} {}", p.given_name, p.family_name))
+        .unwrap_or_default();
+    render(
+        status,
+        &DischargePage {
+            l: Layout::for_viewer(format!("Discharge {name}"), v, "/caseload").with_errors(&errors),
+            errors,
+            id,
+            version: r.version,
+            person_name: name,
+            reasons: discharge::DISCHARGE_REASONS.to_vec(),
+            reason,
+            summary,
+        },
+    )
+}
+
+pub async fn discharge_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+) -> Response {
+    discharge_page(
+        &state,
+        &v,
+        id,
+        StatusCode::OK,
+        Errors::default(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct DischargeForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    version: String,
+}
+
+pub async fn discharge(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+    Form(f): Form<DischargeForm>,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    match discharge::discharge(
+        &state.svc,
+        a,
+        &v.meta,
+        id,
+        f.version.parse().unwrap_or(0),
+        &f.reason,
+        &f.summary,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/referrals/{id}/message")).into_response(),
+        Err(ServiceError::Invalid(list)) => {
+            discharge_page(
+                &state,
+                &v,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                f.reason,
+                f.summary,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            referral_page(
+                &state,
+                &v,
+                id,
+                StatusCode::CONFLICT,
+                Errors::one("version", m),
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care/message.html")]
+struct MessagePage {
+    l: Layout,
+    id: i32,
+    code: String,
+    display: String,
+    lines: Vec<String>,
+    sent_to: String,
+    created: String,
+}
+
+pub async fn message(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let found = async {
+        referrals::get(&state.svc, a, &v.meta, id).await?;
+        discharge::message_for(&state.svc.db, id)
+            .await?
+            .ok_or(ServiceError::NotFound("message"))
+    }
+    .await;
+    match found {
+        Ok(m) => render(
+            StatusCode::OK,
+            &MessagePage {
+                l: Layout::for_viewer("Message to the GP and referrer", &v, "/caseload"),
+                id,
+                code: m.snomed_code.clone(),
+                display: m.snomed_display.clone(),
+                lines: m.body.lines().map(str::to_owned).collect(),
+                sent_to: m.sent_to.unwrap_or_default(),
+                created: date_time(&m.created_at),
+            },
+        ),
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}

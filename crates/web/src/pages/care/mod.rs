@@ -1,0 +1,83 @@
+//! Care delivery pages: the caseload, referrals from receipt to discharge, the person's record
+//! and what is recorded on it (About Me, the plan, measures, decisions, consents).
+
+pub mod caseload;
+pub mod decisions;
+pub mod discharge;
+pub mod new_referral;
+pub mod people;
+pub mod person_edit;
+pub mod plan_form;
+pub mod record;
+pub mod referral;
+pub mod self_referral;
+
+use domain::referral::{CareService, ReferralState};
+use domain::{NhsNumber, Permission};
+
+use crate::routes::{Need, Routes, permission};
+
+/// Care delivery's pages. Staff pages need the permission to provide care; pages anyone on staff
+/// (or the person) may open check the relationship to the person in the use case.
+pub fn routes() -> Routes {
+    let care = permission(Permission::ProvideCare);
+    let signed_in = Need::SignedIn;
+    Routes::new()
+        .get("/caseload", care, caseload::caseload)
+        .get("/caseload/no-one-lost", care, caseload::no_one_lost)
+        .get("/people", care, people::search)
+        .get("/referrals/new", signed_in, new_referral::new_referral_form)
+        .post("/referrals/new", signed_in, new_referral::create_referral)
+        .get("/referrals/{id}", signed_in, referral::referral)
+        .post("/referrals/{id}/contacts", care, referral::record_contact)
+        .post("/referrals/{id}/assign", care, referral::assign)
+        .post("/referrals/{id}/state", care, referral::change_state)
+        .get("/referrals/{id}/discharge", care, discharge::discharge_form)
+        .post("/referrals/{id}/discharge", care, discharge::discharge)
+        .get("/referrals/{id}/message", signed_in, discharge::message)
+        .get(
+            "/self-referral",
+            Need::Public,
+            self_referral::self_referral_form,
+        )
+        .post("/self-referral", Need::Public, self_referral::self_referral)
+        .get("/people/{id}", signed_in, people::person)
+        .get("/people/{id}/edit", care, person_edit::form)
+        .post("/people/{id}/edit", care, person_edit::save)
+        .post("/people/{id}/consents", care, person_edit::record_consent)
+        .get("/people/{id}/plan", signed_in, record::plan)
+        .get("/people/{id}/plan/edit", care, plan_form::form)
+        .post("/people/{id}/plan/edit", care, plan_form::save)
+        .get("/people/{id}/decisions", care, decisions::show)
+        .post("/people/{id}/decisions", care, decisions::record)
+        .get("/people/{id}/about-me", signed_in, record::about_me_form)
+        .post("/people/{id}/about-me", signed_in, record::save_about_me)
+        .get("/people/{id}/measures", signed_in, record::measures_form)
+        .post("/people/{id}/measures", signed_in, record::record_measure)
+        .get("/me", signed_in, record::me)
+}
+
+fn state_tag(state: &str) -> (&'static str, &'static str) {
+    match ReferralState::parse(state) {
+        Some(ReferralState::Received) => ("Received", "nhsuk-tag--blue"),
+        Some(ReferralState::Contacted) => ("Contacted", "nhsuk-tag--aqua-green"),
+        Some(ReferralState::Active) => ("Active", "nhsuk-tag--green"),
+        Some(ReferralState::Discharged) => ("Discharged", "nhsuk-tag--grey"),
+        Some(ReferralState::Declined) => ("Declined", "nhsuk-tag--orange"),
+        Some(ReferralState::UnableToContact) => ("Unable to contact", "nhsuk-tag--red"),
+        None => ("Unknown", "nhsuk-tag--grey"),
+    }
+}
+
+fn nhs(n: &Option<String>) -> String {
+    n.as_deref()
+        .and_then(|n| NhsNumber::parse(n).ok())
+        .map(|n| n.formatted())
+        .unwrap_or_else(|| "Not known".into())
+}
+
+fn service_label(s: &str) -> &'static str {
+    CareService::parse(s)
+        .map(CareService::label)
+        .unwrap_or("Personalised care")
+}

@@ -1,0 +1,345 @@
+//! Finding a person, and the person's record.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Permission;
+use serde::Deserialize;
+use services::ServiceError;
+use services::care::people::{self, parse_date};
+use services::care::referrals::{self};
+use services::care::{about_me, lookup, measures, plans};
+use store::entities::person;
+
+use super::{nhs, service_label, state_tag};
+use crate::AppState;
+use crate::error::PageError;
+use crate::middleware::Viewer;
+use crate::view::{Errors, Layout, date, render};
+
+pub struct PersonRow {
+    pub id: i32,
+    pub name: String,
+    pub nhs_number: String,
+    pub dob: String,
+}
+
+#[derive(Template)]
+#[template(path = "care/search.html")]
+struct SearchPage {
+    l: Layout,
+    errors: Errors,
+    q: String,
+    dob: String,
+    searched: bool,
+    rows: Vec<PersonRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    dob: String,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let mut errors = Errors::default();
+    let dob = match q.dob.trim() {
+        "" => None,
+        d => parse_date(d).or_else(|| {
+            errors = Errors::one("dob", "Date of birth must be a real date, like 1958-03-27");
+            None
+        }),
+    };
+    let searched = !q.q.trim().is_empty() || dob.is_some();
+    let rows = if searched && errors.is_empty() {
+        match people::search(
+            &state.svc,
+            a,
+            &v.meta,
+            people::Search {
+                text: q.q.clone(),
+                date_of_birth: dob,
+            },
+        )
+        .await
+        {
+            Ok(found) => found
+                .into_iter()
+                .map(|f| PersonRow {
+                    id: f.person.id,
+                    name: format!("{} {}", f.person.given_name, f.person.family_name),
+                    nhs_number: nhs(&f.person.nhs_number),
+                    dob: f
+                        .person
+                        .date_of_birth
+                        .map(|d| d.format("%-d %B %Y").to_string())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            Err(e) => return PageError::new(e, &v).into_response(),
+        }
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &SearchPage {
+            l: Layout::for_viewer("Find a person", &v, "/caseload").with_errors(&errors),
+            errors,
+            q: q.q,
+            dob: q.dob,
+            searched,
+            rows,
+        },
+    )
+}
+
+pub struct MeasureRow {
+    pub date: String,
+    pub instrument: &'static str,
+    pub timepoint: &'static str,
+    pub result: String,
+}
+
+#[derive(Template)]
+#[template(path = "care/person.html")]
+struct PersonPage {
+    l: Layout,
+    p: person::Model,
+    details: Vec<(&'static str, String)>,
+    referrals: Vec<(i32, &'static str, String, &'static str, &'static str)>,
+    about_me: Vec<(&'static str, String)>,
+    about_me_meta: String,
+    plan_strengths: String,
+    plan_goals: Vec<(String, i64, String)>,
+    plan_meta: String,
+    measures: Vec<MeasureRow>,
+    chart: String,
+    consents: Vec<String>,
+    can_refer: bool,
+}
+
+pub async fn person(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
+    let Some(a) = v.actor() else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let loaded = async {
+        let p = people::get(&state.svc, a, &v.meta, id).await?;
+        let refs = referrals::for_person(&state.svc.db, id).await?;
+        let am = about_me::history(&state.svc.db, id)
+            .await?
+            .into_iter()
+            .next();
+        let plan = plans::history(&state.svc.db, id).await?.into_iter().next();
+        let ms = measures::list(&state.svc.db, id).await?;
+        let consents = people::consents(&state.svc.db, id).await?;
+        let practice = match p.practice_id {
+            Some(pid) => lookup::organisation(&state.svc, pid).await?,
+            None => None,
+        };
+        Ok::<_, ServiceError>((p, refs, am, plan, ms, consents, practice))
+    }
+    .await;
+    let (p, refs, am, plan, ms, consents, practice) = match loaded {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, &v).into_response(),
+    };
+    let pref = people::CONTACT_PREFERENCES
+        .iter()
+        .find(|(c, _)| *c == p.preferred_contact)
+        .map(|(_, l)| *l)
+        .unwrap_or("");
+    let mut details = vec![
+        ("NHS number", nhs(&p.nhs_number)),
+        (
+            "Date of birth",
+            p.date_of_birth
+                .map(|d| d.format("%-d %B %Y").to_string())
+                .unwrap_or_else(|| "Not known".into()),
+        ),
+        (
+            "GP practice",
+            practice
+                .map(|o| o.name)
+                .unwrap_or_else(|| "Not known".into()),
+        ),
+        ("Prefers", pref.to_string()),
+    ];
+    for (label, value) in [
+        ("Phone", &p.phone),
+        ("Email", &p.email),
+        ("Address", &p.address),
+        ("Postcode", &p.postcode),
+        ("Reasonable adjustments", &p.reasonable_adjustments),
+        ("Communication needs", &p.communication_needs),
+    ] {
+        if let Some(v) = value {
+            details.push((label, v.clone()));
+        }
+    }
+    if let Some(rep) = &p.representative_name {
+        details.push((
+            "Carer or representative",
+            format!(
+                "{rep}{}",
+                p.representative_relationship
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    let about = am.as_ref().map(about_me::sections_of).unwrap_or_default();
+    let about_me_rows = domain::about_me::SECTIONS
+        .iter()
+        .filter_map(|(k, label)| about.get(*k).map(|t| (*label, t.clone())))
+        .collect();
+    let about_me_meta = am
+        .map(|v| {
+            format!(
+                "Version {}, updated {} by {}{}",
+                v.version,
+                date(&v.created_at),
+                v.updated_by_label,
+                v.helped_by
+                    .map(|h| format!(", written with {h}"))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let (plan_strengths, plan_goals, plan_meta) = match &plan {
+        Some(pv) => {
+            let c = plans::content_of(pv);
+            let goals = c
+                .needs
+                .iter()
+                .flat_map(|n| {
+                    n.goals.iter().map(|g| {
+                        (
+                            g.description.clone(),
+                            g.importance,
+                            domain::plan::label_of(&domain::plan::GOAL_STATUSES, &g.status)
+                                .to_string(),
+                        )
+                    })
+                })
+                .collect();
+            (
+                c.strengths,
+                goals,
+                format!(
+                    "Version {}, saved {} by {}",
+                    pv.version,
+                    date(&pv.created_at),
+                    pv.updated_by_label
+                ),
+            )
+        }
+        None => (String::new(), vec![], String::new()),
+    };
+    let chart = crate::charts::wellbeing_svg(&ms);
+    let measures = ms
+        .iter()
+        .map(|m| MeasureRow {
+            date: m.taken_on.format("%-d %b %Y").to_string(),
+            instrument: match m.instrument.as_str() {
+                "ons4" => "ONS4",
+                "swemwbs" => "SWEMWBS",
+                _ => "Patient activation",
+            },
+            timepoint: measures::TIMEPOINTS
+                .iter()
+                .find(|(c, _)| *c == m.timepoint)
+                .map(|(_, l)| *l)
+                .unwrap_or(""),
+            result: match m.instrument.as_str() {
+                "ons4" => {
+                    let a = measures::answers_of(m);
+                    format!(
+                        "Life satisfaction {}, worthwhile {}, happy {}, anxious {}",
+                        a.first().unwrap_or(&0),
+                        a.get(1).unwrap_or(&0),
+                        a.get(2).unwrap_or(&0),
+                        a.get(3).unwrap_or(&0)
+                    )
+                }
+                "swemwbs" => format!(
+                    "Metric score {:.2} (raw {})",
+                    m.score.unwrap_or(0.0),
+                    measures::answers_of(m)
+                        .iter()
+                        .map(|v| u32::from(*v))
+                        .sum::<u32>()
+                ),
+                _ => format!(
+                    "Level {}, score {:.1}",
+                    m.level.unwrap_or(0),
+                    m.score.unwrap_or(0.0)
+                ),
+            },
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &PersonPage {
+            l: Layout::for_viewer(
+                format!("{} {}", p.given_name, p.family_name),
+                &v,
+                "/caseload",
+            ),
+            details,
+            referrals: refs
+                .into_iter()
+                .map(|r| {
+                    let (s, c) = state_tag(&r.state);
+                    (
+                        r.id,
+                        service_label(&r.service),
+                        r.referred_on.format("%-d %b %Y").to_string(),
+                        s,
+                        c,
+                    )
+                })
+                .collect(),
+            about_me: about_me_rows,
+            about_me_meta,
+            plan_strengths,
+            plan_goals,
+            plan_meta,
+            measures,
+            chart,
+            consents: consents
+                .into_iter()
+                .map(|c| {
+                    format!(
+                        "{} sharing with {} (recorded {})",
+                        if c.given {
+                            "Agrees to"
+                        } else {
+                            "Does not agree to"
+                        },
+                        c.share_with,
+                        date(&c.recorded_at)
+                    )
+                })
+                .collect(),
+            can_refer: a.can(Permission::ProvideCare),
+            p,
+        },
+    )
+}

@@ -1,0 +1,39 @@
+//! Who is asking: the viewer the access middleware found, as handlers receive it. A leaf
+//! module (it depends on nothing else in this crate), so pages, the API and the middleware can
+//! all use it without depending on each other.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use services::RequestMeta;
+use services::identity::session::Current;
+
+/// Who is asking, as the access middleware found them. Handlers read it through [`Viewer`].
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub current: Option<Current>,
+    /// The CSRF token this request's forms must carry.
+    pub csrf: String,
+    pub meta: RequestMeta,
+    /// A session cookie came with the request but its session had timed out.
+    pub expired: bool,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> Option<&services::Actor> {
+        self.current.as_ref().map(|c| &c.actor)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    }
+}
