@@ -37,3 +37,35 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
             .ok_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
     }
 }
+
+/// The signed-in actor, for handlers that need one. Without one the request goes no further:
+/// a page sends the visitor to sign in (and back afterwards), the API answers 401 in the error
+/// envelope. (The access check already does this for routes that need more than
+/// [`crate::routes::Need::Public`]; this makes the handler's assumption explicit and typed.)
+pub struct CurrentActor(pub services::Actor);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CurrentActor {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(a) = parts.extensions.get::<Viewer>().and_then(Viewer::actor) {
+            return Ok(CurrentActor(a.clone()));
+        }
+        if parts.uri.path().starts_with("/api/") {
+            return Err(crate::error::ApiError::unauthorised(
+                "Sign in or send an API token (Authorization: Bearer …)",
+            )
+            .into_response());
+        }
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+            .unwrap_or("/");
+        let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+        Err(axum::response::Redirect::to(&format!("/sign-in?{q}")).into_response())
+    }
+}

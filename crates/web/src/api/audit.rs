@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use services::audit;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiQuery, actor};
+use super::ApiQuery;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditEventDto {
@@ -62,9 +63,9 @@ pub struct AuditParams {
 pub async fn search(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    let a = actor(&v)?;
     let page = audit::search(
         &state.svc,
         a,

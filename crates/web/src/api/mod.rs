@@ -37,6 +37,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 /// A JSON body. Every way it can be wrong answers with the error envelope: a missing or other
 /// content type (415), a body over the limit (413), text that is not JSON (400), and JSON of the
@@ -200,8 +201,7 @@ pub struct Me {
 /// Who the caller is: their roles and permissions.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity",
     responses((status = 200, description = "The caller", body = Me), (status = 401, description = "Not signed in", body = crate::error::ErrorEnvelope)))]
-pub async fn me(v: Viewer) -> Result<Json<Me>, ApiError> {
-    let a = actor(&v)?;
+pub async fn me(_v: Viewer, CurrentActor(ref a): CurrentActor) -> Result<Json<Me>, ApiError> {
     let mut permissions: Vec<String> = a
         .grants
         .iter()

@@ -8,10 +8,11 @@ use services::org::{self, ListFilter, OrgInput};
 use store::entities::organisation::Model as Organisation;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiId, ApiJson, ApiQuery, actor};
+use super::{ApiId, ApiJson, ApiQuery};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 /// An organisation as the API shows it.
 #[derive(Serialize, ToSchema)]
@@ -104,9 +105,9 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<OrganisationPage>, ApiError> {
-    let a = actor(&v)?;
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
         Some(k) => Some(k.parse().map_err(|_| {
@@ -148,9 +149,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<OrganisationDto>, ApiError> {
-    let a = actor(&v)?;
     let o = org::get(&state.svc, a, id)
         .await
         .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
@@ -165,9 +166,9 @@ pub async fn get(
 pub async fn create(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<(StatusCode, Json<OrganisationDto>), ApiError> {
-    let a = actor(&v)?;
     let o = org::create(&state.svc, a, &v.meta, input)
         .await
         .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;
@@ -184,10 +185,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<Json<OrganisationDto>, ApiError> {
-    let a = actor(&v)?;
     let o = org::update(&state.svc, a, &v.meta, id, input)
         .await
         .map_err(|e| ApiError::from(e).for_actor(a, &v.meta))?;

@@ -4,9 +4,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use serde::Deserialize;
+use services::Actor;
 use services::{FieldError, ServiceError, identity::token};
 
 use crate::AppState;
@@ -14,6 +15,7 @@ use crate::error::PageError;
 use crate::forms::optional_int;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date, render};
+use crate::viewer::CurrentActor;
 
 pub struct TokenRow {
     pub id: i32,
@@ -39,18 +41,20 @@ struct AccountPage {
     expires_in_days: String,
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is drawn from everything the form holds"
+)]
 async fn page(
     state: &AppState,
     v: &Viewer,
+    actor: &Actor,
     status: StatusCode,
     errors: Errors,
     message: String,
     new_token: Option<String>,
     typed: (String, String),
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let now = state.svc.now();
     let tokens = match token::list(&state.svc, actor).await {
         Ok(t) => t,
@@ -97,10 +101,15 @@ async fn page(
     )
 }
 
-pub async fn show(State(state): State<AppState>, v: Viewer) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
+) -> Response {
     page(
         &state,
         &v,
+        actor,
         StatusCode::OK,
         Errors::default(),
         String::new(),
@@ -121,11 +130,9 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let mut errors: Vec<FieldError> = Vec::new();
     let days = optional_int(
         "expires_in_days",
@@ -138,6 +145,7 @@ pub async fn create_token(
         return page(
             &state,
             &v,
+            actor,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors(errors),
             String::new(),
@@ -151,6 +159,7 @@ pub async fn create_token(
             page(
                 &state,
                 &v,
+                actor,
                 StatusCode::CREATED,
                 Errors::default(),
                 String::new(),
@@ -163,6 +172,7 @@ pub async fn create_token(
             page(
                 &state,
                 &v,
+                actor,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
                 String::new(),
@@ -178,16 +188,15 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     match token::revoke(&state.svc, actor, &v.meta, id).await {
         Ok(()) => {
             page(
                 &state,
                 &v,
+                actor,
                 StatusCode::OK,
                 Errors::default(),
                 "The token has been revoked: it no longer works.".into(),
@@ -200,6 +209,7 @@ pub async fn revoke_token(
             page(
                 &state,
                 &v,
+                actor,
                 StatusCode::CONFLICT,
                 Errors::default(),
                 m,

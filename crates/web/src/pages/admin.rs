@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use services::{FieldError, audit, identity};
@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, Pager, date_time, render, thousands};
+use crate::viewer::CurrentActor;
 
 pub struct AuditRow {
     pub when: String,
@@ -76,11 +77,9 @@ fn parse_day(field: &str, label: &str, s: &str, errors: &mut Vec<FieldError>) ->
 pub async fn audit(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let mut errors = Vec::new();
     let from = parse_day("from", "From date", &q.from, &mut errors);
     let to = parse_day("to", "To date", &q.to, &mut errors);
@@ -200,10 +199,11 @@ struct UsersPage {
     rows: Vec<UserRow>,
 }
 
-pub async fn users(State(state): State<AppState>, v: Viewer) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn users(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
+) -> Response {
     let now = state.svc.now();
     match identity::users::list_in_scope(&state.svc, actor).await {
         Ok(list) => {

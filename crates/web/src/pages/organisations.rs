@@ -16,6 +16,7 @@ use crate::error::PageError;
 use crate::forms::optional_int;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, Pager, render, thousands};
+use crate::viewer::CurrentActor;
 
 pub struct Row {
     pub id: i32,
@@ -73,11 +74,9 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let kind = q.kind.clone().unwrap_or_default();
     let filter = ListFilter {
         kind: kind.parse().ok(),
@@ -146,12 +145,10 @@ pub struct ShowQuery {
 pub async fn show(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Path(id): Path<i32>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let result = async {
         let o = org::get(&state.svc, actor, id).await?;
         let ancestors = org::ancestors(&state.svc, &o).await?;
@@ -457,10 +454,12 @@ pub async fn new_form(State(state): State<AppState>, v: Viewer) -> Response {
     .await
 }
 
-pub async fn create(State(state): State<AppState>, v: Viewer, Form(f): Form<OrgForm>) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
+    Form(f): Form<OrgForm>,
+) -> Response {
     let (input, mut errors) = to_input(&f);
     let result = if errors.is_empty() {
         org::create(&state.svc, actor, &v.meta, input).await
@@ -486,10 +485,12 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Form(f): Form<OrgF
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
     let o = match org::get(&state.svc, actor, id).await {
         Ok(o) if actor.can_at(Permission::ManageOrganisations, &o.path) => o,
         Ok(_) => {
@@ -513,12 +514,10 @@ pub async fn edit_form(State(state): State<AppState>, v: Viewer, Path(id): Path<
 pub async fn update(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref actor): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let Some(actor) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let (input, mut errors) = to_input(&f);
     let result = if errors.is_empty() {
         org::update(&state.svc, actor, &v.meta, id, input).await

@@ -9,9 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::err;
 use crate::AppState;
-use crate::api::{ApiId, ApiQuery, actor};
+use crate::api::{ApiId, ApiQuery};
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 #[derive(Serialize, ToSchema)]
 pub struct PersonDto {
@@ -70,9 +71,9 @@ pub struct PeopleParams {
 pub async fn search_people(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiQuery(p): ApiQuery<PeopleParams>,
 ) -> Result<Json<Vec<PersonDto>>, ApiError> {
-    let a = actor(&v)?;
     let found = people::search(
         &state.svc,
         a,
@@ -92,9 +93,9 @@ pub async fn search_people(
 pub async fn get_person(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<PersonDto>, ApiError> {
-    let a = actor(&v)?;
     Ok(Json(
         people::get(&state.svc, a, &v.meta, id)
             .await

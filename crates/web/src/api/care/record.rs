@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 use super::err;
 use super::referrals::Created;
 use crate::AppState;
-use crate::api::{ApiId, ApiJson, actor};
+use crate::api::{ApiId, ApiJson};
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct AboutMeDto {
@@ -29,9 +30,9 @@ pub struct AboutMeDto {
 pub async fn get_about_me(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<AboutMeDto>, ApiError> {
-    let a = actor(&v)?;
     let cur = about_me::current(&state.svc, a, &v.meta, id)
         .await
         .map_err(err(&v))?;
@@ -62,10 +63,10 @@ pub struct AboutMeInput {
 pub async fn put_about_me(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<AboutMeInput>,
 ) -> Result<Json<AboutMeDto>, ApiError> {
-    let a = actor(&v)?;
     let saved = about_me::save(
         &state.svc,
         a,
@@ -99,9 +100,9 @@ pub struct PlanDto {
 pub async fn get_plan(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<PlanDto>, ApiError> {
-    let a = actor(&v)?;
     let p = plans::current(&state.svc, a, &v.meta, id)
         .await
         .map_err(err(&v))?
@@ -123,10 +124,10 @@ pub async fn get_plan(
 pub async fn put_plan(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<plans::PlanInput>,
 ) -> Result<Json<PlanDto>, ApiError> {
-    let a = actor(&v)?;
     let p = plans::save(&state.svc, a, &v.meta, id, input)
         .await
         .map_err(err(&v))?;
@@ -176,9 +177,9 @@ impl From<measure::Model> for MeasureDto {
 pub async fn list_measures(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<Vec<MeasureDto>>, ApiError> {
-    let a = actor(&v)?;
     people::get(&state.svc, a, &v.meta, id)
         .await
         .map_err(err(&v))?;
@@ -194,10 +195,10 @@ pub async fn list_measures(
 pub async fn record_measure(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<measures::MeasureInput>,
 ) -> Result<(StatusCode, Json<MeasureDto>), ApiError> {
-    let a = actor(&v)?;
     let m = measures::record(&state.svc, a, &v.meta, id, input)
         .await
         .map_err(err(&v))?;
@@ -210,10 +211,10 @@ pub async fn record_measure(
 pub async fn record_decision(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<sdm::SdmInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let a = actor(&v)?;
     let d = sdm::record(&state.svc, a, &v.meta, id, input)
         .await
         .map_err(err(&v))?;

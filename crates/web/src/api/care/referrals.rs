@@ -12,9 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::err;
 use super::people::PersonDto;
 use crate::AppState;
-use crate::api::{ApiId, ApiJson, ApiQuery, actor};
+use crate::api::{ApiId, ApiJson, ApiQuery};
 use crate::error::ApiError;
 use crate::middleware::Viewer;
+use crate::viewer::CurrentActor;
 
 #[derive(Serialize, ToSchema)]
 pub struct ReferralDto {
@@ -113,9 +114,9 @@ pub struct CaseloadParams {
 pub async fn caseload(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiQuery(p): ApiQuery<CaseloadParams>,
 ) -> Result<Json<CaseloadPage>, ApiError> {
-    let a = actor(&v)?;
     let page = referrals::caseload(
         &state.svc,
         a,
@@ -156,9 +157,9 @@ pub async fn caseload(
 pub async fn create_referral(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiJson(input): ApiJson<ReferralInput>,
 ) -> Result<(StatusCode, Json<ReferralDto>), ApiError> {
-    let a = actor(&v)?;
     let r = referrals::create(&state.svc, a, &v.meta, input)
         .await
         .map_err(err(&v))?;
@@ -170,9 +171,9 @@ pub async fn create_referral(
 pub async fn get_referral(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<ReferralDto>, ApiError> {
-    let a = actor(&v)?;
     Ok(Json(
         referrals::get(&state.svc, a, &v.meta, id)
             .await
@@ -192,10 +193,10 @@ pub struct Created {
 pub async fn record_contact(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let a = actor(&v)?;
     let c = referrals::record_contact(&state.svc, a, &v.meta, id, input)
         .await
         .map_err(err(&v))?;
@@ -227,10 +228,10 @@ pub struct DischargeMessageDto {
 pub async fn discharge_referral(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
     ApiJson(input): ApiJson<DischargeInput>,
 ) -> Result<(StatusCode, Json<DischargeMessageDto>), ApiError> {
-    let a = actor(&v)?;
     let m = discharge::discharge(
         &state.svc,
         a,

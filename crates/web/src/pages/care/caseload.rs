@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::referral::{ReferralState, Urgency};
 use serde::Deserialize;
 use services::care::lookup;
@@ -17,6 +17,7 @@ use crate::error::PageError;
 use crate::forms::optional_int;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, Pager, date, render, thousands};
+use crate::viewer::CurrentActor;
 
 pub struct CaseRow {
     pub referral_id: i32,
@@ -101,11 +102,9 @@ pub(super) async fn practices_in_scope(state: &AppState, a: &Actor) -> Vec<(Stri
 pub async fn caseload(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Query(q): Query<CaseloadQuery>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let mut errs: Vec<FieldError> = Vec::new();
     let review_due_by = match q.review_due_by.trim() {
         "" => None,
@@ -215,10 +214,11 @@ struct LostPage {
     rows: Vec<CaseRow>,
 }
 
-pub async fn no_one_lost(State(state): State<AppState>, v: Viewer) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn no_one_lost(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+) -> Response {
     match referrals::no_one_lost(&state.svc, a, &v.meta).await {
         Ok(list) => {
             let rows = list

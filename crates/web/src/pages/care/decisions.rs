@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use services::Actor;
 use services::care::people;
 use services::care::sdm::{self, SdmInput, SdmOption};
 use services::{FieldError, ServiceError};
@@ -14,6 +15,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date_time, render};
+use crate::viewer::CurrentActor;
 
 pub struct OptionSlot {
     pub n: usize,
@@ -65,14 +67,12 @@ fn value(f: &HashMap<String, String>, k: &str) -> String {
 async fn page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     f: HashMap<String, String>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let loaded = async {
         let p = people::get(&state.svc, a, &v.meta, id).await?;
         let list = sdm::list(&state.svc.db, id).await?;
@@ -139,10 +139,16 @@ async fn page(
     )
 }
 
-pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
     page(
         &state,
         &v,
+        a,
         id,
         StatusCode::OK,
         Errors::default(),
@@ -154,12 +160,10 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>)
 pub async fn record(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let input = SdmInput {
         referral_id: None,
         decision_point: f.get("decision_point").cloned(),
@@ -195,6 +199,7 @@ pub async fn record(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),

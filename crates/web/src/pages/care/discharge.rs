@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use services::Actor;
 use services::ServiceError;
 use services::care::referrals::{self};
 use services::care::{discharge, lookup};
@@ -15,6 +16,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date_time, render};
+use crate::viewer::CurrentActor;
 
 #[derive(Template)]
 #[template(path = "care/discharge.html")]
@@ -29,18 +31,20 @@ struct DischargePage {
     summary: String,
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is drawn from everything the form holds"
+)]
 async fn discharge_page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     reason: String,
     summary: String,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let r = match referrals::get(&state.svc, a, &v.meta, id).await {
         Ok(r) => r,
         Err(e) => return PageError::new(e, v).into_response(),
@@ -67,11 +71,13 @@ async fn discharge_page(
 pub async fn discharge_form(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
     discharge_page(
         &state,
         &v,
+        a,
         id,
         StatusCode::OK,
         Errors::default(),
@@ -94,12 +100,10 @@ pub struct DischargeForm {
 pub async fn discharge(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<DischargeForm>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     match discharge::discharge(
         &state.svc,
         a,
@@ -116,6 +120,7 @@ pub async fn discharge(
             discharge_page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
@@ -128,6 +133,7 @@ pub async fn discharge(
             referral_page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("version", m),
@@ -151,10 +157,12 @@ struct MessagePage {
     created: String,
 }
 
-pub async fn message(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn message(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
     let found = async {
         referrals::get(&state.svc, a, &v.meta, id).await?;
         discharge::message_for(&state.svc.db, id)

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::referral::{CareService, ReferralMethod};
 use serde::Deserialize;
+use services::Actor;
 use services::care::lookup;
 use services::care::people::{self, PersonInput};
 use services::care::referrals::{self, ReferralInput};
@@ -18,6 +19,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, render};
+use crate::viewer::CurrentActor;
 
 #[derive(Template)]
 #[template(path = "care/referral_new.html")]
@@ -76,13 +78,11 @@ pub(super) async fn org_choices(state: &AppState, kind: &str) -> Vec<(String, St
 async fn new_referral_page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     status: StatusCode,
     errors: Errors,
     f: ReferralForm,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let existing = match f.person_id.parse::<i32>() {
         Ok(id) => match people::get(&state.svc, a, &v.meta, id).await {
             Ok(p) => Some((
@@ -129,11 +129,9 @@ pub struct NewQuery {
 pub async fn new_referral_form(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Query(q): Query<NewQuery>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let team = a
         .grants
         .iter()
@@ -154,7 +152,7 @@ pub async fn new_referral_form(
         team_org_id: team,
         ..Default::default()
     };
-    new_referral_page(&state, &v, StatusCode::OK, Errors::default(), f).await
+    new_referral_page(&state, &v, a, StatusCode::OK, Errors::default(), f).await
 }
 
 pub(super) fn person_input(f: &ReferralForm) -> PersonInput {
@@ -174,11 +172,9 @@ pub(super) fn person_input(f: &ReferralForm) -> PersonInput {
 pub async fn create_referral(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Form(f): Form<ReferralForm>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let person_id = f.person_id.parse().ok();
     let input = ReferralInput {
         person_id,
@@ -203,6 +199,7 @@ pub async fn create_referral(
             new_referral_page(
                 &state,
                 &v,
+                a,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
                 f,

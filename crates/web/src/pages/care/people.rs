@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use serde::Deserialize;
 use services::ServiceError;
@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date, render};
+use crate::viewer::CurrentActor;
 
 pub struct PersonRow {
     pub id: i32,
@@ -47,11 +48,9 @@ pub struct SearchQuery {
 pub async fn search(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let mut errors = Errors::default();
     let dob = match q.dob.trim() {
         "" => None,
@@ -134,10 +133,12 @@ struct PersonPage {
     can_refer: bool,
 }
 
-pub async fn person(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
+pub async fn person(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
     let loaded = async {
         let p = people::get(&state.svc, a, &v.meta, id).await?;
         let refs = referrals::for_person(&state.svc.db, id).await?;

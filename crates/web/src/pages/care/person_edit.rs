@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use services::Actor;
 use services::ServiceError;
 use services::care::people::{self, ConsentInput, PersonInput};
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, render};
+use crate::viewer::CurrentActor;
 
 type Raw = HashMap<String, String>;
 
@@ -115,14 +117,12 @@ fn raw_of(p: &store::entities::person::Model) -> Raw {
 async fn page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     typed: Option<Raw>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let loaded = async {
         let p = people::get(&state.svc, a, &v.meta, id).await?;
         let consents = people::consents(&state.svc.db, id).await?;
@@ -184,19 +184,22 @@ async fn page(
     )
 }
 
-pub async fn form(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    page(&state, &v, id, StatusCode::OK, Errors::default(), None).await
+pub async fn form(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
+    page(&state, &v, a, id, StatusCode::OK, Errors::default(), None).await
 }
 
 pub async fn save(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(raw): Form<Raw>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let get = |k: &str| raw.get(k).cloned();
     let input = PersonInput {
         nhs_number: get("nhs_number"),
@@ -222,6 +225,7 @@ pub async fn save(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
@@ -233,6 +237,7 @@ pub async fn save(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("given_name", m),
@@ -247,12 +252,10 @@ pub async fn save(
 pub async fn record_consent(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(raw): Form<Raw>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let input = ConsentInput {
         share_with: raw.get("share_with").cloned(),
         given: raw.get("given").and_then(|g| match g.as_str() {
@@ -268,6 +271,7 @@ pub async fn record_consent(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),

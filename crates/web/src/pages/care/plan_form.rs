@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::plan::{ACTION_STATUSES, Action, Contingency, GOAL_STATUSES, Goal, Need, PlanContent};
+use services::Actor;
 use services::care::plans;
 use services::{FieldError, ServiceError};
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, render};
+use crate::viewer::CurrentActor;
 
 type Raw = HashMap<String, String>;
 
@@ -248,14 +250,12 @@ struct PlanFormPage {
 async fn page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     typed: Option<Raw>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let (p, history) = match plans::read(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
@@ -316,19 +316,22 @@ async fn page(
     )
 }
 
-pub async fn form(State(state): State<AppState>, v: Viewer, Path(id): Path<i32>) -> Response {
-    page(&state, &v, id, StatusCode::OK, Errors::default(), None).await
+pub async fn form(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Response {
+    page(&state, &v, a, id, StatusCode::OK, Errors::default(), None).await
 }
 
 pub async fn save(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(raw): Form<Raw>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let input = plans::PlanInput {
         based_on: get(&raw, "based_on").parse().unwrap_or(0),
         content: from_raw(&raw),
@@ -348,6 +351,7 @@ pub async fn save(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors,
@@ -359,6 +363,7 @@ pub async fn save(
             page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("strengths", m),

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::about_me::SECTIONS;
 use domain::measures::ONS4_ITEMS;
+use services::Actor;
 use services::care::{about_me, lookup, measures};
 use services::{FieldError, ServiceError};
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date_time, render};
+use crate::viewer::CurrentActor;
 
 pub struct SectionField {
     pub key: &'static str,
@@ -46,14 +48,12 @@ pub struct PastVersion {
 async fn about_me_page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     typed: Option<(HashMap<String, String>, i32)>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let (p, history) = match about_me::read(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
@@ -122,20 +122,19 @@ async fn about_me_page(
 pub async fn about_me_form(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
-    about_me_page(&state, &v, id, StatusCode::OK, Errors::default(), None).await
+    about_me_page(&state, &v, a, id, StatusCode::OK, Errors::default(), None).await
 }
 
 pub async fn save_about_me(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let based_on = f.get("based_on").and_then(|b| b.parse().ok()).unwrap_or(0);
     let sections: about_me::Sections = SECTIONS
         .iter()
@@ -161,6 +160,7 @@ pub async fn save_about_me(
             about_me_page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
@@ -172,6 +172,7 @@ pub async fn save_about_me(
             about_me_page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("most_important", m),
@@ -210,14 +211,12 @@ struct MeasuresPage {
 async fn measures_page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     typed: HashMap<String, String>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let loaded = async {
         let p = services::care::people::get(&state.svc, a, &v.meta, id).await?;
         let wording = measures::wording(&state.svc.db, "swemwbs").await?;
@@ -313,11 +312,13 @@ async fn measures_page(
 pub async fn measures_form(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
     measures_page(
         &state,
         &v,
+        a,
         id,
         StatusCode::OK,
         Errors::default(),
@@ -329,12 +330,10 @@ pub async fn measures_form(
 pub async fn record_measure(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let instrument = f.get("instrument").cloned().unwrap_or_default();
     let count = match instrument.as_str() {
         "ons4" => 4,
@@ -367,6 +366,7 @@ pub async fn record_measure(
         return measures_page(
             &state,
             &v,
+            a,
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors(problems),
@@ -402,6 +402,7 @@ pub async fn record_measure(
             measures_page(
                 &state,
                 &v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
@@ -509,12 +510,10 @@ pub struct PlanQuery {
 pub async fn plan(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     axum::extract::Query(q): axum::extract::Query<PlanQuery>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     match services::care::plans::read(&state.svc, a, &v.meta, id).await {
         Ok((p, history)) => {
             let shown = match q.version {
@@ -584,11 +583,9 @@ pub struct MeQuery {
 pub async fn me(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     axum::extract::Query(q): axum::extract::Query<MeQuery>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let loaded = async {
         let Some(p) = lookup::own_record(&state.svc, a).await? else {
             return Err(ServiceError::NotFound("your record"));

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::referral::{ContactKind, ReferralMethod, ReferralState, Urgency};
 use serde::Deserialize;
+use services::Actor;
 use services::ServiceError;
 use services::care::people::parse_date;
 use services::care::referrals::{self, ContactInput, StateChange};
@@ -19,6 +20,7 @@ use crate::error::PageError;
 use crate::forms::optional_int;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date_time, render};
+use crate::viewer::CurrentActor;
 
 pub struct ContactRow {
     pub when: String,
@@ -54,14 +56,12 @@ struct ReferralPage {
 pub(super) async fn referral_page(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     status: StatusCode,
     errors: Errors,
     message: String,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let result = async {
         let r = referrals::get(&state.svc, a, &v.meta, id).await?;
         let p = lookup::person(&state.svc, r.person_id).await?;
@@ -212,6 +212,7 @@ pub struct Saved {
 pub async fn referral(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Query(q): Query<Saved>,
 ) -> Response {
@@ -225,6 +226,7 @@ pub async fn referral(
     referral_page(
         &state,
         &v,
+        a,
         id,
         StatusCode::OK,
         Errors::default(),
@@ -237,6 +239,7 @@ pub async fn referral(
 pub(super) async fn after(
     state: &AppState,
     v: &Viewer,
+    a: &Actor,
     id: i32,
     result: Result<(), ServiceError>,
     saved: &str,
@@ -247,6 +250,7 @@ pub(super) async fn after(
             referral_page(
                 state,
                 v,
+                a,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
@@ -258,6 +262,7 @@ pub(super) async fn after(
             referral_page(
                 state,
                 v,
+                a,
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("version", m),
@@ -285,12 +290,10 @@ pub struct ContactForm {
 pub async fn record_contact(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<ContactForm>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let mut errs = Vec::new();
     let duration = optional_int(
         "duration_minutes",
@@ -302,6 +305,7 @@ pub async fn record_contact(
         return referral_page(
             &state,
             &v,
+            a,
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors(errs),
@@ -322,7 +326,7 @@ pub async fn record_contact(
     let r = referrals::record_contact(&state.svc, a, &v.meta, id, input)
         .await
         .map(|_| ());
-    after(&state, &v, id, r, "contact").await
+    after(&state, &v, a, id, r, "contact").await
 }
 
 #[derive(Deserialize, Default)]
@@ -336,12 +340,10 @@ pub struct AssignForm {
 pub async fn assign(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let version = f.version.parse().unwrap_or(0);
     let r = referrals::assign(
         &state.svc,
@@ -352,7 +354,7 @@ pub async fn assign(
         f.assigned_user_id.parse().ok(),
     )
     .await;
-    after(&state, &v, id, r, "assigned").await
+    after(&state, &v, a, id, r, "assigned").await
 }
 
 #[derive(Deserialize, Default)]
@@ -370,16 +372,15 @@ pub struct StateForm {
 pub async fn change_state(
     State(state): State<AppState>,
     v: Viewer,
+    CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
     Form(f): Form<StateForm>,
 ) -> Response {
-    let Some(a) = v.actor() else {
-        return Redirect::to("/sign-in").into_response();
-    };
     let Some(to) = ReferralState::parse(&f.to) else {
         return referral_page(
             &state,
             &v,
+            a,
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors::one("to", "Choose what happened"),
@@ -395,6 +396,7 @@ pub async fn change_state(
                 return referral_page(
                     &state,
                     &v,
+                    a,
                     id,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Errors::one(
@@ -421,5 +423,5 @@ pub async fn change_state(
         change,
     )
     .await;
-    after(&state, &v, id, r, "state").await
+    after(&state, &v, a, id, r, "state").await
 }
