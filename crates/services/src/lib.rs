@@ -18,6 +18,57 @@ pub mod org;
 pub mod paging;
 pub mod schema;
 
+/// Reads without the access check, for test harnesses that inspect what a use case stored.
+#[cfg(feature = "testing")]
+pub mod unchecked {
+    use sea_orm::DatabaseConnection;
+    use store::entities::{
+        about_me_version, care_plan_version, consent, discharge_message, measure, sdm_record,
+    };
+
+    pub async fn consents(
+        db: &DatabaseConnection,
+        person_id: i32,
+    ) -> Result<Vec<consent::Model>, crate::ServiceError> {
+        crate::care::people::consents_of(db, person_id).await
+    }
+
+    pub async fn decisions(
+        db: &DatabaseConnection,
+        person_id: i32,
+    ) -> Result<Vec<sdm_record::Model>, crate::ServiceError> {
+        crate::care::sdm::list_of(db, person_id).await
+    }
+
+    pub async fn about_me_history(
+        db: &DatabaseConnection,
+        person_id: i32,
+    ) -> Result<Vec<about_me_version::Model>, crate::ServiceError> {
+        crate::care::about_me::history_of(db, person_id).await
+    }
+
+    pub async fn discharge_message(
+        db: &DatabaseConnection,
+        referral_id: i32,
+    ) -> Result<Option<discharge_message::Model>, crate::ServiceError> {
+        crate::care::discharge::message_for_of(db, referral_id).await
+    }
+
+    pub async fn measures(
+        db: &DatabaseConnection,
+        person_id: i32,
+    ) -> Result<Vec<measure::Model>, crate::ServiceError> {
+        crate::care::measures::list_of(db, person_id).await
+    }
+
+    pub async fn plan_history(
+        db: &DatabaseConnection,
+        person_id: i32,
+    ) -> Result<Vec<care_plan_version::Model>, crate::ServiceError> {
+        crate::care::plans::history_of(db, person_id).await
+    }
+}
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -67,7 +118,8 @@ impl Default for Settings {
 /// by every clone).
 #[derive(Clone)]
 pub struct Services {
-    pub db: DatabaseConnection,
+    /// Private: a person's data is read only through the use cases, which check and audit.
+    pub(crate) db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub passwords: Arc<identity::password::PasswordWork>,
@@ -108,6 +160,17 @@ impl Services {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Whether the database answers (for readiness checks).
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        Ok(store::ping(&self.db).await?)
+    }
+
+    /// The database, for test harnesses that arrange or inspect rows directly.
+    #[cfg(feature = "testing")]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 }
 

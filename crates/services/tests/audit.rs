@@ -32,7 +32,7 @@ store::db_test!(simultaneous_reads_are_all_audited_in_fewer_commits, |db| {
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     let written = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("person_viewed"))
-        .count(&svc.db)
+        .count(svc.db())
         .await
         .unwrap();
     assert_eq!(

@@ -20,7 +20,7 @@ async fn actor(svc: &Services, email: &str) -> Actor {
         .await
         .unwrap()
         .unwrap();
-    services::identity::users::load_actor(&svc.db, &u)
+    services::identity::users::load_actor(svc.db(), &u)
         .await
         .unwrap()
 }
@@ -36,7 +36,11 @@ fn person(nhs: &str, dob: &str) -> PersonInput {
     }
 }
 
-async fn refer(c: &Ctx, by: &Actor, p: PersonInput) -> Result<referral::Model, ServiceError> {
+async fn refer(
+    c: &Ctx,
+    by: &Actor,
+    p: PersonInput,
+) -> Result<services::care::Referral, ServiceError> {
     let pcn = org(&c.svc, "U90001").await;
     let practice = org(&c.svc, "B90001").await;
     referrals::create(
@@ -88,7 +92,7 @@ store::db_test!(
         assert_eq!(list[1].field, "person.date_of_birth");
         assert!(list[1].message.contains("today or in the past"));
         assert_eq!(
-            referral::Entity::find().count(&c.svc.db).await.unwrap(),
+            referral::Entity::find().count(c.svc.db()).await.unwrap(),
             0,
             "nothing saved"
         );
@@ -167,7 +171,7 @@ store::db_test!(
         let refused = audit_event::Entity::find()
             .filter(audit_event::Column::Outcome.eq("refused"))
             .filter(audit_event::Column::PersonId.eq(r.person_id))
-            .count(&c.svc.db)
+            .count(c.svc.db())
             .await
             .unwrap();
         assert_eq!(refused, 5, "each refusal is audited with the person");
@@ -178,7 +182,7 @@ store::db_test!(
         let viewed = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("person_viewed"))
             .filter(audit_event::Column::Outcome.eq("success"))
-            .count(&c.svc.db)
+            .count(c.svc.db())
             .await
             .unwrap();
         assert_eq!(viewed, 1);
@@ -281,7 +285,9 @@ store::db_test!(
         .await
         .unwrap_err();
         assert!(matches!(late, ServiceError::Conflict(_)));
-        let history = plans::history(&c.svc.db, r.person_id).await.unwrap();
+        let history = services::unchecked::plan_history(c.svc.db(), r.person_id)
+            .await
+            .unwrap();
         assert_eq!(history.len(), 2);
         assert_eq!(
             plans::content_of(&history[0]).needs[0].goals[0].importance,
@@ -325,7 +331,10 @@ store::db_test!(
             "{results:?}"
         );
         assert_eq!(
-            plans::history(&c.svc.db, r.person_id).await.unwrap().len(),
+            services::unchecked::plan_history(c.svc.db(), r.person_id)
+                .await
+                .unwrap()
+                .len(),
             1
         );
     }
@@ -386,7 +395,10 @@ store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
         .is_err()
     );
     assert_eq!(
-        measures::list(&c.svc.db, r.person_id).await.unwrap().len(),
+        services::unchecked::measures(c.svc.db(), r.person_id)
+            .await
+            .unwrap()
+            .len(),
         2
     );
 });
@@ -419,7 +431,7 @@ store::db_test!(
         .await
         .unwrap();
         let r = referral::Entity::find_by_id(r.id)
-            .one(&c.svc.db)
+            .one(c.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -451,7 +463,7 @@ store::db_test!(
         assert!(msg.body.contains("943 476 5919"));
         // Asking again later is refused with the reason.
         let r = referral::Entity::find_by_id(r.id)
-            .one(&c.svc.db)
+            .one(c.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -501,7 +513,7 @@ store::db_test!(declining_sends_the_declined_code, |db| {
     )
     .await
     .unwrap();
-    let msg = discharge::message_for(&c.svc.db, r.id)
+    let msg = services::unchecked::discharge_message(c.svc.db(), r.id)
         .await
         .unwrap()
         .unwrap();
@@ -526,7 +538,7 @@ store::db_test!(unable_to_contact_needs_three_recorded_attempts, |db| {
             .unwrap();
     }
     let r2 = referral::Entity::find_by_id(r.id)
-        .one(&c.svc.db)
+        .one(c.svc.db())
         .await
         .unwrap()
         .unwrap();
@@ -550,7 +562,7 @@ store::db_test!(unable_to_contact_needs_three_recorded_attempts, |db| {
         .await
         .unwrap();
     let r3 = referral::Entity::find_by_id(r.id)
-        .one(&c.svc.db)
+        .one(c.svc.db())
         .await
         .unwrap()
         .unwrap();
@@ -600,7 +612,7 @@ store::db_test!(
         let results = futures::future::join_all(tries).await;
         assert!(results.iter().all(Result::is_ok), "{results:?}");
         let after = referral::Entity::find_by_id(r.id)
-            .one(&c.svc.db)
+            .one(c.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -730,7 +742,7 @@ store::db_test!(
             .unwrap();
         assert!(matches!(first, SelfReferralOutcome::Received { .. }));
         let r = referral::Entity::find()
-            .one(&c.svc.db)
+            .one(c.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -750,7 +762,7 @@ store::db_test!(
             matches!(flood, ServiceError::RateLimited { retry_after_secs } if retry_after_secs > 0),
             "{flood:?}"
         );
-        let count = referral::Entity::find().count(&c.svc.db).await.unwrap();
+        let count = referral::Entity::find().count(c.svc.db()).await.unwrap();
         assert_eq!(count, referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR);
         let bot = SelfReferralInput {
             trap: Some("http://spam.example".into()),
@@ -765,7 +777,7 @@ store::db_test!(
             SelfReferralOutcome::Discarded
         ));
         assert_eq!(
-            referral::Entity::find().count(&c.svc.db).await.unwrap(),
+            referral::Entity::find().count(c.svc.db()).await.unwrap(),
             count,
             "nothing kept from the bot"
         );
@@ -814,7 +826,7 @@ store::db_test!(about_me_keeps_history_and_refuses_a_stale_save, |db| {
         Err(ServiceError::Conflict(_))
     ));
     assert_eq!(
-        about_me::history(&c.svc.db, r.person_id)
+        services::unchecked::about_me_history(c.svc.db(), r.person_id)
             .await
             .unwrap()
             .len(),

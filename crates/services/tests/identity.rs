@@ -34,7 +34,7 @@ async fn last_sign_in_audit(svc: &Services) -> audit_event::Model {
     audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("sign_in"))
         .order_by_desc(audit_event::Column::Id)
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
         .unwrap()
@@ -205,7 +205,7 @@ store::db_test!(
         let reasons: Vec<Option<String>> = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("sign_in"))
             .order_by_asc(audit_event::Column::Id)
-            .all(&c.svc.db)
+            .all(c.svc.db())
             .await
             .unwrap()
             .into_iter()
@@ -335,7 +335,7 @@ store::db_test!(a_closed_account_says_so_only_to_the_right_password, |db| {
     let c = ctx(db).await;
     let mut am: user::ActiveModel = account(&c.svc).await.into();
     am.active = Set(false);
-    am.update(&c.svc.db).await.unwrap();
+    am.update(c.svc.db()).await.unwrap();
     let m = from("192.0.2.40");
     let wrong = sign_in(&c.svc, LINK_WORKER, "not the password", &m).await;
     assert!(is_incorrect(&wrong), "{wrong:?}");

@@ -19,7 +19,7 @@ const FELLSIDE: &str = "link.worker.fellside@demo.whatmatters.test";
 async fn org(svc: &Services, code: &str) -> i32 {
     organisation::Entity::find()
         .filter(organisation::Column::OdsCode.eq(code))
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
         .unwrap()
@@ -55,13 +55,19 @@ fn referral_input(p: PersonInput, pcn: i32, practice: i32) -> ReferralInput {
     }
 }
 
-async fn refer_riverdale(svc: &Services, p: PersonInput) -> Result<referral::Model, ServiceError> {
+async fn refer_riverdale(
+    svc: &Services,
+    p: PersonInput,
+) -> Result<services::care::Referral, ServiceError> {
     let lw = actor(svc, RIVERDALE).await;
     let input = referral_input(p, org(svc, "U90001").await, org(svc, "B90001").await);
     referrals::create(svc, &lw, &meta(), input).await
 }
 
-async fn refer_fellside(svc: &Services, p: PersonInput) -> Result<referral::Model, ServiceError> {
+async fn refer_fellside(
+    svc: &Services,
+    p: PersonInput,
+) -> Result<services::care::Referral, ServiceError> {
     let lw = actor(svc, FELLSIDE).await;
     let input = referral_input(p, org(svc, "U90004").await, org(svc, "B90013").await);
     referrals::create(svc, &lw, &meta(), input).await
@@ -81,11 +87,11 @@ fn one_error(e: ServiceError) -> (String, String) {
 }
 
 async fn count_people(svc: &Services) -> u64 {
-    person::Entity::find().count(&svc.db).await.unwrap()
+    person::Entity::find().count(svc.db()).await.unwrap()
 }
 
 async fn count_referrals(svc: &Services) -> u64 {
-    referral::Entity::find().count(&svc.db).await.unwrap()
+    referral::Entity::find().count(svc.db()).await.unwrap()
 }
 
 store::db_test!(
@@ -239,7 +245,7 @@ store::db_test!(
         .await
         .unwrap();
         let p = person::Entity::find_by_id(r.person_id)
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -329,7 +335,7 @@ store::db_test!(
         .await
         .unwrap();
         let r = referral::Entity::find_by_id(r.id)
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -344,7 +350,7 @@ store::db_test!(
             )
         );
         let unchanged = referral::Entity::find_by_id(r.id)
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -483,10 +489,22 @@ store::db_test!(
             vec!["decision_point", "options", "decision"]
         );
         assert_eq!(
-            about_me::history(&svc.db, pid).await.unwrap().len()
-                + plans::history(&svc.db, pid).await.unwrap().len()
-                + people::consents(&svc.db, pid).await.unwrap().len()
-                + sdm::list(&svc.db, pid).await.unwrap().len(),
+            services::unchecked::about_me_history(svc.db(), pid)
+                .await
+                .unwrap()
+                .len()
+                + services::unchecked::plan_history(svc.db(), pid)
+                    .await
+                    .unwrap()
+                    .len()
+                + services::unchecked::consents(svc.db(), pid)
+                    .await
+                    .unwrap()
+                    .len()
+                + services::unchecked::decisions(svc.db(), pid)
+                    .await
+                    .unwrap()
+                    .len(),
             0,
             "nothing saved"
         );
@@ -538,7 +556,7 @@ async fn refusals_naming(svc: &Services, kind: &str, id: i32) -> u64 {
         .filter(audit_event::Column::Outcome.eq("refused"))
         .filter(audit_event::Column::EntityType.eq(kind))
         .filter(audit_event::Column::EntityId.eq(id.to_string()))
-        .count(&svc.db)
+        .count(svc.db())
         .await
         .unwrap()
 }
@@ -612,7 +630,7 @@ store::db_test!(
         let against_person = audit_event::Entity::find()
             .filter(audit_event::Column::Outcome.eq("refused"))
             .filter(audit_event::Column::PersonId.eq(elsewhere))
-            .count(&svc.db)
+            .count(svc.db())
             .await
             .unwrap();
         assert_eq!(against_person, 8);
@@ -710,8 +728,8 @@ store::db_test!(
                 .unwrap_err();
             assert_eq!(one_error(e), expected, "decision with referral {bad}");
         }
-        assert_eq!(measure::Entity::find().count(&svc.db).await.unwrap(), 0);
-        assert_eq!(sdm_record::Entity::find().count(&svc.db).await.unwrap(), 0);
+        assert_eq!(measure::Entity::find().count(svc.db()).await.unwrap(), 0);
+        assert_eq!(sdm_record::Entity::find().count(svc.db()).await.unwrap(), 0);
         // The person's own referral, or none, is fine.
         let saved = measures::record(&svc, &lw, &m, own.person_id, measure(Some(own.id)))
             .await
@@ -728,7 +746,7 @@ store::db_test!(
 );
 
 /// What a caller sees of a referral they made: everything but ids and times.
-fn shape(r: &referral::Model, p: &person::Model) -> String {
+fn shape(r: &services::care::Referral, p: &person::Model) -> String {
     format!(
         "{} {} {} {} {} {:?} {} | {:?} {} {} {:?} {:?} {} {}",
         r.service,
@@ -809,7 +827,7 @@ store::db_test!(
         let flagged = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("person_flagged_for_reconciliation"))
             .filter(audit_event::Column::PersonId.eq(known.person_id))
-            .count(&svc.db)
+            .count(svc.db())
             .await
             .unwrap();
         assert_eq!(flagged, 1);
@@ -885,14 +903,14 @@ store::db_test!(
             .unwrap();
         let on_fellside_person = referral::Entity::find()
             .filter(referral::Column::PersonId.eq(fellside.person_id))
-            .count(&svc.db)
+            .count(svc.db())
             .await
             .unwrap();
         assert_eq!(on_fellside_person, 1);
         let new_person = person::Entity::find()
             .filter(person::Column::NhsNumber.eq("9434765919"))
             .filter(person::Column::NeedsReconciliation.eq(true))
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -903,7 +921,7 @@ store::db_test!(
             .unwrap();
         let on_riverdale_person = referral::Entity::find()
             .filter(referral::Column::PersonId.eq(riverdale.person_id))
-            .count(&svc.db)
+            .count(svc.db())
             .await
             .unwrap();
         assert_eq!(on_riverdale_person, 2);
@@ -928,7 +946,9 @@ store::db_test!(swemwbs_9_51_is_stored_and_read_back_exactly, |db| {
     )
     .await
     .unwrap();
-    let read = measures::list(&svc.db, r.person_id).await.unwrap();
+    let read = services::unchecked::measures(svc.db(), r.person_id)
+        .await
+        .unwrap();
     assert_eq!(read[0].id, m.id);
     assert_eq!(read[0].score, Some(9.51));
     assert_eq!(serde_json::to_string(&read[0].score).unwrap(), "9.51");
@@ -948,7 +968,7 @@ store::db_test!(swemwbs_9_51_is_stored_and_read_back_exactly, |db| {
     .await
     .unwrap();
     let read = measure::Entity::find_by_id(pam.id)
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
         .unwrap();
@@ -1015,7 +1035,7 @@ store::db_test!(
             .unwrap_err();
             assert_eq!(one_error(e), ("answers".into(), message.into()));
         }
-        assert_eq!(measure::Entity::find().count(&svc.db).await.unwrap(), 0);
+        assert_eq!(measure::Entity::find().count(svc.db()).await.unwrap(), 0);
     }
 );
 
@@ -1194,7 +1214,7 @@ store::db_test!(
         .await
         .unwrap();
         let r = referral::Entity::find_by_id(r.id)
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -1382,7 +1402,7 @@ store::db_test!(
              B91002,NUL\u{0}SURGERY,Y90,QZ1,2 HIGH STREET,,RIVERDALE,,,RD1 3AB,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n\
              B91003,GOOD SURGERY,Y90,QZ1,3 HIGH STREET,,RIVERDALE,,,RD1 3AD,20200101,,A,B,QZ1,20200101,,,,,,0,,,,4,\n"
         );
-        let before = organisation::Entity::find().count(&svc.db).await.unwrap();
+        let before = organisation::Entity::find().count(svc.db()).await.unwrap();
         let report = services::ods_import::import(
             &svc,
             &meta(),
@@ -1396,7 +1416,7 @@ store::db_test!(
         assert!(report.errors[0].reason.contains("200 characters or fewer"));
         assert!(report.errors[1].reason.contains("control characters"));
         assert_eq!(
-            organisation::Entity::find().count(&svc.db).await.unwrap(),
+            organisation::Entity::find().count(svc.db()).await.unwrap(),
             before + 1
         );
     }

@@ -39,7 +39,7 @@ fn counting(seen: &Arc<Mutex<Vec<(i32, i32)>>>) -> Registry {
 
 /// Queues `n` count jobs in one transaction, as a use case would.
 async fn queue(svc: &Services, n: usize) -> Vec<i32> {
-    let txn = store::begin_write(&svc.db).await.unwrap();
+    let txn = store::begin_write(svc.db()).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..n {
         ids.push(
@@ -60,12 +60,12 @@ async fn queue(svc: &Services, n: usize) -> Vec<i32> {
 }
 
 async fn jobs_left(svc: &Services) -> u64 {
-    job::Entity::find().count(&svc.db).await.unwrap()
+    job::Entity::find().count(svc.db()).await.unwrap()
 }
 
 async fn job_row(svc: &Services, id: i32) -> job::Model {
     job::Entity::find_by_id(id)
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
         .unwrap()
@@ -163,7 +163,7 @@ store::db_test!(
         let (a, b) = (handle(&db, &clock), handle(&db, &clock));
         queue(&a, 8).await;
         // The first claim's transaction stays open while the second claims.
-        let txn = store::begin_write(&a.db).await.unwrap();
+        let txn = store::begin_write(a.db()).await.unwrap();
         let first = jobs::claim_in(&txn, a.now(), "first", &[COUNT], 4, Duration::minutes(5))
             .await
             .unwrap();
@@ -197,7 +197,7 @@ store::db_test!(
             ))
         });
         let worker = Worker::new(svc.clone(), registry);
-        let id = jobs::enqueue_with_attempts(&svc.db, svc.now(), "flaky", &(), svc.now(), 3)
+        let id = jobs::enqueue_with_attempts(svc.db(), svc.now(), "flaky", &(), svc.now(), 3)
             .await
             .unwrap();
 
@@ -262,7 +262,7 @@ store::db_test!(a_handler_that_panics_is_a_failed_attempt, |db| {
         }
         Ok::<(), String>(())
     });
-    let id = jobs::enqueue(&svc.db, svc.now(), "panics", &(), svc.now())
+    let id = jobs::enqueue(svc.db(), svc.now(), "panics", &(), svc.now())
         .await
         .unwrap();
     let ran = Worker::new(svc.clone(), registry).run_due().await.unwrap();
@@ -313,7 +313,7 @@ store::db_test!(
         let svc = handle(&db, &clock);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let worker = Worker::new(svc.clone(), counting(&seen));
-        let id = jobs::enqueue_with_attempts(&svc.db, svc.now(), COUNT, &(), svc.now(), 1)
+        let id = jobs::enqueue_with_attempts(svc.db(), svc.now(), COUNT, &(), svc.now(), 1)
             .await
             .unwrap();
         jobs::claim(&svc, "stopped", &[COUNT], 10, Duration::minutes(5))
@@ -425,7 +425,7 @@ store::db_test!(
         }
         let sent = || async {
             email_outbox::Entity::find()
-                .all(&a.db)
+                .all(a.db())
                 .await
                 .unwrap()
                 .iter()
@@ -436,7 +436,7 @@ store::db_test!(
         for w in workers {
             w.stop(StdDuration::from_secs(5)).await;
         }
-        let mails = email_outbox::Entity::find().all(&a.db).await.unwrap();
+        let mails = email_outbox::Entity::find().all(a.db()).await.unwrap();
         assert_eq!(mails.len(), 3);
         let files: Vec<PathBuf> = dirs.iter().flat_map(|d| eml_files(d)).collect();
         assert_eq!(files.len(), 3, "one file per message: {files:?}");
@@ -480,12 +480,12 @@ store::db_test!(
         std::fs::remove_file(&file).unwrap();
         // As if the worker had stopped after sending but before recording the job as done.
         let m = email_outbox::Entity::find()
-            .one(&svc.db)
+            .one(svc.db())
             .await
             .unwrap()
             .unwrap();
         jobs::enqueue(
-            &svc.db,
+            svc.db(),
             svc.now(),
             services::email::SEND_EMAIL,
             &services::email::SendEmail { email_id: m.id },

@@ -92,7 +92,7 @@ store::db_test!(a_token_bucket_refills_with_the_clock, |db| {
     // The two buckets this test used, "someone" and "someone else".
     assert_eq!(limits::purge_full(&c.svc).await.unwrap(), 2);
     assert_eq!(
-        rate_limit::Entity::find().count(&c.svc.db).await.unwrap(),
+        rate_limit::Entity::find().count(c.svc.db()).await.unwrap(),
         0
     );
 });
@@ -117,7 +117,7 @@ store::db_test!(parallel_takes_never_overdraw_a_bucket, |db| {
             .all(|d| d.retry_after_secs > 0)
     );
     let row = rate_limit::Entity::find_by_id("test:one".to_owned())
-        .one(&c.svc.db)
+        .one(c.svc.db())
         .await
         .unwrap()
         .unwrap();
@@ -144,14 +144,14 @@ store::db_test!(reset_requests_send_at_most_three_emails_an_hour, |db| {
     assert_eq!(answers[0][3], Some(1200), "the next e-mail in 20 minutes");
     let mails = email_outbox::Entity::find()
         .filter(email_outbox::Column::ToAddress.eq(LINK_WORKER))
-        .count(&c.svc.db)
+        .count(c.svc.db())
         .await
         .unwrap();
     assert_eq!(mails, 3);
     // The e-mails really go out (.eml files in the outbox folder, no SMTP configured).
     let dir = std::env::temp_dir().join(format!("wm-outbox-{}", uuid_like()));
     let svc = Services::new(
-        c.svc.db.clone(),
+        c.svc.db().clone(),
         c.clock.clone(),
         Settings {
             outbox_dir: dir.clone(),
@@ -199,7 +199,10 @@ store::db_test!(reset_requests_from_one_address_are_limited, |db| {
     let r = reset::request(&c.svc, LINK_WORKER, &m).await;
     assert_eq!(limited(&r), Some(limits::RESET_PER_ADDRESS.refill_secs));
     assert_eq!(
-        email_outbox::Entity::find().count(&c.svc.db).await.unwrap(),
+        email_outbox::Entity::find()
+            .count(c.svc.db())
+            .await
+            .unwrap(),
         0
     );
 });
@@ -210,7 +213,7 @@ store::db_test!(failed_api_tokens_from_one_address_are_refused, |db| {
         .await
         .unwrap()
         .unwrap();
-    let actor = users::load_actor(&c.svc.db, &u).await.unwrap();
+    let actor = users::load_actor(c.svc.db(), &u).await.unwrap();
     let (_, good) = token::create(&c.svc, &actor, &from("192.0.2.1"), "sync", Some(30))
         .await
         .unwrap();
@@ -267,7 +270,7 @@ store::db_test!(a_parallel_self_referral_flood_saves_only_the_limit, |db| {
     let c = ctx(db).await;
     let practice = organisation::Entity::find()
         .filter(organisation::Column::OdsCode.eq("B90001"))
-        .one(&c.svc.db)
+        .one(c.svc.db())
         .await
         .unwrap()
         .unwrap()
@@ -287,7 +290,7 @@ store::db_test!(a_parallel_self_referral_flood_saves_only_the_limit, |db| {
     let limit = referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR;
     assert_eq!(refused, 15 - usize::try_from(limit).unwrap(), "{results:?}");
     assert_eq!(
-        referral::Entity::find().count(&c.svc.db).await.unwrap(),
+        referral::Entity::find().count(c.svc.db()).await.unwrap(),
         limit,
         "{results:?}"
     );

@@ -20,7 +20,7 @@ async fn seeded(db: store::DatabaseConnection) -> Services {
 async fn by_code(svc: &Services, code: &str) -> Option<organisation::Model> {
     organisation::Entity::find()
         .filter(organisation::Column::OdsCode.eq(code))
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
 }
@@ -42,7 +42,7 @@ store::db_test!(
     practices_import_good_rows_and_report_bad_ones_by_line,
     |db| {
         let svc = seeded(db).await;
-        let before = organisation::Entity::find().count(&svc.db).await.unwrap();
+        let before = organisation::Entity::find().count(svc.db()).await.unwrap();
         let report = import(
             &svc,
             &RequestMeta::default(),
@@ -65,7 +65,7 @@ store::db_test!(
         );
         assert!(report.errors[2].reason.contains("QZ9"));
         assert_eq!(
-            organisation::Entity::find().count(&svc.db).await.unwrap(),
+            organisation::Entity::find().count(svc.db()).await.unwrap(),
             before + 2
         );
         let p = by_code(&svc, "B91002").await.unwrap();
@@ -199,7 +199,7 @@ store::db_test!(adding_a_user_validates_every_field, |db| {
 store::db_test!(the_demo_seed_is_a_realistic_region, |db| {
     let svc = seeded(db).await;
     let count = |kind: &'static str| {
-        let db = svc.db.clone();
+        let db = svc.db().clone();
         async move {
             organisation::Entity::find()
                 .filter(organisation::Column::Kind.eq(kind))
@@ -215,7 +215,7 @@ store::db_test!(the_demo_seed_is_a_realistic_region, |db| {
     assert_eq!(count("vcse").await, 6);
     let opted_out = organisation::Entity::find()
         .filter(organisation::Column::PcnOptedOut.eq(true))
-        .all(&svc.db)
+        .all(svc.db())
         .await
         .unwrap();
     assert_eq!(opted_out.len(), 1);

@@ -15,7 +15,7 @@ pub async fn healthz() -> Response {
 
 /// The process can serve: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match store::ping(&state.svc.db).await {
+    match state.svc.ping().await {
         Ok(()) => Json(json!({"status": "ready", "database": "ok"})).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -5,7 +5,7 @@ mod config;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use config::Config;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use services::{RequestMeta, Services, SystemClock, demo, ods_import};
 use std::io::Read;
 use std::net::SocketAddr;
@@ -292,7 +292,7 @@ async fn run() -> Result<std::process::ExitCode> {
             let user = services::identity::users::find_by_email(&svc, &email.trim().to_lowercase())
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no user has the email {email}"))?;
-            let actor = services::identity::users::load_actor(&svc.db, &user).await?;
+            let actor = services::identity::users::actor_of(&svc, &user).await?;
             match services::identity::token::create(&svc, &actor, &meta, &name, Some(days)).await {
                 Ok((_, token)) => println!("{token}"),
                 Err(services::ServiceError::Invalid(list)) => {
@@ -419,18 +419,8 @@ fn apply(cfg: &mut Config, listen: &Listen) {
 }
 
 async fn find_org(svc: &Services, key: &str) -> Result<i32> {
-    use store::entities::organisation;
-    let found = match key.parse::<i32>() {
-        Ok(id) => organisation::Entity::find_by_id(id).one(&svc.db).await?,
-        Err(_) => {
-            organisation::Entity::find()
-                .filter(organisation::Column::OdsCode.eq(key.trim().to_uppercase()))
-                .one(&svc.db)
-                .await?
-        }
-    };
-    found
-        .map(|o| o.id)
+    services::org::id_by_key(svc, key)
+        .await?
         .with_context(|| format!("there is no organisation with ODS code or id {key:?}"))
 }
 

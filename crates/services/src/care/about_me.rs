@@ -19,7 +19,15 @@ pub fn sections_of(v: &about_me_version::Model) -> Sections {
     serde_json::from_str(&v.sections).unwrap_or_default()
 }
 
-pub async fn history<C: ConnectionTrait>(
+/// Every saved version, newest first. Needs the proof that the actor may see the person.
+pub async fn history(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<about_me_version::Model>, ServiceError> {
+    history_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn history_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<about_me_version::Model>, ServiceError> {
@@ -36,10 +44,11 @@ pub async fn read(
     actor: &Actor,
     meta: &RequestMeta,
     person_id: i32,
-) -> Result<(store::entities::person::Model, Vec<about_me_version::Model>), ServiceError> {
+) -> Result<(super::PersonAccess, Vec<about_me_version::Model>), ServiceError> {
     let person = person_for(svc, actor, meta, person_id, "about_me_viewed").await?;
     super::audit_read(svc, actor, meta, person_id, "about_me_viewed").await?;
-    Ok((person, history(&svc.db, person_id).await?))
+    let versions = history(svc, &person).await?;
+    Ok((person, versions))
 }
 
 /// The latest version, if any.
@@ -99,7 +108,7 @@ pub async fn save(
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
     super::lock_person(&txn, person_id).await?;
-    let latest = history(&txn, person_id)
+    let latest = history_of(&txn, person_id)
         .await?
         .first()
         .map(|v| v.version)

@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use store::entities::{discharge_message, organisation, person, referral};
 
-use super::people::{consents, latest_decision};
+use super::people::{consents_of, latest_decision};
 use super::person_event;
 use crate::audit::{self, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services, email};
@@ -94,7 +94,7 @@ pub async fn write_message<C: ConnectionTrait>(
     }
     body.push_str("\nSent by whatmatters on behalf of the personalised care team.\n");
     // Their latest word counts: someone who refused and later agreed is e-mailed.
-    let refused_gp = latest_decision(&consents(c, p.id).await?, "GP practice") == Some(false);
+    let refused_gp = latest_decision(&consents_of(c, p.id).await?, "GP practice") == Some(false);
     let to = practice
         .as_ref()
         .and_then(|o| o.email.clone())
@@ -149,7 +149,7 @@ pub async fn discharge(
         super::ReferralUse::Work,
     )
     .await?;
-    let from = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
+    let from = r.state;
     transition(from, ReferralState::Discharged)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let mut p = crate::error::Problems::default();
@@ -183,7 +183,7 @@ pub async fn discharge(
         .col_expr(referral::Column::Version, Expr::value(next))
         .filter(referral::Column::Id.eq(id))
         .filter(referral::Column::Version.eq(version))
-        .filter(referral::Column::State.eq(r.state.clone()))
+        .filter(referral::Column::State.eq(r.state.as_str()))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -208,7 +208,15 @@ pub async fn discharge(
     Ok(msg)
 }
 
-pub async fn message_for<C: ConnectionTrait>(
+/// The message back to the GP written at discharge, if any. Needs the proof that the actor may see the referral.
+pub async fn message_for(
+    svc: &crate::Services,
+    access: &crate::care::ReferralAccess,
+) -> Result<Option<discharge_message::Model>, ServiceError> {
+    message_for_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn message_for_of<C: ConnectionTrait>(
     c: &C,
     referral_id: i32,
 ) -> Result<Option<discharge_message::Model>, ServiceError> {

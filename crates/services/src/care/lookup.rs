@@ -45,23 +45,27 @@ pub async fn organisation(
     Ok(organisation::Entity::find_by_id(id).one(&svc.db).await?)
 }
 
-/// A person by id, for a page that has already checked the relationship (through the referral).
-pub async fn person(svc: &Services, id: i32) -> Result<person::Model, ServiceError> {
-    person::Entity::find_by_id(id)
+/// The person a referral the actor may see is about.
+pub async fn person(
+    svc: &Services,
+    referral: &super::ReferralAccess,
+) -> Result<person::Model, ServiceError> {
+    person::Entity::find_by_id(referral.person_id)
         .one(&svc.db)
         .await?
         .ok_or(ServiceError::NotFound("person"))
 }
 
-/// The person record belonging to a signed-in person, if any.
+/// The person record belonging to a signed-in person, if any: theirs to see.
 pub async fn own_record(
     svc: &Services,
     actor: &Actor,
-) -> Result<Option<person::Model>, ServiceError> {
+) -> Result<Option<super::PersonAccess>, ServiceError> {
     Ok(person::Entity::find()
         .filter(person::Column::UserId.eq(actor.user_id))
         .one(&svc.db)
-        .await?)
+        .await?
+        .map(super::PersonAccess::granted))
 }
 
 /// Who supports a person now: for each open referral, the service, the team and the worker.

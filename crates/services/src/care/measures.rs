@@ -40,7 +40,15 @@ pub struct MeasureInput {
     pub referral_id: Option<i32>,
 }
 
-pub async fn list<C: ConnectionTrait>(
+/// Every one recorded for the person. Needs the proof that the actor may see the person.
+pub async fn list(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<measure::Model>, ServiceError> {
+    list_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn list_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<measure::Model>, ServiceError> {
@@ -53,10 +61,8 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Item wording loaded by the deploying organisation (empty when none is loaded).
-pub async fn wording<C: ConnectionTrait>(
-    c: &C,
-    instrument: &str,
-) -> Result<Vec<String>, ServiceError> {
+pub async fn wording(svc: &crate::Services, instrument: &str) -> Result<Vec<String>, ServiceError> {
+    let c = &svc.db;
     let rows = measure_wording::Entity::find()
         .filter(measure_wording::Column::Instrument.eq(instrument))
         .order_by_asc(measure_wording::Column::Item)

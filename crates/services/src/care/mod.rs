@@ -6,11 +6,14 @@
 //! Every read and change of a person's data is audited with the purpose "direct care".
 
 pub mod about_me;
+mod access;
 pub mod discharge;
 pub mod lookup;
 pub mod measures;
+pub mod model;
 pub mod people;
 pub mod plans;
+pub mod record;
 pub mod referrals;
 pub mod sdm;
 
@@ -20,6 +23,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use store::entities::{organisation, person, referral};
+
+pub use access::{PersonAccess, ReferralAccess};
+pub use model::Referral;
 
 use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services};
@@ -55,7 +61,7 @@ pub(crate) async fn in_care_scope<C: ConnectionTrait>(
 }
 
 /// Ids of the organisations within the actor's care scope (where they may work with people).
-pub async fn care_org_ids<C: ConnectionTrait>(
+pub(crate) async fn care_org_ids<C: ConnectionTrait>(
     c: &C,
     actor: &Actor,
 ) -> Result<Vec<i32>, ServiceError> {
@@ -133,7 +139,8 @@ pub async fn has_relationship<C: ConnectionTrait>(
     Ok(false)
 }
 
-/// Loads a person the actor may see. A person who is not there and a person the actor has no
+/// Loads a person the actor may see, as the proof ([`PersonAccess`]) every read of their data
+/// asks for. A person who is not there and a person the actor has no
 /// relationship with get the same answer, [`ServiceError::NotFound`], so an id cannot be used to
 /// learn that someone is known elsewhere; both refusals are audited, naming the id asked for.
 pub async fn person_for(
@@ -142,10 +149,12 @@ pub async fn person_for(
     meta: &RequestMeta,
     person_id: i32,
     action: &'static str,
-) -> Result<person::Model, ServiceError> {
+) -> Result<PersonAccess, ServiceError> {
     let found = person::Entity::find_by_id(person_id).one(&svc.db).await?;
     let refusal = match found {
-        Some(p) if has_relationship(&svc.db, actor, &p).await? => return Ok(p),
+        Some(p) if has_relationship(&svc.db, actor, &p).await? => {
+            return Ok(PersonAccess::granted(p));
+        }
         Some(_) => Refusal::NoRelationship,
         None => Refusal::Absent,
     };
@@ -169,14 +178,15 @@ pub async fn referral_for(
     id: i32,
     action: &'static str,
     using: ReferralUse,
-) -> Result<referral::Model, ServiceError> {
+) -> Result<ReferralAccess, ServiceError> {
     let found = referral::Entity::find_by_id(id).one(&svc.db).await?;
     let refusal = match found {
         Some(r) => {
-            let allowed = (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id))
-                || in_care_scope(&svc.db, actor, r.team_org_id).await?;
+            let can_work = in_care_scope(&svc.db, actor, r.team_org_id).await?;
+            let allowed = can_work
+                || (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id));
             if allowed {
-                return Ok(r);
+                return ReferralAccess::granted(r, can_work);
             }
             Refusal::OutOfScope(r.person_id)
         }

@@ -32,7 +32,15 @@ pub fn content_of(v: &care_plan_version::Model) -> PlanContent {
     serde_json::from_str(&v.content).unwrap_or_default()
 }
 
-pub async fn history<C: ConnectionTrait>(
+/// Every saved version, newest first. Needs the proof that the actor may see the person.
+pub async fn history(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<care_plan_version::Model>, ServiceError> {
+    history_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn history_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<care_plan_version::Model>, ServiceError> {
@@ -49,16 +57,11 @@ pub async fn read(
     actor: &Actor,
     meta: &RequestMeta,
     person_id: i32,
-) -> Result<
-    (
-        store::entities::person::Model,
-        Vec<care_plan_version::Model>,
-    ),
-    ServiceError,
-> {
+) -> Result<(super::PersonAccess, Vec<care_plan_version::Model>), ServiceError> {
     let person = person_for(svc, actor, meta, person_id, "care_plan_viewed").await?;
     super::audit_read(svc, actor, meta, person_id, "care_plan_viewed").await?;
-    Ok((person, history(&svc.db, person_id).await?))
+    let versions = history(svc, &person).await?;
+    Ok((person, versions))
 }
 
 /// The latest version, if any.
@@ -127,7 +130,7 @@ pub async fn save(
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
     super::lock_person(&txn, person_id).await?;
-    let latest = history(&txn, person_id)
+    let latest = history_of(&txn, person_id)
         .await?
         .first()
         .map(|v| v.version)

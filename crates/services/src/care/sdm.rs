@@ -161,7 +161,15 @@ pub async fn record(
     Ok(m)
 }
 
-pub async fn list<C: ConnectionTrait>(
+/// Every one recorded for the person. Needs the proof that the actor may see the person.
+pub async fn list(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<sdm_record::Model>, ServiceError> {
+    list_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn list_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<sdm_record::Model>, ServiceError> {

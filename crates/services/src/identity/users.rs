@@ -230,3 +230,8 @@ pub async fn list_in_scope(
         })
         .collect())
 }
+
+/// The actor a user acts as, for the command line (which acts as a named user).
+pub async fn actor_of(svc: &crate::Services, u: &user::Model) -> Result<Actor, ServiceError> {
+    load_actor(&svc.db, u).await
+}

@@ -11,7 +11,8 @@ mod validate;
 pub(crate) use change::move_subtree;
 pub use change::{create, update};
 pub use read::{
-    ListFilter, OrgPage, ancestors, audit_view, children, counts, get, list, parent_choices,
+    ListFilter, OrgPage, ancestors, audit_view, children, counts, get, id_by_key, list,
+    parent_choices,
 };
 pub use validate::OrgInput;
 

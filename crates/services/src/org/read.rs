@@ -207,3 +207,17 @@ pub async fn counts(
         )
         .collect())
 }
+
+/// The id of the organisation with this id or ODS code, for the command line.
+pub async fn id_by_key(svc: &Services, key: &str) -> Result<Option<i32>, ServiceError> {
+    let found = match key.trim().parse::<i32>() {
+        Ok(id) => organisation::Entity::find_by_id(id).one(&svc.db).await?,
+        Err(_) => {
+            organisation::Entity::find()
+                .filter(organisation::Column::OdsCode.eq(key.trim().to_uppercase()))
+                .one(&svc.db)
+                .await?
+        }
+    };
+    Ok(found.map(|o| o.id))
+}

@@ -28,7 +28,7 @@ pub async fn actor(svc: &Services, email: &str) -> Actor {
         .await
         .unwrap()
         .unwrap();
-    services::identity::users::load_actor(&svc.db, &u)
+    services::identity::users::load_actor(svc.db(), &u)
         .await
         .unwrap()
 }
@@ -36,7 +36,7 @@ pub async fn actor(svc: &Services, email: &str) -> Actor {
 pub async fn org(svc: &Services, code: &str) -> i32 {
     organisation::Entity::find()
         .filter(organisation::Column::OdsCode.eq(code))
-        .one(&svc.db)
+        .one(svc.db())
         .await
         .unwrap()
         .unwrap()

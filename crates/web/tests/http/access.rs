@@ -108,7 +108,7 @@ seeded_db_test!(
         assert_eq!(app.audit_count("access_refused", "refused").await, 2);
         use sea_orm::EntityTrait;
         let o = store::entities::organisation::Entity::find_by_id(theirs)
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -159,7 +159,7 @@ seeded_db_test!(
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let made = store::entities::organisation::Entity::find()
             .filter(store::entities::organisation::Column::OdsCode.eq("B99999"))
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap();
         assert!(made.is_none());
@@ -260,7 +260,7 @@ seeded_db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
     let _ = app.token_for(PCN_MANAGER).await;
     use sea_orm::EntityTrait;
     let t = store::entities::api_token::Entity::find()
-        .one(&app.svc.db)
+        .one(app.svc.db())
         .await
         .unwrap()
         .unwrap();
@@ -270,7 +270,7 @@ seeded_db_test!(a_token_of_another_user_cannot_be_revoked, |db| {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let still = store::entities::api_token::Entity::find_by_id(t.id)
-        .one(&app.svc.db)
+        .one(app.svc.db())
         .await
         .unwrap()
         .unwrap();

@@ -299,7 +299,7 @@ seeded_db_test!(password_reset_by_emailed_link_works_once, |db| {
     assert!(r2.body.contains("Check your email"));
     use sea_orm::EntityTrait;
     let mails = store::entities::email_outbox::Entity::find()
-        .all(&app.svc.db)
+        .all(app.svc.db())
         .await
         .unwrap();
     assert_eq!(mails.len(), 1);
@@ -364,7 +364,7 @@ seeded_db_test!(
             .unwrap();
         use sea_orm::EntityTrait;
         let mail = store::entities::email_outbox::Entity::find()
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();

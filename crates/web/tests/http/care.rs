@@ -8,13 +8,13 @@ use crate::common::*;
 async fn referral_of(app: &App, family: &str) -> referral::Model {
     let p = person::Entity::find()
         .filter(person::Column::FamilyName.eq(family))
-        .one(&app.svc.db)
+        .one(app.svc.db())
         .await
         .unwrap()
         .unwrap();
     referral::Entity::find()
         .filter(referral::Column::PersonId.eq(p.id))
-        .one(&app.svc.db)
+        .one(app.svc.db())
         .await
         .unwrap()
         .unwrap()
@@ -81,7 +81,7 @@ seeded_db_test!(
             before += 1;
         }
         let unchanged = referral::Entity::find_by_id(r.id)
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -105,7 +105,7 @@ async fn refusals(app: &App, person_id: i32) -> u64 {
     store::entities::audit_event::Entity::find()
         .filter(store::entities::audit_event::Column::Outcome.eq("refused"))
         .filter(store::entities::audit_event::Column::PersonId.eq(person_id))
-        .count(&app.svc.db)
+        .count(app.svc.db())
         .await
         .unwrap()
 }
@@ -330,7 +330,7 @@ seeded_db_test!(
             )
             .await;
         assert_eq!(m.status, StatusCode::SEE_OTHER, "{}", m.body);
-        let latest = services::care::measures::list(&app.svc.db, jack.person_id)
+        let latest = services::unchecked::measures(app.svc.db(), jack.person_id)
             .await
             .unwrap()
             .into_iter()
@@ -476,7 +476,7 @@ seeded_db_test!(
         let stale = app.post(&mut b, &path, &form).await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
         assert_eq!(
-            services::care::plans::history(&app.svc.db, r.person_id)
+            services::unchecked::plan_history(app.svc.db(), r.person_id)
                 .await
                 .unwrap()
                 .len(),
@@ -618,7 +618,7 @@ seeded_db_test!(
                     Expr::value(Some("riverside.mc@nhs.example")),
                 )
                 .filter(store::entities::organisation::Column::Id.eq(practice))
-                .exec(&app.svc.db)
+                .exec(app.svc.db())
                 .await
                 .unwrap();
         }
@@ -636,7 +636,7 @@ seeded_db_test!(
             )
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
-        let sent = services::care::discharge::message_for(&app.svc.db, jack.id)
+        let sent = services::unchecked::discharge_message(app.svc.db(), jack.id)
             .await
             .unwrap()
             .unwrap();
@@ -655,7 +655,7 @@ seeded_db_test!(
             .await;
         assert_eq!(c.status, StatusCode::SEE_OTHER);
         let cur = referral::Entity::find_by_id(r.id)
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -672,7 +672,7 @@ seeded_db_test!(
             )
             .await;
         assert_eq!(d.status, StatusCode::SEE_OTHER);
-        let msg = services::care::discharge::message_for(&app.svc.db, r.id)
+        let msg = services::unchecked::discharge_message(app.svc.db(), r.id)
             .await
             .unwrap()
             .unwrap();
@@ -746,7 +746,7 @@ seeded_db_test!(
             .unwrap()
             .unwrap();
         let cur = referral::Entity::find_by_id(r.id)
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();
@@ -771,7 +771,7 @@ async fn app_actor(app: &App, email: &str) -> services::Actor {
         .await
         .unwrap()
         .unwrap();
-    services::identity::users::load_actor(&app.svc.db, &u)
+    services::identity::users::load_actor(app.svc.db(), &u)
         .await
         .unwrap()
 }
@@ -815,7 +815,7 @@ fn ann(practice: i32) -> serde_json::Value {
 
 async fn referral_count(app: &App) -> u64 {
     use sea_orm::PaginatorTrait;
-    referral::Entity::find().count(&app.svc.db).await.unwrap()
+    referral::Entity::find().count(app.svc.db()).await.unwrap()
 }
 
 seeded_db_test!(
@@ -971,7 +971,7 @@ seeded_db_test!(
                 .filter(audit_event::Column::Outcome.eq("refused"))
                 .filter(audit_event::Column::EntityType.eq(kind))
                 .filter(audit_event::Column::EntityId.eq(id.to_string()))
-                .count(&app.svc.db)
+                .count(app.svc.db())
                 .await
                 .unwrap();
             assert_eq!(

@@ -256,7 +256,7 @@ impl App {
             .await
             .unwrap()
             .unwrap();
-        let actor = services::identity::users::load_actor(&self.svc.db, &u)
+        let actor = services::identity::users::load_actor(self.svc.db(), &u)
             .await
             .unwrap();
         services::identity::token::create(
@@ -276,7 +276,7 @@ impl App {
         use store::entities::organisation;
         organisation::Entity::find()
             .filter(organisation::Column::OdsCode.eq(code))
-            .one(&self.svc.db)
+            .one(self.svc.db())
             .await
             .unwrap()
             .unwrap()
@@ -289,7 +289,7 @@ impl App {
         audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq(action))
             .filter(audit_event::Column::Outcome.eq(outcome))
-            .count(&self.svc.db)
+            .count(self.svc.db())
             .await
             .unwrap()
     }

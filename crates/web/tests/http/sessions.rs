@@ -17,7 +17,7 @@ seeded_db_test!(
         use sea_orm::{EntityTrait, QueryOrder};
         let t = store::entities::api_token::Entity::find()
             .order_by_desc(store::entities::api_token::Column::Id)
-            .one(&app.svc.db)
+            .one(app.svc.db())
             .await
             .unwrap()
             .unwrap();

@@ -67,7 +67,15 @@ pub async fn record_consent(
     Ok(m)
 }
 
-pub async fn consents<C: ConnectionTrait>(
+/// The person's consent decisions, newest first. Needs the proof that the actor may see the person.
+pub async fn consents(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<consent::Model>, ServiceError> {
+    consents_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn consents_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<consent::Model>, ServiceError> {

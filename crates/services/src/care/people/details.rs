@@ -18,7 +18,7 @@ pub async fn get(
     actor: &Actor,
     meta: &RequestMeta,
     id: i32,
-) -> Result<person::Model, ServiceError> {
+) -> Result<crate::care::PersonAccess, ServiceError> {
     let p = person_for(svc, actor, meta, id, "person_viewed").await?;
     audit_read(svc, actor, meta, id, "person_viewed").await?;
     Ok(p)

@@ -12,6 +12,7 @@ mod reconciliation;
 mod search;
 mod validate;
 
+pub(crate) use consents::consents_of;
 pub use consents::{ConsentInput, consents, latest_decision, record_consent};
 pub use create::ALREADY_RECORDED;
 pub(crate) use create::{Asker, Known, create_person, known};

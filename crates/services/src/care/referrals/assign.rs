@@ -13,7 +13,7 @@ use crate::{Actor, RequestMeta, ServiceError, Services};
 /// People who may be assigned the referral: care roles at its team or above.
 pub async fn assignable(
     svc: &Services,
-    r: &referral::Model,
+    r: &crate::care::ReferralAccess,
 ) -> Result<Vec<user::Model>, ServiceError> {
     let team = organisation::Entity::find_by_id(r.team_org_id)
         .one(&svc.db)

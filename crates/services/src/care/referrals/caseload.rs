@@ -35,7 +35,7 @@ pub struct CaseloadFilter {
 }
 
 pub struct CaseloadRow {
-    pub referral: referral::Model,
+    pub referral: crate::care::Referral,
     pub person: person::Model,
     pub assigned: Option<String>,
 }
@@ -185,21 +185,22 @@ async fn attach<C: ConnectionTrait>(
         .filter(user::Column::Id.is_in(user_ids))
         .all(c)
         .await?;
-    Ok(refs
-        .into_iter()
-        .filter_map(|r| {
-            let p = people.iter().find(|p| p.id == r.person_id)?.clone();
-            let assigned = r
-                .assigned_user_id
-                .and_then(|u| users.iter().find(|x| x.id == u))
-                .map(|u| u.display_name.clone());
-            Some(CaseloadRow {
-                referral: r,
-                person: p,
-                assigned,
-            })
-        })
-        .collect())
+    let mut rows = Vec::with_capacity(refs.len());
+    for r in refs {
+        let Some(p) = people.iter().find(|p| p.id == r.person_id) else {
+            continue;
+        };
+        let assigned = r
+            .assigned_user_id
+            .and_then(|u| users.iter().find(|x| x.id == u))
+            .map(|u| u.display_name.clone());
+        rows.push(CaseloadRow {
+            referral: r.try_into()?,
+            person: p.clone(),
+            assigned,
+        });
+    }
+    Ok(rows)
 }
 
 /// Why a referral is in the "no one lost" view.

@@ -44,7 +44,7 @@ pub async fn record_contact(
     input: ContactInput,
 ) -> Result<contact::Model, ServiceError> {
     let r = for_work(svc, actor, meta, id, "contact_recorded").await?;
-    let state = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
+    let state = r.state;
     if state.is_closed() {
         return Err(ServiceError::Conflict(format!(
             "This referral is {}: contacts can no longer be added",
@@ -181,7 +181,15 @@ pub async fn record_contact(
     Ok(c)
 }
 
-pub async fn contacts<C: ConnectionTrait>(
+/// The referral's contacts, newest first. Needs the proof that the actor may see the referral.
+pub async fn contacts(
+    svc: &crate::Services,
+    access: &crate::care::ReferralAccess,
+) -> Result<Vec<contact::Model>, ServiceError> {
+    contacts_of(&svc.db, access.id()).await
+}
+
+pub(crate) async fn contacts_of<C: ConnectionTrait>(
     c: &C,
     referral_id: i32,
 ) -> Result<Vec<contact::Model>, ServiceError> {

@@ -240,7 +240,7 @@ pub async fn create(
     actor: &Actor,
     meta: &RequestMeta,
     input: ReferralInput,
-) -> Result<referral::Model, ServiceError> {
+) -> Result<crate::care::Referral, ServiceError> {
     if actor.grants.iter().all(|g| g.role == Role::Person) {
         return Err(ServiceError::Forbidden(
             "make referrals as staff (use the self-referral form)".into(),
@@ -332,5 +332,5 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(r)
+    r.try_into()
 }

@@ -60,7 +60,7 @@ async fn for_work(
     meta: &RequestMeta,
     id: i32,
     action: &'static str,
-) -> Result<referral::Model, ServiceError> {
+) -> Result<crate::care::ReferralAccess, ServiceError> {
     referral_for(svc, actor, meta, id, action, ReferralUse::Work).await
 }
 

@@ -14,7 +14,7 @@ pub async fn get(
     actor: &Actor,
     meta: &RequestMeta,
     id: i32,
-) -> Result<referral::Model, ServiceError> {
+) -> Result<crate::care::ReferralAccess, ServiceError> {
     let r = referral_for(svc, actor, meta, id, "referral_viewed", ReferralUse::See).await?;
     audit::log(
         svc,
@@ -27,8 +27,16 @@ pub async fn get(
     Ok(r)
 }
 
+/// The person's referrals, newest first. Needs the proof that the actor may see the person.
+pub async fn for_person(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Vec<crate::care::Referral>, ServiceError> {
+    crate::care::model::referrals(for_person_of(&svc.db, access.id()).await?)
+}
+
 /// Referrals of a person (for the person page).
-pub async fn for_person<C: ConnectionTrait>(
+pub(crate) async fn for_person_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<referral::Model>, ServiceError> {

@@ -36,7 +36,7 @@ pub async fn change_state(
         review_due,
     } = change;
     let r = for_work(svc, actor, meta, id, "referral_state_changed").await?;
-    let from = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
+    let from = r.state;
     transition(from, to).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let now = svc.now();
     let mut changes: Vec<(referral::Column, sea_orm::sea_query::SimpleExpr)> =
@@ -80,7 +80,7 @@ pub async fn change_state(
     let txn = store::begin_write(&svc.db).await?;
     apply(&txn, id, version, changes, now).await?;
     if matches!(to, ReferralState::Declined | ReferralState::UnableToContact) {
-        crate::care::discharge::write_message(&txn, now, &r, to, None).await?;
+        crate::care::discharge::write_message(&txn, now, r.row(), to, None).await?;
     }
     audit::record(
         &txn,

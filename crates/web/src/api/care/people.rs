@@ -100,6 +100,7 @@ pub async fn get_person(
         people::get(&state.svc, a, &v.meta, id)
             .await
             .map_err(err(&v))?
+            .into_person()
             .into(),
     ))
 }

@@ -180,10 +180,10 @@ pub async fn list_measures(
     CurrentActor(ref a): CurrentActor,
     ApiId(id): ApiId,
 ) -> Result<Json<Vec<MeasureDto>>, ApiError> {
-    people::get(&state.svc, a, &v.meta, id)
+    let person = people::get(&state.svc, a, &v.meta, id)
         .await
         .map_err(err(&v))?;
-    let list = measures::list(&state.svc.db, id)
+    let list = measures::list(&state.svc, &person)
         .await
         .map_err(ApiError::from)?;
     Ok(Json(list.into_iter().map(Into::into).collect()))

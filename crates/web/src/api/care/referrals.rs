@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use services::care::Referral;
 use services::care::discharge;
 use services::care::referrals::{self, CaseloadFilter, ContactInput, ReferralInput};
-use store::entities::referral;
 use utoipa::{IntoParams, ToSchema};
 
 use super::err;
@@ -47,20 +47,20 @@ pub struct ReferralDto {
     pub version: i32,
 }
 
-impl From<referral::Model> for ReferralDto {
-    fn from(r: referral::Model) -> Self {
+impl From<Referral> for ReferralDto {
+    fn from(r: Referral) -> Self {
         ReferralDto {
             id: r.id,
             person_id: r.person_id,
             team_org_id: r.team_org_id,
-            service: r.service,
+            service: r.service.as_str().to_owned(),
             referred_on: r.referred_on,
             source: r.source,
             referrer_name: r.referrer_name,
-            method: r.method,
+            method: r.method.as_str().to_owned(),
             reason: r.reason,
-            urgency: r.urgency,
-            state: r.state,
+            urgency: r.urgency.as_str().to_owned(),
+            state: r.state.as_str().to_owned(),
             assigned_user_id: r.assigned_user_id,
             possible_duplicate_of: r.possible_duplicate_of,
             contact_attempts: r.contact_attempts,
@@ -178,6 +178,7 @@ pub async fn get_referral(
         referrals::get(&state.svc, a, &v.meta, id)
             .await
             .map_err(err(&v))?
+            .into_referral()
             .into(),
     ))
 }

@@ -11,7 +11,7 @@ use services::care::people::parse_date;
 use services::care::referrals::{self, CaseloadFilter, LostReason};
 use services::{Actor, FieldError, ServiceError};
 
-use super::{nhs, service_label, state_tag};
+use super::{nhs, state_tag};
 use crate::AppState;
 use crate::error::PageError;
 use crate::forms::optional_int;
@@ -35,12 +35,12 @@ pub struct CaseRow {
 }
 
 fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
-    let (state, state_class) = state_tag(&r.referral.state);
+    let (state, state_class) = state_tag(r.referral.state);
     CaseRow {
         referral_id: r.referral.id,
         name: format!("{} {}", r.person.given_name, r.person.family_name),
         nhs_number: nhs(&r.person.nhs_number),
-        service: service_label(&r.referral.service),
+        service: r.referral.service.label(),
         referred_on: r.referral.referred_on.format("%-d %b %Y").to_string(),
         state,
         state_class,
@@ -50,7 +50,7 @@ fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
             .last_contact_at
             .map(|t| date(&t))
             .unwrap_or_else(|| "None yet".into()),
-        urgent: r.referral.urgency == Urgency::Urgent.as_str(),
+        urgent: r.referral.urgency == Urgency::Urgent,
         duplicate: r.referral.possible_duplicate_of.is_some(),
         note,
     }

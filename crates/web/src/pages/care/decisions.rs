@@ -75,7 +75,7 @@ async fn page(
 ) -> Response {
     let loaded = async {
         let p = people::get(&state.svc, a, &v.meta, id).await?;
-        let list = sdm::list(&state.svc.db, id).await?;
+        let list = sdm::list(&state.svc, &p).await?;
         Ok::<_, ServiceError>((p, list))
     }
     .await;

@@ -49,7 +49,7 @@ async fn discharge_page(
         Ok(r) => r,
         Err(e) => return PageError::new(e, v).into_response(),
     };
-    let name = lookup::person(&state.svc, r.person_id)
+    let name = lookup::person(&state.svc, &r)
         .await
         .map(|p| format!("{} {}", p.given_name, p.family_name))
         .unwrap_or_default();
@@ -164,8 +164,8 @@ pub async fn message(
     Path(id): Path<i32>,
 ) -> Response {
     let found = async {
-        referrals::get(&state.svc, a, &v.meta, id).await?;
-        discharge::message_for(&state.svc.db, id)
+        let r = referrals::get(&state.svc, a, &v.meta, id).await?;
+        discharge::message_for(&state.svc, &r)
             .await?
             .ok_or(ServiceError::NotFound("message"))
     }

@@ -12,7 +12,7 @@ pub mod record;
 pub mod referral;
 pub mod self_referral;
 
-use domain::referral::{CareService, ReferralState};
+use domain::referral::ReferralState;
 use domain::{NhsNumber, Permission};
 
 use crate::routes::{Need, Routes, permission};
@@ -57,16 +57,16 @@ pub fn routes() -> Routes {
         .get("/me", signed_in, record::me)
 }
 
-fn state_tag(state: &str) -> (&'static str, &'static str) {
-    match ReferralState::parse(state) {
-        Some(ReferralState::Received) => ("Received", "nhsuk-tag--blue"),
-        Some(ReferralState::Contacted) => ("Contacted", "nhsuk-tag--aqua-green"),
-        Some(ReferralState::Active) => ("Active", "nhsuk-tag--green"),
-        Some(ReferralState::Discharged) => ("Discharged", "nhsuk-tag--grey"),
-        Some(ReferralState::Declined) => ("Declined", "nhsuk-tag--orange"),
-        Some(ReferralState::UnableToContact) => ("Unable to contact", "nhsuk-tag--red"),
-        None => ("Unknown", "nhsuk-tag--grey"),
-    }
+fn state_tag(state: ReferralState) -> (&'static str, &'static str) {
+    let class = match state {
+        ReferralState::Received => "nhsuk-tag--blue",
+        ReferralState::Contacted => "nhsuk-tag--aqua-green",
+        ReferralState::Active => "nhsuk-tag--green",
+        ReferralState::Discharged => "nhsuk-tag--grey",
+        ReferralState::Declined => "nhsuk-tag--orange",
+        ReferralState::UnableToContact => "nhsuk-tag--red",
+    };
+    (state.label(), class)
 }
 
 fn nhs(n: &Option<String>) -> String {
@@ -74,10 +74,4 @@ fn nhs(n: &Option<String>) -> String {
         .and_then(|n| NhsNumber::parse(n).ok())
         .map(|n| n.formatted())
         .unwrap_or_else(|| "Not known".into())
-}
-
-fn service_label(s: &str) -> &'static str {
-    CareService::parse(s)
-        .map(CareService::label)
-        .unwrap_or("Personalised care")
 }

@@ -6,13 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use serde::Deserialize;
-use services::ServiceError;
 use services::care::people::{self, parse_date};
-use services::care::referrals::{self};
-use services::care::{about_me, lookup, measures, plans};
+use services::care::{about_me, measures, plans};
 use store::entities::person;
 
-use super::{nhs, service_label, state_tag};
+use super::{nhs, state_tag};
+use services::care::record::{PersonRecord, person_record};
+
 use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Viewer;
@@ -139,24 +139,15 @@ pub async fn person(
     CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
-    let loaded = async {
-        let p = people::get(&state.svc, a, &v.meta, id).await?;
-        let refs = referrals::for_person(&state.svc.db, id).await?;
-        let am = about_me::history(&state.svc.db, id)
-            .await?
-            .into_iter()
-            .next();
-        let plan = plans::history(&state.svc.db, id).await?.into_iter().next();
-        let ms = measures::list(&state.svc.db, id).await?;
-        let consents = people::consents(&state.svc.db, id).await?;
-        let practice = match p.practice_id {
-            Some(pid) => lookup::organisation(&state.svc, pid).await?,
-            None => None,
-        };
-        Ok::<_, ServiceError>((p, refs, am, plan, ms, consents, practice))
-    }
-    .await;
-    let (p, refs, am, plan, ms, consents, practice) = match loaded {
+    let PersonRecord {
+        person: p,
+        practice,
+        referrals: refs,
+        about_me: am,
+        plan,
+        measures: ms,
+        consents,
+    } = match person_record(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, &v).into_response(),
     };
@@ -307,10 +298,10 @@ pub async fn person(
             referrals: refs
                 .into_iter()
                 .map(|r| {
-                    let (s, c) = state_tag(&r.state);
+                    let (s, c) = state_tag(r.state);
                     (
                         r.id,
-                        service_label(&r.service),
+                        r.service.label(),
                         r.referred_on.format("%-d %b %Y").to_string(),
                         s,
                         c,
@@ -340,7 +331,7 @@ pub async fn person(
                 })
                 .collect(),
             can_refer: a.can(Permission::ProvideCare),
-            p,
+            p: p.into_person(),
         },
     )
 }

@@ -125,7 +125,7 @@ async fn page(
 ) -> Response {
     let loaded = async {
         let p = people::get(&state.svc, a, &v.meta, id).await?;
-        let consents = people::consents(&state.svc.db, id).await?;
+        let consents = people::consents(&state.svc, &p).await?;
         Ok::<_, ServiceError>((p, consents))
     }
     .await;

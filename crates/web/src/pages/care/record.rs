@@ -143,9 +143,9 @@ pub async fn save_about_me(
     let helped_by = f.get("helped_by").cloned();
     match about_me::save(&state.svc, a, &v.meta, id, based_on, sections, helped_by).await {
         Ok(_) => {
-            let own = lookup::person(&state.svc, id)
+            let own = lookup::own_record(&state.svc, a)
                 .await
-                .is_ok_and(|p| p.user_id == Some(a.user_id));
+                .is_ok_and(|p| p.is_some_and(|p| p.id() == id));
             Redirect::to(
                 if own {
                     "/me?saved=about-me".to_string()
@@ -219,7 +219,7 @@ async fn measures_page(
 ) -> Response {
     let loaded = async {
         let p = services::care::people::get(&state.svc, a, &v.meta, id).await?;
-        let wording = measures::wording(&state.svc.db, "swemwbs").await?;
+        let wording = measures::wording(&state.svc, "swemwbs").await?;
         Ok::<_, ServiceError>((p, wording))
     }
     .await;
@@ -385,9 +385,9 @@ pub async fn record_measure(
     };
     match measures::record(&state.svc, a, &v.meta, id, input).await {
         Ok(_) => {
-            let own = lookup::person(&state.svc, id)
+            let own = lookup::own_record(&state.svc, a)
                 .await
-                .is_ok_and(|p| p.user_id == Some(a.user_id));
+                .is_ok_and(|p| p.is_some_and(|p| p.id() == id));
             Redirect::to(
                 if own {
                     "/me?saved=measure".to_string()
@@ -593,7 +593,7 @@ pub async fn me(
         let supporters = lookup::supporters(&state.svc, p.id).await?;
         let am = about_me::current(&state.svc, a, &v.meta, p.id).await?;
         let plan = services::care::plans::current(&state.svc, a, &v.meta, p.id).await?;
-        let ms = measures::list(&state.svc.db, p.id).await?;
+        let ms = measures::list(&state.svc, &p).await?;
         Ok((p, supporters, am, plan, ms))
     }
     .await;

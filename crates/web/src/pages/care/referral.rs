@@ -5,16 +5,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::referral::{ContactKind, ReferralMethod, ReferralState, Urgency};
+use domain::referral::{ContactKind, ReferralState};
 use serde::Deserialize;
 use services::Actor;
 use services::ServiceError;
 use services::care::people::parse_date;
 use services::care::referrals::{self, ContactInput, StateChange};
 use services::care::{discharge, lookup};
-use store::entities::referral;
 
-use super::{nhs, service_label, state_tag};
+use super::{nhs, state_tag};
 use crate::AppState;
 use crate::error::PageError;
 use crate::forms::optional_int;
@@ -36,7 +35,7 @@ struct ReferralPage {
     l: Layout,
     errors: Errors,
     message: String,
-    r: referral::Model,
+    r: services::care::Referral,
     person_name: String,
     rows: Vec<(&'static str, String)>,
     state: &'static str,
@@ -64,18 +63,16 @@ pub(super) async fn referral_page(
 ) -> Response {
     let result = async {
         let r = referrals::get(&state.svc, a, &v.meta, id).await?;
-        let p = lookup::person(&state.svc, r.person_id).await?;
-        let contacts = referrals::contacts(&state.svc.db, id).await?;
+        let p = lookup::person(&state.svc, &r).await?;
+        let contacts = referrals::contacts(&state.svc, &r).await?;
         let team = lookup::organisation(&state.svc, r.team_org_id).await?;
-        let can_work = services::care::care_org_ids(&state.svc.db, a)
-            .await?
-            .contains(&r.team_org_id);
+        let can_work = r.can_work();
         let assignable = if can_work {
             referrals::assignable(&state.svc, &r).await?
         } else {
             vec![]
         };
-        let has_message = discharge::message_for(&state.svc.db, id).await?.is_some();
+        let has_message = discharge::message_for(&state.svc, &r).await?.is_some();
         Ok::<_, ServiceError>((r, p, contacts, team, can_work, assignable, has_message))
     }
     .await;
@@ -83,8 +80,8 @@ pub(super) async fn referral_page(
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
     };
-    let (state_label, state_class) = state_tag(&r.state);
-    let st = ReferralState::parse(&r.state).unwrap_or(ReferralState::Received);
+    let (state_label, state_class) = state_tag(r.state);
+    let st = r.state;
     let assigned_name = r
         .assigned_user_id
         .and_then(|u| assignable.iter().find(|x| x.id == u))
@@ -100,7 +97,7 @@ pub(super) async fn referral_page(
                 nhs(&p.nhs_number)
             ),
         ),
-        ("Service", service_label(&r.service).to_string()),
+        ("Service", r.service.label().to_string()),
         ("Team", team.map(|t| t.name).unwrap_or_default()),
         ("Referred on", r.referred_on.format("%-d %B %Y").to_string()),
         (
@@ -114,21 +111,9 @@ pub(super) async fn referral_page(
                     .unwrap_or_default()
             ),
         ),
-        (
-            "How",
-            ReferralMethod::parse(&r.method)
-                .map(|m| m.label())
-                .unwrap_or("")
-                .to_string(),
-        ),
+        ("How", r.method.label().to_string()),
         ("Reason", r.reason.clone()),
-        (
-            "Urgency",
-            Urgency::parse(&r.urgency)
-                .map(|u| u.label())
-                .unwrap_or("")
-                .to_string(),
-        ),
+        ("Urgency", r.urgency.label().to_string()),
         ("Assigned to", assigned_name),
         (
             "First contact",
@@ -199,7 +184,7 @@ pub(super) async fn referral_page(
             can_discharge: st.can_move_to(ReferralState::Discharged),
             has_message,
             attempts_needed: referrals::ATTEMPTS_BEFORE_UNABLE_TO_CONTACT,
-            r,
+            r: r.into_referral(),
         },
     )
 }
