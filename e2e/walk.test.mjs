@@ -30,13 +30,27 @@ after(async () => {
   console.log(`axe-core checked ${checked.length} pages: ${checked.join(', ')}`)
 })
 
+// What went wrong loading each page's own assets (stylesheets, scripts, icons, under /assets/
+// by their hashed or plain names) or running its script, checked with each page.
+const broken = new WeakMap()
+
 async function context () {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   const page = await ctx.newPage()
+  const problems = []
+  page.on('response', r => {
+    const url = new URL(r.url())
+    if (url.origin === new URL(BASE).origin && url.pathname.startsWith('/assets/') && r.status() >= 400) {
+      problems.push(`${url.pathname} answered ${r.status()}`)
+    }
+  })
+  page.on('pageerror', e => problems.push(`script error: ${e.message}`))
+  broken.set(page, problems)
   return { ctx, page }
 }
 
 async function axe (page, label) {
+  assert.deepEqual(broken.get(page).splice(0), [], `${label} (${page.url()}) has broken assets`)
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
   const problems = result.violations.map(v =>
     `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)

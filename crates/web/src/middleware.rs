@@ -400,7 +400,6 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             == Some("https");
-    let is_asset = req.uri().path().starts_with("/assets/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(
@@ -430,7 +429,9 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
+    // Assets set their own (`assets::serve`); anything without one, an asset's 404 included, is
+    // not to be stored.
+    if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp

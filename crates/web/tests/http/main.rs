@@ -5,6 +5,7 @@ mod common;
 
 mod access;
 mod api;
+mod assets;
 mod auth;
 mod care;
 mod errors;

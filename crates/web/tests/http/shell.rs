@@ -42,9 +42,13 @@ seeded_db_test!(every_response_carries_the_security_headers, |db| {
             assert_eq!(h("x-content-type-options"), "nosniff", "{what}");
             assert_eq!(h("x-frame-options"), "DENY", "{what}");
             assert_eq!(h("referrer-policy"), "same-origin", "{what}");
-            if !path.starts_with("/assets/") {
-                assert_eq!(h("cache-control"), "no-store", "{what}");
-            }
+            // Assets say how long they keep (tests/http/assets.rs); nothing else is stored.
+            let cache = if path.starts_with("/assets/") {
+                "public, max-age=300"
+            } else {
+                "no-store"
+            };
+            assert_eq!(h("cache-control"), cache, "{what}");
             assert!(!h("x-request-id").is_empty(), "{what}: no request id");
             if h("content-type").starts_with("text/html") {
                 assert!(
