@@ -45,12 +45,19 @@ async function context () {
     }
   })
   page.on('pageerror', e => problems.push(`script error: ${e.message}`))
+  // The NHS.UK script says so on the console when it cannot start its components.
+  page.on('console', m => {
+    if (m.type() === 'error' && /nhsuk|NHS\.UK/i.test(m.text())) problems.push(`console: ${m.text()}`)
+  })
   broken.set(page, problems)
   return { ctx, page }
 }
 
 async function axe (page, label) {
   assert.deepEqual(broken.get(page).splice(0), [], `${label} (${page.url()}) has broken assets`)
+  assert.ok(
+    await page.evaluate(() => document.body.classList.contains('nhsuk-frontend-supported')),
+    `${label} (${page.url()}): the NHS.UK components were not started`)
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
   const problems = result.violations.map(v =>
     `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)
