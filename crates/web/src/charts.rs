@@ -1,8 +1,8 @@
 //! Server-rendered SVG charts. Each has a title and description for screen readers; the page
 //! shows the same figures in a table beside it.
 
+use services::care::Measure;
 use std::fmt::Write;
-use store::entities::measure;
 
 const W: f64 = 640.0;
 const H: f64 = 260.0;
@@ -12,7 +12,7 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
 
 /// SWEMWBS metric scores over time (7-35), one point per measure. Empty when there are none.
-pub fn wellbeing_svg(measures: &[measure::Model]) -> String {
+pub fn wellbeing_svg(measures: &[Measure]) -> String {
     let points: Vec<(String, f64)> = measures
         .iter()
         .filter(|m| m.instrument == "swemwbs")

@@ -25,7 +25,7 @@ use sea_orm::{
 use store::entities::{organisation, person, referral};
 
 pub use access::{PersonAccess, ReferralAccess};
-pub use model::Referral;
+pub use model::{Measure, Person, PlanVersion, Referral};
 
 use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services};

@@ -7,6 +7,16 @@ use store::entities::referral;
 
 use crate::ServiceError;
 
+/// A person's details as recorded (free text, dates and the NHS number; no codes to parse but
+/// `preferred_contact`, one of [`crate::care::people::CONTACT_PREFERENCES`]).
+pub use store::entities::person::Model as Person;
+
+/// A completed questionnaire (ONS4, SWEMWBS) or activation measure.
+pub use store::entities::measure::Model as Measure;
+
+/// A saved version of a personalised care and support plan.
+pub use store::entities::care_plan_version::Model as PlanVersion;
+
 /// A referral into a personalised care service, and its place on the caseload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Referral {

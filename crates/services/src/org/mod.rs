@@ -19,7 +19,9 @@ pub use validate::OrgInput;
 use domain::Permission;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
-use store::entities::organisation::{self, Model as Organisation};
+use store::entities::organisation;
+/// An organisation in the hierarchy (nation, region, ICB, PCN, practice, VCSE ...).
+pub use store::entities::organisation::Model as Organisation;
 
 use crate::{Actor, ServiceError};
 

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use services::org::Organisation;
 use services::org::{self, ListFilter, OrgInput};
-use store::entities::organisation::Model as Organisation;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiId, ApiJson, ApiQuery};

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{OrgKind, Permission};
 use serde::Deserialize;
+use services::org::Organisation;
 use services::org::{self, ListFilter, OrgInput};
 use services::{FieldError, ServiceError};
-use store::entities::organisation::Model as Organisation;
 
 use crate::AppState;
 use crate::error::PageError;

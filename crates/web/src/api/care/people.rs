@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use services::care::Person;
 use services::care::people::{self, Search};
-use store::entities::person;
 use utoipa::{IntoParams, ToSchema};
 
 use super::err;
@@ -39,8 +39,8 @@ pub struct PersonDto {
     pub version: i32,
 }
 
-impl From<person::Model> for PersonDto {
-    fn from(p: person::Model) -> Self {
+impl From<Person> for PersonDto {
+    fn from(p: Person) -> Self {
         PersonDto {
             id: p.id,
             nhs_number: p.nhs_number,

@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use services::care::Measure;
 use services::care::people::{self};
 use services::care::{about_me, measures, plans, sdm};
-use store::entities::measure;
 use utoipa::ToSchema;
 
 use super::err;
@@ -159,8 +159,8 @@ pub struct MeasureDto {
     pub level: Option<i32>,
 }
 
-impl From<measure::Model> for MeasureDto {
-    fn from(m: measure::Model) -> Self {
+impl From<Measure> for MeasureDto {
+    fn from(m: Measure) -> Self {
         MeasureDto {
             answers: measures::answers_of(&m),
             id: m.id,

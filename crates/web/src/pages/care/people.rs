@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use serde::Deserialize;
+use services::care::Person;
 use services::care::people::{self, parse_date};
 use services::care::{about_me, measures, plans};
-use store::entities::person;
 
 use super::{nhs, state_tag};
 use services::care::record::{PersonRecord, person_record};
@@ -119,7 +119,7 @@ pub struct MeasureRow {
 #[template(path = "care/person.html")]
 struct PersonPage {
     l: Layout,
-    p: person::Model,
+    p: Person,
     details: Vec<(&'static str, String)>,
     referrals: Vec<(i32, &'static str, String, &'static str, &'static str)>,
     about_me: Vec<(&'static str, String)>,

@@ -88,7 +88,7 @@ struct EditPage {
     consents: Vec<String>,
 }
 
-fn raw_of(p: &store::entities::person::Model) -> Raw {
+fn raw_of(p: &services::care::Person) -> Raw {
     let mut r = Raw::new();
     let mut put = |k: &str, v: Option<String>| {
         r.insert(k.to_owned(), v.unwrap_or_default());

@@ -436,7 +436,7 @@ pub struct PlanView {
     pub review: String,
 }
 
-fn plan_view(v: &store::entities::care_plan_version::Model) -> PlanView {
+fn plan_view(v: &services::care::PlanVersion) -> PlanView {
     use domain::plan::{ACTION_STATUSES, GOAL_STATUSES, label_of};
     let c = services::care::plans::content_of(v);
     PlanView {
