@@ -40,32 +40,32 @@ pub fn routes() -> Routes {
         .get(
             "/organisations",
             permission(ViewOrganisations),
-            organisations::list,
+            organisations::list::list,
         )
         .get(
             "/organisations/new",
             permission(ManageOrganisations),
-            organisations::new_form,
+            organisations::form::new_form,
         )
         .post(
             "/organisations/new",
             permission(ManageOrganisations),
-            organisations::create,
+            organisations::form::create,
         )
         .get(
             "/organisations/{id}",
             permission(ViewOrganisations),
-            organisations::show,
+            organisations::show::show,
         )
         .get(
             "/organisations/{id}/edit",
             permission(ManageOrganisations),
-            organisations::edit_form,
+            organisations::form::edit_form,
         )
         .post(
             "/organisations/{id}/edit",
             permission(ManageOrganisations),
-            organisations::update,
+            organisations::form::update,
         )
         .get("/admin/audit", permission(ViewAudit), admin::audit)
         .get("/admin/users", permission(ManageUsers), admin::users)

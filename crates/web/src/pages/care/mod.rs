@@ -1,14 +1,17 @@
 //! Care delivery pages: the caseload, referrals from receipt to discharge, the person's record
 //! and what is recorded on it (About Me, the plan, measures, decisions, consents).
 
+pub mod about_me;
 pub mod caseload;
 pub mod decisions;
 pub mod discharge;
+pub mod me;
+pub mod measures;
 pub mod new_referral;
 pub mod people;
 pub mod person_edit;
+pub mod plan;
 pub mod plan_form;
-pub mod record;
 pub mod referral;
 pub mod self_referral;
 
@@ -45,16 +48,16 @@ pub fn routes() -> Routes {
         .get("/people/{id}/edit", care, person_edit::form)
         .post("/people/{id}/edit", care, person_edit::save)
         .post("/people/{id}/consents", care, person_edit::record_consent)
-        .get("/people/{id}/plan", signed_in, record::plan)
+        .get("/people/{id}/plan", signed_in, plan::plan)
         .get("/people/{id}/plan/edit", care, plan_form::form)
         .post("/people/{id}/plan/edit", care, plan_form::save)
         .get("/people/{id}/decisions", care, decisions::show)
         .post("/people/{id}/decisions", care, decisions::record)
-        .get("/people/{id}/about-me", signed_in, record::about_me_form)
-        .post("/people/{id}/about-me", signed_in, record::save_about_me)
-        .get("/people/{id}/measures", signed_in, record::measures_form)
-        .post("/people/{id}/measures", signed_in, record::record_measure)
-        .get("/me", signed_in, record::me)
+        .get("/people/{id}/about-me", signed_in, about_me::about_me_form)
+        .post("/people/{id}/about-me", signed_in, about_me::save_about_me)
+        .get("/people/{id}/measures", signed_in, measures::measures_form)
+        .post("/people/{id}/measures", signed_in, measures::record_measure)
+        .get("/me", signed_in, me::me)
 }
 
 fn state_tag(state: ReferralState) -> (&'static str, &'static str) {

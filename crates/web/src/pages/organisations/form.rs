@@ -1,228 +1,23 @@
-//! Organisation pages: list with search and filters, view, add, edit.
+//! Adding and editing an organisation: the form, kept as typed when it comes back with errors
+//! or after someone else saved first.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{OrgKind, Permission};
+use domain::Permission;
 use serde::Deserialize;
-use services::org::Organisation;
-use services::org::{self, ListFilter, OrgInput};
+use services::org::{self, OrgInput, Organisation};
 use services::{FieldError, ServiceError};
 
+use super::{kind_label, kinds};
 use crate::AppState;
 use crate::error::PageError;
 use crate::forms::optional_int;
 use crate::middleware::Viewer;
-use crate::view::{Errors, Layout, Pager, render, thousands};
+use crate::view::{Errors, Layout, render};
 use crate::viewer::CurrentActor;
-
-pub struct Row {
-    pub id: i32,
-    pub name: String,
-    pub kind: &'static str,
-    pub code: String,
-    pub list_size: String,
-    pub closed: bool,
-}
-
-fn kind_label(kind: &str) -> &'static str {
-    kind.parse::<OrgKind>()
-        .map(OrgKind::label)
-        .unwrap_or("Organisation")
-}
-
-fn row(o: Organisation) -> Row {
-    Row {
-        id: o.id,
-        kind: kind_label(&o.kind),
-        code: o.ods_code.unwrap_or_default(),
-        list_size: o.list_size.map(|n| thousands(n.into())).unwrap_or_default(),
-        closed: o.status == "closed",
-        name: o.name,
-    }
-}
-
-fn kinds() -> Vec<(&'static str, &'static str)> {
-    OrgKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), k.label()))
-        .collect()
-}
-
-#[derive(Template)]
-#[template(path = "organisations/list.html")]
-struct ListPage {
-    l: Layout,
-    q: String,
-    kind: String,
-    kinds: Vec<(&'static str, &'static str)>,
-    rows: Vec<Row>,
-    total_text: String,
-    pager: Pager,
-    can_add: bool,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    q: Option<String>,
-    kind: Option<String>,
-    page: Option<u64>,
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref actor): CurrentActor,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    let kind = q.kind.clone().unwrap_or_default();
-    let filter = ListFilter {
-        kind: kind.parse().ok(),
-        q: q.q.clone(),
-        parent_id: None,
-        page: q.page.unwrap_or(1),
-        per_page: 25,
-    };
-    match org::list(&state.svc, actor, filter).await {
-        Ok(page) => {
-            let total_text = match page.total {
-                0 => "No organisations match your search.".to_string(),
-                1 => "1 organisation".to_string(),
-                n => format!(
-                    "{} organisations, page {} of {}",
-                    thousands(n as i64),
-                    page.page,
-                    page.total_pages()
-                ),
-            };
-            let pager = Pager::new(
-                "/organisations",
-                &[
-                    ("q", q.q.clone().unwrap_or_default()),
-                    ("kind", kind.clone()),
-                ],
-                page.page,
-                page.total_pages(),
-            );
-            render(
-                StatusCode::OK,
-                &ListPage {
-                    l: Layout::for_viewer("Organisations", &v, "/organisations"),
-                    q: q.q.unwrap_or_default(),
-                    kind,
-                    kinds: kinds(),
-                    rows: page.items.into_iter().map(row).collect(),
-                    total_text,
-                    pager,
-                    can_add: actor.can(Permission::ManageOrganisations),
-                },
-            )
-        }
-        Err(e) => PageError::new(e, &v).into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "organisations/show.html")]
-struct ShowPage {
-    l: Layout,
-    o: Organisation,
-    kind_label: &'static str,
-    rows: Vec<(&'static str, String)>,
-    ancestors: Vec<(i32, String)>,
-    children: Vec<Row>,
-    can_edit: bool,
-    saved: bool,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref actor): CurrentActor,
-    Path(id): Path<i32>,
-    Query(q): Query<ShowQuery>,
-) -> Response {
-    let result = async {
-        let o = org::get(&state.svc, actor, id).await?;
-        let ancestors = org::ancestors(&state.svc, &o).await?;
-        let children = org::children(&state.svc, actor, &o).await?;
-        org::audit_view(&state.svc, actor, &v.meta, id).await?;
-        Ok::<_, ServiceError>((o, ancestors, children))
-    }
-    .await;
-    let (o, ancestors, children) = match result {
-        Ok(x) => x,
-        Err(e) => return PageError::new(e, &v).into_response(),
-    };
-    let parent_name = ancestors
-        .last()
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| "None".into());
-    let mut rows = vec![("Kind", kind_label(&o.kind).to_string())];
-    if let Some(c) = &o.ods_code {
-        rows.push(("ODS code", c.clone()));
-    }
-    rows.push(("Belongs to", parent_name));
-    rows.push((
-        "Status",
-        if o.status == "closed" {
-            "Closed".into()
-        } else {
-            "Active".into()
-        },
-    ));
-    if let Some(n) = o.list_size {
-        rows.push((
-            "List size",
-            format!("{} registered patients", thousands(n.into())),
-        ));
-    }
-    if o.kind == OrgKind::Practice.as_str() {
-        rows.push((
-            "PCN membership",
-            if o.pcn_opted_out {
-                "Opted out of the PCN".into()
-            } else {
-                "Member of its PCN".into()
-            },
-        ));
-        if let Some(a) = &o.commissioner_arrangement {
-            rows.push(("Commissioner's arrangement", a.clone()));
-        }
-    }
-    for (label, value) in [
-        ("Postcode", &o.postcode),
-        ("Email", &o.email),
-        ("Phone", &o.phone),
-        ("Website", &o.website),
-        ("Charity number", &o.charity_number),
-    ] {
-        if let Some(v) = value {
-            rows.push((label, v.clone()));
-        }
-    }
-    let can_edit = actor.can_at(Permission::ManageOrganisations, &o.path);
-    render(
-        StatusCode::OK,
-        &ShowPage {
-            l: Layout::for_viewer(o.name.clone(), &v, "/organisations"),
-            kind_label: kind_label(&o.kind),
-            rows,
-            ancestors: ancestors.into_iter().map(|a| (a.id, a.name)).collect(),
-            children: children.into_iter().map(row).collect(),
-            can_edit,
-            saved: q.saved.is_some(),
-            o,
-        },
-    )
-}
 
 /// The form as typed, so it can be shown again with its errors.
 #[derive(Deserialize, Default, Clone)]
