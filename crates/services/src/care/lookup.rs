@@ -1,6 +1,6 @@
 //! Small reads the care pages need after the access check has been made elsewhere.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
 use store::entities::{organisation, person};
 
 use crate::{Actor, ServiceError, Services};
@@ -10,9 +10,9 @@ pub async fn practices_for(
     svc: &Services,
     actor: &Actor,
 ) -> Result<Vec<(i32, String)>, ServiceError> {
-    let ids = super::care_org_ids(&svc.db, actor).await?;
+    let backend = svc.db.get_database_backend();
     Ok(organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids))
+        .filter(organisation::Column::Id.in_subquery(super::care_orgs(backend, actor)))
         .filter(organisation::Column::Kind.eq("practice"))
         .order_by_asc(organisation::Column::Name)
         .all(&svc.db)
@@ -115,23 +115,22 @@ pub async fn care_workers(
 ) -> Result<Vec<(i32, String)>, ServiceError> {
     use sea_orm::QuerySelect;
     use store::entities::{membership, user};
-    let orgs = super::care_org_ids(&svc.db, actor).await?;
+    let backend = svc.db.get_database_backend();
     let roles = [
         domain::Role::LinkWorker,
         domain::Role::CareCoordinator,
         domain::Role::HealthAndWellbeingCoach,
     ]
     .map(|r| r.as_str());
-    let ids: Vec<i32> = membership::Entity::find()
+    // Both as subqueries, one statement: no id list bound into the query.
+    let workers = membership::Entity::find()
         .select_only()
         .column(membership::Column::UserId)
-        .filter(membership::Column::OrganisationId.is_in(orgs))
+        .filter(membership::Column::OrganisationId.in_subquery(super::care_orgs(backend, actor)))
         .filter(membership::Column::Role.is_in(roles))
-        .into_tuple()
-        .all(&svc.db)
-        .await?;
+        .into_query();
     Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Id.in_subquery(workers))
         .order_by_asc(user::Column::DisplayName)
         .all(&svc.db)
         .await?
