@@ -360,3 +360,22 @@ mod tests {
         }
     }
 }
+
+named_enum!(
+    /// The outcome measures recorded.
+    Instrument {
+        Ons4 = "ons4": "ONS4",
+        Swemwbs = "swemwbs": "SWEMWBS",
+        Pam = "pam": "Patient activation",
+    }
+);
+
+named_enum!(
+    /// When in the person's support a measure was taken (a person's own entries are `SelfReport`).
+    Timepoint {
+        Start = "start": "Start",
+        Review = "review": "Review",
+        End = "end": "End",
+        SelfReport = "self": "Recorded by the person",
+    }
+);

@@ -1,31 +1,9 @@
 //! Referrals into personalised care and the caseload state machine (PRSB social prescribing).
 
-use serde::{Deserialize, Serialize};
-
 /// SNOMED CT: referral to social prescribing service (record when the person accepts).
 pub const SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING: &str = "871731000000106";
 /// SNOMED CT: social prescribing declined.
 pub const SNOMED_SOCIAL_PRESCRIBING_DECLINED: &str = "871711000000103";
-
-macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal : $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
-            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.label()) }
-        }
-    };
-}
 
 named_enum!(
     /// The personalised care service a person is referred to.

@@ -51,15 +51,19 @@ pub fn contact_kind() -> Object {
 }
 
 pub fn contact_preference() -> Object {
-    one_of(crate::care::people::CONTACT_PREFERENCES.iter().map(|v| v.0))
+    one_of(
+        domain::person::ContactPreference::ALL
+            .iter()
+            .map(|v| v.as_str()),
+    )
 }
 
 pub fn instrument() -> Object {
-    one_of(["ons4", "swemwbs", "pam"])
+    one_of(domain::measures::Instrument::ALL.iter().map(|v| v.as_str()))
 }
 
 pub fn timepoint() -> Object {
-    one_of(crate::care::measures::TIMEPOINTS.iter().map(|v| v.0))
+    one_of(domain::measures::Timepoint::ALL.iter().map(|v| v.as_str()))
 }
 
 pub fn discharge_reason() -> Object {

@@ -382,7 +382,7 @@ store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
     )
     .await
     .unwrap();
-    assert_eq!(measures::answers_of(&o), vec![4, 5, 3, 8]);
+    assert_eq!(o.answers, vec![4, 5, 3, 8]);
     assert!(
         measures::record(
             &c.svc,

@@ -746,7 +746,7 @@ store::db_test!(
 );
 
 /// What a caller sees of a referral they made: everything but ids and times.
-fn shape(r: &services::care::Referral, p: &person::Model) -> String {
+fn shape(r: &services::care::Referral, p: &services::care::Person) -> String {
     format!(
         "{} {} {} {} {} {:?} {} | {:?} {} {} {:?} {:?} {} {}",
         r.service,

@@ -15,7 +15,7 @@ const BOTTOM: f64 = 40.0;
 pub fn wellbeing_svg(measures: &[Measure]) -> String {
     let points: Vec<(String, f64)> = measures
         .iter()
-        .filter(|m| m.instrument == "swemwbs")
+        .filter(|m| m.instrument == domain::measures::Instrument::Swemwbs)
         .filter_map(|m| Some((m.taken_on.format("%-d %b %Y").to_string(), m.score?)))
         .collect();
     if points.is_empty() {

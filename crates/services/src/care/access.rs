@@ -7,32 +7,34 @@
 use std::ops::Deref;
 use store::entities::{person, referral};
 
-use super::model::Referral;
+use super::model::{Person, Referral};
 use crate::ServiceError;
 
 /// The actor may see this person's record.
 #[derive(Clone, Debug)]
 pub struct PersonAccess {
-    person: person::Model,
+    person: Person,
 }
 
 impl PersonAccess {
-    pub(super) fn granted(person: person::Model) -> Self {
-        PersonAccess { person }
+    pub(super) fn granted(row: person::Model) -> Result<Self, ServiceError> {
+        Ok(PersonAccess {
+            person: Person::try_from(row)?,
+        })
     }
 
     pub fn id(&self) -> i32 {
         self.person.id
     }
 
-    pub fn into_person(self) -> person::Model {
+    pub fn into_person(self) -> Person {
         self.person
     }
 }
 
 impl Deref for PersonAccess {
-    type Target = person::Model;
-    fn deref(&self) -> &person::Model {
+    type Target = Person;
+    fn deref(&self) -> &Person {
         &self.person
     }
 }

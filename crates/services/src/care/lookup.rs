@@ -49,11 +49,12 @@ pub async fn organisation(
 pub async fn person(
     svc: &Services,
     referral: &super::ReferralAccess,
-) -> Result<person::Model, ServiceError> {
+) -> Result<super::Person, ServiceError> {
     person::Entity::find_by_id(referral.person_id)
         .one(&svc.db)
         .await?
-        .ok_or(ServiceError::NotFound("person"))
+        .ok_or(ServiceError::NotFound("person"))?
+        .try_into()
 }
 
 /// The person record belonging to a signed-in person, if any: theirs to see.
@@ -61,11 +62,12 @@ pub async fn own_record(
     svc: &Services,
     actor: &Actor,
 ) -> Result<Option<super::PersonAccess>, ServiceError> {
-    Ok(person::Entity::find()
+    person::Entity::find()
         .filter(person::Column::UserId.eq(actor.user_id))
         .one(&svc.db)
         .await?
-        .map(super::PersonAccess::granted))
+        .map(super::PersonAccess::granted)
+        .transpose()
 }
 
 /// Who supports a person now: for each open referral, the service, the team and the worker.

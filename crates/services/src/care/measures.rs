@@ -1,23 +1,16 @@
 //! Outcome measures recorded for a person: ONS4, SWEMWBS and Patient Activation (level and score).
 
-use domain::measures::{MeasureError, Ons4, Pam, Score, Swemwbs};
+use domain::measures::{Instrument, MeasureError, Ons4, Pam, Score, Swemwbs, Timepoint};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 use store::entities::{measure, measure_wording};
 
-use super::{person_event, person_for};
+use super::{Measure, person_event, person_for};
 use crate::audit::{self, Outcome};
 use crate::error::{DateRule, Problems};
 use crate::{Actor, FieldError, RequestMeta, ServiceError, Services};
-
-pub const TIMEPOINTS: [(&str, &str); 4] = [
-    ("start", "Start"),
-    ("review", "Review"),
-    ("end", "End"),
-    ("self", "Recorded by the person"),
-];
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct MeasureInput {
@@ -44,8 +37,8 @@ pub struct MeasureInput {
 pub async fn list(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
-) -> Result<Vec<measure::Model>, ServiceError> {
-    list_of(&svc.db, access.id()).await
+) -> Result<Vec<Measure>, ServiceError> {
+    crate::care::model::all(list_of(&svc.db, access.id()).await?)
 }
 
 pub(crate) async fn list_of<C: ConnectionTrait>(
@@ -61,10 +54,13 @@ pub(crate) async fn list_of<C: ConnectionTrait>(
 }
 
 /// Item wording loaded by the deploying organisation (empty when none is loaded).
-pub async fn wording(svc: &crate::Services, instrument: &str) -> Result<Vec<String>, ServiceError> {
+pub async fn wording(
+    svc: &crate::Services,
+    instrument: Instrument,
+) -> Result<Vec<String>, ServiceError> {
     let c = &svc.db;
     let rows = measure_wording::Entity::find()
-        .filter(measure_wording::Column::Instrument.eq(instrument))
+        .filter(measure_wording::Column::Instrument.eq(instrument.as_str()))
         .order_by_asc(measure_wording::Column::Item)
         .all(c)
         .await?;
@@ -119,15 +115,15 @@ pub async fn record(
     meta: &RequestMeta,
     person_id: i32,
     input: MeasureInput,
-) -> Result<measure::Model, ServiceError> {
+) -> Result<Measure, ServiceError> {
     let p = person_for(svc, actor, meta, person_id, "measure_recorded").await?;
     let by_person = p.user_id == Some(actor.user_id);
     let today = svc.now().date_naive();
     let timepoint = if by_person {
-        Some("self")
+        Some(Timepoint::SelfReport)
     } else {
-        let t = input.timepoint.as_deref().unwrap_or("");
-        TIMEPOINTS.iter().map(|(c, _)| *c).find(|c| *c == t)
+        Timepoint::parse(input.timepoint.as_deref().unwrap_or(""))
+            .filter(|t| *t != Timepoint::SelfReport)
     };
     let Some(timepoint) = timepoint else {
         return Err(ServiceError::invalid(
@@ -156,27 +152,27 @@ pub async fn record(
     problems.finish()?;
     let taken_on =
         taken_on.ok_or_else(|| ServiceError::Internal("validated date missing".into()))?;
-    let (instrument, answers, score, level): (&str, String, Option<Score>, Option<i32>) =
-        match input.instrument.as_str() {
-            "ons4" => {
+    let (instrument, answers, score, level): (Instrument, String, Option<Score>, Option<i32>) =
+        match Instrument::parse(&input.instrument) {
+            Some(Instrument::Ons4) => {
                 let o = Ons4::from_list(&input.answers).map_err(answers_field)?;
                 (
-                    "ons4",
+                    Instrument::Ons4,
                     o.values().map(|v| v.to_string()).join(","),
                     None,
                     None,
                 )
             }
-            "swemwbs" => {
+            Some(Instrument::Swemwbs) => {
                 let s = Swemwbs::from_list(&input.answers).map_err(answers_field)?;
                 (
-                    "swemwbs",
+                    Instrument::Swemwbs,
                     s.items.map(|v| v.to_string()).join(","),
                     Some(s.metric()),
                     None,
                 )
             }
-            "pam" => {
+            Some(Instrument::Pam) => {
                 if !input.answers.is_empty() {
                     return Err(ServiceError::invalid(
                         "answers",
@@ -200,13 +196,13 @@ pub async fn record(
                     )
                 })?;
                 (
-                    "pam",
+                    Instrument::Pam,
                     String::new(),
                     Some(pam.score),
                     Some(i32::from(pam.level)),
                 )
             }
-            _ => {
+            None => {
                 return Err(ServiceError::invalid(
                     "instrument",
                     "Choose ONS4, SWEMWBS or patient activation",
@@ -218,8 +214,8 @@ pub async fn record(
     let m = measure::ActiveModel {
         person_id: Set(person_id),
         referral_id: Set(referral_id),
-        instrument: Set(instrument.to_owned()),
-        timepoint: Set(timepoint.to_owned()),
+        instrument: Set(instrument.as_str().to_owned()),
+        timepoint: Set(timepoint.as_str().to_owned()),
         taken_on: Set(taken_on),
         answers: Set(answers),
         score: Set(score.map(Score::as_f64)),
@@ -237,17 +233,9 @@ pub async fn record(
         meta,
         person_event(actor, "measure_recorded", Outcome::Success, person_id)
             .entity("measure", m.id)
-            .detail(instrument),
+            .detail(instrument.as_str()),
     )
     .await?;
     txn.commit().await?;
-    Ok(m)
-}
-
-/// The answers of a stored measure, as numbers.
-pub fn answers_of(m: &measure::Model) -> Vec<u8> {
-    m.answers
-        .split(',')
-        .filter_map(|s| s.parse().ok())
-        .collect()
+    Measure::try_from(m)
 }

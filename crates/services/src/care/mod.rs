@@ -25,7 +25,7 @@ use sea_orm::{
 use store::entities::{organisation, person, referral};
 
 pub use access::{PersonAccess, ReferralAccess};
-pub use model::{Measure, Person, PlanVersion, Referral};
+pub use model::{Contact, Measure, Person, PlanVersion, Referral};
 
 use crate::audit::{self, Event, Outcome};
 use crate::{Actor, RequestMeta, ServiceError, Services};
@@ -58,42 +58,6 @@ pub(crate) async fn in_care_scope<C: ConnectionTrait>(
         .one(c)
         .await?;
     Ok(path.is_some_and(|p| actor.can_at(Permission::ProvideCare, &p)))
-}
-
-/// Ids of the organisations within the actor's care scope (where they may work with people).
-pub(crate) async fn care_org_ids<C: ConnectionTrait>(
-    c: &C,
-    actor: &Actor,
-) -> Result<Vec<i32>, ServiceError> {
-    let scopes = actor.scopes(Permission::ProvideCare);
-    if scopes.is_empty() {
-        return Ok(vec![]);
-    }
-    let mut cond = sea_orm::Condition::any();
-    for s in scopes {
-        cond = cond.add(organisation::Column::Path.starts_with(s));
-    }
-    Ok(organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(cond)
-        .into_tuple()
-        .all(c)
-        .await?)
-}
-
-/// Ids of an organisation and everything below it.
-pub(crate) async fn orgs_under<C: ConnectionTrait>(
-    c: &C,
-    path: &str,
-) -> Result<Vec<i32>, ServiceError> {
-    Ok(organisation::Entity::find()
-        .select_only()
-        .column(organisation::Column::Id)
-        .filter(organisation::Column::Path.starts_with(path))
-        .into_tuple()
-        .all(c)
-        .await?)
 }
 
 /// Whether the actor has a legitimate relationship with the person.
@@ -153,7 +117,7 @@ pub async fn person_for(
     let found = person::Entity::find_by_id(person_id).one(&svc.db).await?;
     let refusal = match found {
         Some(p) if has_relationship(&svc.db, actor, &p).await? => {
-            return Ok(PersonAccess::granted(p));
+            return PersonAccess::granted(p);
         }
         Some(_) => Refusal::NoRelationship,
         None => Refusal::Absent,
@@ -238,7 +202,7 @@ async fn refuse(
 pub(crate) async fn may_see_referral<C: ConnectionTrait>(
     c: &C,
     actor: &Actor,
-    person: &person::Model,
+    person: &Person,
     r: &referral::Model,
 ) -> Result<bool, ServiceError> {
     if r.person_id != person.id {
@@ -258,7 +222,7 @@ pub const NOT_THIS_PERSONS_REFERRAL: &str = "Choose one of this person's referra
 pub(crate) async fn referral_of_person<C: ConnectionTrait>(
     c: &C,
     actor: &Actor,
-    person: &person::Model,
+    person: &Person,
     referral_id: Option<i32>,
     p: &mut crate::error::Problems,
 ) -> Result<Option<i32>, ServiceError> {

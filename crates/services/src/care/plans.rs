@@ -8,7 +8,7 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use serde::Deserialize;
-use store::entities::{care_plan_version, membership, person, referral};
+use store::entities::{care_plan_version, membership, referral};
 
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
@@ -180,7 +180,7 @@ pub async fn save(
 async fn may_own_review<C: ConnectionTrait>(
     c: &C,
     actor: &Actor,
-    person: &person::Model,
+    person: &super::Person,
     owner: i32,
 ) -> Result<bool, ServiceError> {
     if owner == actor.user_id {

@@ -1,7 +1,7 @@
 //! The person's record as one screen shows it: who they are, their referrals, About Me, the
 //! latest plan, measures and consent decisions. One audited read, for the page and the API.
 
-use store::entities::{about_me_version, care_plan_version, consent, measure, organisation};
+use store::entities::{about_me_version, care_plan_version, consent, organisation};
 
 use super::{PersonAccess, about_me, measures, people, plans, referrals};
 use crate::{Actor, RequestMeta, ServiceError, Services};
@@ -17,7 +17,7 @@ pub struct PersonRecord {
     pub about_me: Option<about_me_version::Model>,
     pub plan: Option<care_plan_version::Model>,
     /// Oldest first.
-    pub measures: Vec<measure::Model>,
+    pub measures: Vec<super::Measure>,
     /// Newest first.
     pub consents: Vec<consent::Model>,
 }

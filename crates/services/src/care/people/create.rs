@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
-use store::entities::{person, referral};
+use store::entities::{organisation, person, referral};
 
 use super::ValidPerson;
 use super::search_name;
@@ -59,7 +59,8 @@ pub(crate) enum Known {
 /// self-referral form (the PCN the referral goes to).
 pub(crate) enum Asker<'a> {
     Staff(&'a Actor),
-    ToPcn(&'a [i32]),
+    /// The PCN the referral goes to, by its organisation path (it and everything below it).
+    ToPcn(&'a str),
 }
 
 /// Where `nhs` is recorded, on any record but `except`, judged by what `asker` may see.
@@ -80,7 +81,7 @@ pub(crate) async fn known<C: ConnectionTrait>(
     for other in &same {
         let visible = match asker {
             Asker::Staff(actor) => crate::care::has_relationship(c, actor, other).await?,
-            Asker::ToPcn(orgs) => in_orgs(c, other, orgs).await?,
+            Asker::ToPcn(path) => under_pcn(c, other, path).await?,
         };
         if visible {
             return Ok(Known::InScope(other.id));
@@ -89,21 +90,35 @@ pub(crate) async fn known<C: ConnectionTrait>(
     Ok(Known::Elsewhere)
 }
 
-/// Whether a person is registered at a practice in `orgs` or referred to a team in them.
-async fn in_orgs<C: ConnectionTrait>(
+/// Whether a person is registered at a practice under the PCN's `path` or referred to a team
+/// under it (the organisations as a subquery, not a list of ids).
+async fn under_pcn<C: ConnectionTrait>(
     c: &C,
     p: &person::Model,
-    orgs: &[i32],
+    path: &str,
 ) -> Result<bool, ServiceError> {
-    if p.practice_id.is_some_and(|pid| orgs.contains(&pid)) {
-        return Ok(true);
-    }
+    let under = || {
+        sea_orm::sea_query::Query::select()
+            .column(organisation::Column::Id)
+            .from(organisation::Entity)
+            .cond_where(crate::org::under_paths(
+                c.get_database_backend(),
+                &[path.to_owned()],
+            ))
+            .to_owned()
+    };
     Ok(referral::Entity::find()
         .filter(referral::Column::PersonId.eq(p.id))
-        .filter(referral::Column::TeamOrgId.is_in(orgs.iter().copied()))
+        .filter(referral::Column::TeamOrgId.in_subquery(under()))
         .count(c)
         .await?
-        > 0)
+        > 0
+        || organisation::Entity::find()
+            .filter(organisation::Column::Id.eq(p.practice_id.unwrap_or(-1)))
+            .filter(organisation::Column::Id.in_subquery(under()))
+            .count(c)
+            .await?
+            > 0)
 }
 
 /// The message for an NHS number already recorded on a person the caller may see.

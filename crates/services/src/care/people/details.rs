@@ -8,7 +8,7 @@ use super::{
     Asker, Known, PersonInput, PracticeRule, check_practice, known, search_name, validate,
 };
 use crate::audit::{self, Outcome};
-use crate::care::{audit_read, care_org_ids, person_event, person_for};
+use crate::care::{audit_read, person_event, person_for};
 use crate::error::Problems;
 use crate::{Actor, RequestMeta, ServiceError, Services};
 
@@ -36,13 +36,13 @@ pub async fn update(
     id: i32,
     version: i32,
     input: PersonInput,
-) -> Result<person::Model, ServiceError> {
+) -> Result<crate::care::Person, ServiceError> {
     let existing = person_for(svc, actor, meta, id, "person_updated").await?;
     let today = svc.now().date_naive();
     let mut p = Problems::default();
     let valid = validate(today, &input, "", &mut p);
     let rule = PracticeRule::Scope {
-        orgs: care_org_ids(&svc.db, actor).await?,
+        actor,
         current: existing.practice_id,
     };
     check_practice(&svc.db, input.practice_id, &rule, "practice_id", &mut p).await?;
@@ -157,5 +157,6 @@ pub async fn update(
     person::Entity::find_by_id(id)
         .one(&svc.db)
         .await?
-        .ok_or(ServiceError::NotFound("person"))
+        .ok_or(ServiceError::NotFound("person"))?
+        .try_into()
 }

@@ -20,8 +20,8 @@ pub use details::{get, update};
 pub use reconciliation::{AwaitingReconciliation, awaiting_reconciliation};
 pub use search::{Found, Search, name_score, search};
 pub use validate::{
-    CHOOSE_PRACTICE, CHOOSE_SERVED_PRACTICE, CONTACT_PREFERENCES, PersonInput, PracticeRule,
-    ValidPerson, check_practice, parse_date, validate,
+    CHOOSE_PRACTICE, CHOOSE_SERVED_PRACTICE, PersonInput, PracticeRule, ValidPerson,
+    check_practice, contact_preferences, parse_date, validate,
 };
 
 /// The lower-cased name searched on, cut to its column's 210 characters: lower-casing can

@@ -19,7 +19,7 @@ pub struct Search {
 
 /// A match, best first, with how sure the match is (0-1).
 pub struct Found {
-    pub person: person::Model,
+    pub person: crate::care::Person,
     pub score: f64,
 }
 
@@ -73,7 +73,7 @@ pub async fn search(
         .limit(2000)
         .all(&svc.db)
         .await?;
-    let mut found: Vec<Found> = candidates
+    let mut found: Vec<(person::Model, f64)> = candidates
         .into_iter()
         .map(|p| {
             let score = if text.is_empty() || digits.len() == 10 {
@@ -81,16 +81,24 @@ pub async fn search(
             } else {
                 name_score(&text, &p.search_name)
             };
-            Found { person: p, score }
+            (p, score)
         })
-        .filter(|f| f.score >= 0.8)
+        .filter(|(_, score)| *score >= 0.8)
         .collect();
     found.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.person.family_name.cmp(&b.person.family_name))
+        b.1.total_cmp(&a.1)
+            .then(a.0.family_name.cmp(&b.0.family_name))
     });
     found.truncate(50);
+    let found = found
+        .into_iter()
+        .map(|(p, score)| {
+            Ok(Found {
+                person: p.try_into()?,
+                score,
+            })
+        })
+        .collect::<Result<Vec<Found>, ServiceError>>()?;
     audit::log(
         svc,
         svc.now(),

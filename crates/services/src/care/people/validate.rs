@@ -2,20 +2,22 @@
 //! case applies to the GP practice.
 
 use chrono::NaiveDate;
+use domain::person::ContactPreference;
 use domain::{Email, NhsNumber, OrgKind, Postcode, dates, text};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Deserialize;
 use store::entities::organisation;
 
-use crate::ServiceError;
 use crate::error::{DateRule, Problems};
+use crate::{Actor, ServiceError};
 
-pub const CONTACT_PREFERENCES: [(&str, &str); 4] = [
-    ("phone", "Phone call"),
-    ("text", "Text message"),
-    ("email", "Email"),
-    ("letter", "Letter"),
-];
+/// The ways a person may prefer to be contacted, as (code, label) for a form's choices.
+pub fn contact_preferences() -> Vec<(&'static str, &'static str)> {
+    ContactPreference::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.label()))
+        .collect()
+}
 
 /// A person's details as entered on a form or sent to the API.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -135,10 +137,8 @@ pub fn validate(
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .unwrap_or("phone");
-    let preferred_contact = CONTACT_PREFERENCES
-        .iter()
-        .map(|(c, _)| *c)
-        .find(|c| *c == preferred_contact);
+    let preferred_contact =
+        ContactPreference::parse(preferred_contact).map(ContactPreference::as_str);
     if preferred_contact.is_none() {
         p.add(
             &f("preferred_contact"),
@@ -210,14 +210,14 @@ pub fn validate(
 
 /// Which GP practices a use case accepts for a person.
 #[derive(Clone, Debug)]
-pub enum PracticeRule {
+pub enum PracticeRule<'a> {
     /// A practice served by this PCN (its member, or an opted-out practice it covers): a new
     /// person referred to the PCN or one of its teams.
     ServedBy(i32),
-    /// A practice within these organisations (the actor's care scope) or served by a PCN in
-    /// them, or the practice already recorded: editing a person's details.
+    /// A practice within the actor's care scope or served by a PCN in it, or the practice
+    /// already recorded: editing a person's details.
     Scope {
-        orgs: Vec<i32>,
+        actor: &'a Actor,
         current: Option<i32>,
     },
 }
@@ -232,7 +232,7 @@ pub const CHOOSE_SERVED_PRACTICE: &str =
 pub async fn check_practice<C: ConnectionTrait>(
     c: &C,
     practice_id: Option<i32>,
-    rule: &PracticeRule,
+    rule: &PracticeRule<'_>,
     field: &str,
     p: &mut Problems,
 ) -> Result<(), ServiceError> {
@@ -257,8 +257,12 @@ pub async fn check_practice<C: ConnectionTrait>(
     let ok = match (rule, practice) {
         (_, None) => false,
         (PracticeRule::ServedBy(pcn), Some(_)) => served_by == Some(*pcn),
-        (PracticeRule::Scope { orgs, .. }, Some(o)) => {
-            orgs.contains(&o.id) || served_by.is_some_and(|t| orgs.contains(&t))
+        (PracticeRule::Scope { actor, .. }, Some(o)) => {
+            crate::care::in_care_scope(c, actor, o.id).await?
+                || match served_by {
+                    Some(t) => crate::care::in_care_scope(c, actor, t).await?,
+                    None => false,
+                }
         }
     };
     if !ok {

@@ -36,7 +36,7 @@ pub struct CaseloadFilter {
 
 pub struct CaseloadRow {
     pub referral: crate::care::Referral,
-    pub person: person::Model,
+    pub person: crate::care::Person,
     pub assigned: Option<String>,
 }
 
@@ -190,13 +190,14 @@ async fn attach<C: ConnectionTrait>(
         let Some(p) = people.iter().find(|p| p.id == r.person_id) else {
             continue;
         };
+        let person = crate::care::Person::try_from(p.clone())?;
         let assigned = r
             .assigned_user_id
             .and_then(|u| users.iter().find(|x| x.id == u))
             .map(|u| u.display_name.clone());
         rows.push(CaseloadRow {
             referral: r.try_into()?,
-            person: p.clone(),
+            person,
             assigned,
         });
     }

@@ -12,6 +12,7 @@ use store::entities::{contact, referral};
 
 use super::{for_work, open_states};
 use crate::audit::{self, Outcome};
+use crate::care::Contact;
 use crate::care::person_event;
 use crate::error::{DateRule, Problems};
 use crate::{Actor, RequestMeta, ServiceError, Services};
@@ -42,7 +43,7 @@ pub async fn record_contact(
     meta: &RequestMeta,
     id: i32,
     input: ContactInput,
-) -> Result<contact::Model, ServiceError> {
+) -> Result<Contact, ServiceError> {
     let r = for_work(svc, actor, meta, id, "contact_recorded").await?;
     let state = r.state;
     if state.is_closed() {
@@ -178,15 +179,15 @@ pub async fn record_contact(
     )
     .await?;
     txn.commit().await?;
-    Ok(c)
+    c.try_into()
 }
 
 /// The referral's contacts, newest first. Needs the proof that the actor may see the referral.
 pub async fn contacts(
     svc: &crate::Services,
     access: &crate::care::ReferralAccess,
-) -> Result<Vec<contact::Model>, ServiceError> {
-    contacts_of(&svc.db, access.id()).await
+) -> Result<Vec<Contact>, ServiceError> {
+    crate::care::model::all(contacts_of(&svc.db, access.id()).await?)
 }
 
 pub(crate) async fn contacts_of<C: ConnectionTrait>(

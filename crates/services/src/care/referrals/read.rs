@@ -32,7 +32,7 @@ pub async fn for_person(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
 ) -> Result<Vec<crate::care::Referral>, ServiceError> {
-    crate::care::model::referrals(for_person_of(&svc.db, access.id()).await?)
+    crate::care::model::all(for_person_of(&svc.db, access.id()).await?)
 }
 
 /// Referrals of a person (for the person page).

@@ -153,9 +153,8 @@ pub async fn self_refer(
     // The same NHS number is the same person when that person is already known to the PCN the
     // referral goes to; a number known only elsewhere starts a new record, flagged for
     // reconciliation, so the form cannot be used to attach referrals to someone's record.
-    let pcn_orgs = crate::care::orgs_under(&txn, &team.path).await?;
     let existing = match &person.nhs_number {
-        Some(n) => match people::known(&txn, &Asker::ToPcn(&pcn_orgs), n, None).await? {
+        Some(n) => match people::known(&txn, &Asker::ToPcn(&team.path), n, None).await? {
             Known::InScope(id) => Some(id),
             Known::No | Known::Elsewhere => None,
         },
@@ -168,7 +167,7 @@ pub async fn self_refer(
         }
         None => {
             let m =
-                people::create_person(&txn, &Asker::ToPcn(&pcn_orgs), now, person, "nhs_number")
+                people::create_person(&txn, &Asker::ToPcn(&team.path), now, person, "nhs_number")
                     .await;
             match m {
                 Ok(m) => m.id,

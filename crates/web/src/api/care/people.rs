@@ -49,7 +49,7 @@ impl From<Person> for PersonDto {
             date_of_birth: p.date_of_birth,
             phone: p.phone,
             email: p.email,
-            preferred_contact: p.preferred_contact,
+            preferred_contact: p.preferred_contact.as_str().to_owned(),
             practice_id: p.practice_id,
             reasonable_adjustments: p.reasonable_adjustments,
             communication_needs: p.communication_needs,

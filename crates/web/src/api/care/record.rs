@@ -162,10 +162,10 @@ pub struct MeasureDto {
 impl From<Measure> for MeasureDto {
     fn from(m: Measure) -> Self {
         MeasureDto {
-            answers: measures::answers_of(&m),
+            answers: m.answers,
             id: m.id,
-            instrument: m.instrument,
-            timepoint: m.timepoint,
+            instrument: m.instrument.as_str().to_owned(),
+            timepoint: m.timepoint.as_str().to_owned(),
             taken_on: m.taken_on,
             score: m.score,
             level: m.level,

@@ -53,7 +53,7 @@ async fn measures_page(
 ) -> Response {
     let loaded = async {
         let p = services::care::people::get(&state.svc, a, &v.meta, id).await?;
-        let wording = measures::wording(&state.svc, "swemwbs").await?;
+        let wording = measures::wording(&state.svc, domain::measures::Instrument::Swemwbs).await?;
         Ok::<_, ServiceError>((p, wording))
     }
     .await;

@@ -116,7 +116,7 @@ async fn new_referral_page(
                 .collect(),
             teams: org_choices(state, "pcn").await,
             practices: org_choices(state, "practice").await,
-            preferences: people::CONTACT_PREFERENCES.to_vec(),
+            preferences: people::contact_preferences(),
         },
     )
 }

@@ -5,10 +5,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
+use domain::measures::Instrument;
 use serde::Deserialize;
 use services::care::Person;
 use services::care::people::{self, parse_date};
-use services::care::{about_me, measures, plans};
+use services::care::{about_me, plans};
 
 use super::{nhs, state_tag};
 use services::care::record::{PersonRecord, person_record};
@@ -151,11 +152,7 @@ pub async fn person(
         Ok(x) => x,
         Err(e) => return PageError::new(e, &v).into_response(),
     };
-    let pref = people::CONTACT_PREFERENCES
-        .iter()
-        .find(|(c, _)| *c == p.preferred_contact)
-        .map(|(_, l)| *l)
-        .unwrap_or("");
+    let pref = p.preferred_contact.label();
     let mut details = vec![
         ("NHS number", nhs(&p.nhs_number)),
         (
@@ -249,19 +246,11 @@ pub async fn person(
         .iter()
         .map(|m| MeasureRow {
             date: m.taken_on.format("%-d %b %Y").to_string(),
-            instrument: match m.instrument.as_str() {
-                "ons4" => "ONS4",
-                "swemwbs" => "SWEMWBS",
-                _ => "Patient activation",
-            },
-            timepoint: measures::TIMEPOINTS
-                .iter()
-                .find(|(c, _)| *c == m.timepoint)
-                .map(|(_, l)| *l)
-                .unwrap_or(""),
-            result: match m.instrument.as_str() {
-                "ons4" => {
-                    let a = measures::answers_of(m);
+            instrument: m.instrument.label(),
+            timepoint: m.timepoint.label(),
+            result: match m.instrument {
+                Instrument::Ons4 => {
+                    let a = &m.answers;
                     format!(
                         "Life satisfaction {}, worthwhile {}, happy {}, anxious {}",
                         a.first().unwrap_or(&0),
@@ -270,15 +259,12 @@ pub async fn person(
                         a.get(3).unwrap_or(&0)
                     )
                 }
-                "swemwbs" => format!(
+                Instrument::Swemwbs => format!(
                     "Metric score {:.2} (raw {})",
                     m.score.unwrap_or(0.0),
-                    measures::answers_of(m)
-                        .iter()
-                        .map(|v| u32::from(*v))
-                        .sum::<u32>()
+                    m.answers.iter().map(|v| u32::from(*v)).sum::<u32>()
                 ),
-                _ => format!(
+                Instrument::Pam => format!(
                     "Level {}, score {:.1}",
                     m.level.unwrap_or(0),
                     m.score.unwrap_or(0.0)

@@ -109,7 +109,10 @@ fn raw_of(p: &services::care::Person) -> Raw {
         p.representative_relationship.clone(),
     );
     put("representative_contact", p.representative_contact.clone());
-    put("preferred_contact", Some(p.preferred_contact.clone()));
+    put(
+        "preferred_contact",
+        Some(p.preferred_contact.as_str().to_owned()),
+    );
     put("version", Some(p.version.to_string()));
     r
 }
@@ -162,7 +165,7 @@ async fn page(
             version: raw.get("version").cloned().unwrap_or_default(),
             inputs,
             preferred_contact: raw.get("preferred_contact").cloned().unwrap_or_default(),
-            preferences: people::CONTACT_PREFERENCES.to_vec(),
+            preferences: people::contact_preferences(),
             consents: consents
                 .into_iter()
                 .map(|c| {

@@ -136,7 +136,7 @@ pub(super) async fn referral_page(
         .into_iter()
         .map(|c| ContactRow {
             when: date_time(&c.at),
-            kind: ContactKind::parse(&c.kind).map(|k| k.label()).unwrap_or(""),
+            kind: c.kind.label(),
             duration: c
                 .duration_minutes
                 .map(|m| format!("{m} minutes"))

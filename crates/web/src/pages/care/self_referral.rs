@@ -77,7 +77,7 @@ async fn self_referral_page(
             errors,
             f,
             practices: org_choices(state, "practice").await,
-            preferences: people::CONTACT_PREFERENCES.to_vec(),
+            preferences: people::contact_preferences(),
             services: CareService::ALL
                 .iter()
                 .map(|s| (s.as_str(), s.label()))
