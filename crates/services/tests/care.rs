@@ -394,6 +394,17 @@ store::db_test!(measures_score_and_refuse_out_of_range_items, |db| {
         .await
         .is_err()
     );
+    // Staff choose start, review or end: "recorded by the person" is the person's own to give.
+    let as_theirs = measures::MeasureInput {
+        timepoint: Some("self".into()),
+        ..input("ons4", vec![4, 5, 3, 8])
+    };
+    match measures::record(&c.svc, &lw, &m, r.person_id, as_theirs).await {
+        Err(services::ServiceError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "timepoint")
+        }
+        other => panic!("expected a timepoint problem, got {other:?}"),
+    }
     assert_eq!(
         services::unchecked::measures(c.svc.db(), r.person_id)
             .await
