@@ -205,7 +205,12 @@ async fn write_batches(
         let (models, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         let written: Result<(), sea_orm::DbErr> = async {
             let txn = store::begin_write(&db).await?;
-            audit_event::Entity::insert_many(models).exec(&txn).await?;
+            let mut models = models.into_iter();
+            for n in chunk_sizes(models.len()) {
+                audit_event::Entity::insert_many(models.by_ref().take(n))
+                    .exec(&txn)
+                    .await?;
+            }
             txn.commit().await
         }
         .await;
@@ -220,6 +225,17 @@ async fn write_batches(
             let _ = reply.send(outcome.clone());
         }
     }
+}
+
+/// How to split `n` events into inserts whose sizes are powers of two, largest first. Each
+/// size of insert is a statement of its own text, prepared once and kept by each connection:
+/// a few sizes stay in the connections' statement caches, where every size from 1 to
+/// [`BATCH`] would crowd out the statements the requests use.
+fn chunk_sizes(n: usize) -> impl Iterator<Item = usize> {
+    (0..usize::BITS)
+        .rev()
+        .map(|bit| 1usize << bit)
+        .filter(move |size| n & size != 0)
 }
 
 /// A label or detail fit for the log: at most `max` characters, control characters (which may
@@ -323,3 +339,22 @@ pub const ACTIONS: &[&str] = &[
     "ods_import",
     "audit_searched",
 ];
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::{BATCH, chunk_sizes};
+
+    #[test]
+    fn batches_split_into_a_few_sizes_of_insert() {
+        assert_eq!(chunk_sizes(37).collect::<Vec<_>>(), vec![32, 4, 1]);
+        assert_eq!(chunk_sizes(1).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(chunk_sizes(0).count(), 0);
+        let mut sizes = std::collections::BTreeSet::new();
+        for n in 1..=BATCH {
+            let parts: Vec<usize> = chunk_sizes(n).collect();
+            assert_eq!(parts.iter().sum::<usize>(), n);
+            sizes.extend(parts);
+        }
+        assert_eq!(sizes.len(), 9, "1, 2, 4 ... 256");
+    }
+}

@@ -248,3 +248,34 @@ store::db_test!(
         );
     }
 );
+
+/// The bundled SQLite is built with the options in .cargo/config.toml: statements keep their
+/// plan whatever is bound (else every query with `LIMIT ?` is parsed again on each run), and no
+/// global lock counts memory.
+#[tokio::test]
+async fn sqlite_is_built_to_plan_statements_once() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = std::env::temp_dir().join(format!("wm-options-{}.db", std::process::id()));
+    let db = store::connect(&format!("sqlite://{}", dir.display()))
+        .await
+        .unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap();
+    let options: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    drop(db);
+    let _ = std::fs::remove_file(&dir);
+    for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+        assert!(
+            options.iter().any(|o| o == wanted),
+            "SQLite built without {wanted}: {options:?}"
+        );
+    }
+}

@@ -188,12 +188,11 @@ pub async fn list_in_scope(
 ) -> Result<Vec<(user::Model, Vec<Grant>)>, ServiceError> {
     actor.require(Permission::ManageUsers, "list users")?;
     let scopes = actor.scopes(Permission::ManageUsers);
-    let mut cond = sea_orm::Condition::any();
-    for s in &scopes {
-        cond = cond.add(organisation::Column::Path.starts_with(s.as_str()));
-    }
     let orgs = organisation::Entity::find()
-        .filter(cond)
+        .filter(crate::org::under_paths(
+            svc.db.get_database_backend(),
+            &scopes,
+        ))
         .all(&svc.db)
         .await?;
     let ids: Vec<i32> = orgs.iter().map(|o| o.id).collect();

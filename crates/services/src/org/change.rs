@@ -192,7 +192,10 @@ pub(crate) async fn move_subtree<C: ConnectionTrait>(
     new: &str,
 ) -> Result<(), ServiceError> {
     let below = organisation::Entity::find()
-        .filter(organisation::Column::Path.starts_with(old))
+        .filter(super::under_paths(
+            c.get_database_backend(),
+            &[old.to_owned()],
+        ))
         .all(c)
         .await?;
     for o in below {
