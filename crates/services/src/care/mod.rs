@@ -20,7 +20,8 @@ pub mod sdm;
 use domain::{Permission, Role};
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 use store::entities::{organisation, person, referral};
 
@@ -74,21 +75,49 @@ pub async fn has_relationship<C: ConnectionTrait>(
     }
     let via_referral = referral::Entity::find()
         .filter(referral::Column::PersonId.eq(p.id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(
-                    referral::Column::TeamOrgId
-                        .in_subquery(care_orgs(c.get_database_backend(), actor)),
-                )
-                .add(referral::Column::ReferrerUserId.eq(actor.user_id)),
-        )
+        .filter(referral_links_actor(c.get_database_backend(), actor))
         .count(c)
         .await?
         > 0;
-    if via_referral {
-        return Ok(true);
+    Ok(via_referral || registered_with_clinician(c, actor, p).await?)
+}
+
+/// A referral made by the actor, or to a team within their care scope.
+fn referral_links_actor(backend: DbBackend, actor: &Actor) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
+        .add(referral::Column::ReferrerUserId.eq(actor.user_id))
+}
+
+/// Whether a referral of the person in the outer query (`people.id`) links them to the actor
+/// (see [`referral_links_actor`]); false for an actor who does not provide care.
+fn referred_to_actor(backend: DbBackend, actor: &Actor) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    if !actor.can(Permission::ProvideCare) {
+        return Expr::val(false);
     }
-    // A clinician has a relationship with the patients registered at their practice.
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(referral::Entity)
+            .and_where(
+                Expr::col((referral::Entity, referral::Column::PersonId))
+                    .equals((person::Entity, person::Column::Id)),
+            )
+            .cond_where(referral_links_actor(backend, actor))
+            .to_owned(),
+    )
+}
+
+/// A clinician has a relationship with the patients registered at their practice.
+async fn registered_with_clinician<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    p: &person::Model,
+) -> Result<bool, ServiceError> {
+    if !actor.can(Permission::ProvideCare) {
+        return Ok(false);
+    }
     let clinician_orgs: Vec<&str> = actor
         .grants
         .iter()
@@ -114,9 +143,24 @@ pub async fn person_for(
     person_id: i32,
     action: &'static str,
 ) -> Result<PersonAccess, ServiceError> {
-    let found = person::Entity::find_by_id(person_id).one(&svc.db).await?;
+    // The person and whether a referral links them to the actor, in one statement.
+    let backend = svc.db.get_database_backend();
+    let query = person::Entity::find_by_id(person_id)
+        .expr_as(referred_to_actor(backend, actor), "referred_to_actor")
+        .build(backend);
+    let found = match svc.db.query_one_raw(query).await? {
+        Some(row) => Some((
+            person::Model::from_query_result(&row, "")?,
+            row.try_get::<bool>("", "referred_to_actor")?,
+        )),
+        None => None,
+    };
     let refusal = match found {
-        Some(p) if has_relationship(&svc.db, actor, &p).await? => {
+        Some((p, referred))
+            if referred
+                || p.user_id == Some(actor.user_id)
+                || registered_with_clinician(&svc.db, actor, &p).await? =>
+        {
             return PersonAccess::granted(p);
         }
         Some(_) => Refusal::NoRelationship,
