@@ -40,6 +40,18 @@ pub async fn history(
     history_of(&svc.db, access.id()).await
 }
 
+/// The newest saved version. Needs the proof that the actor may see the person.
+pub async fn latest(
+    svc: &crate::Services,
+    access: &crate::care::PersonAccess,
+) -> Result<Option<care_plan_version::Model>, ServiceError> {
+    Ok(care_plan_version::Entity::find()
+        .filter(care_plan_version::Column::PersonId.eq(access.id()))
+        .order_by_desc(care_plan_version::Column::Version)
+        .one(&svc.db)
+        .await?)
+}
+
 pub(crate) async fn history_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,

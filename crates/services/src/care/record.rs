@@ -29,18 +29,31 @@ pub async fn person_record(
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<PersonRecord, ServiceError> {
-    let person = people::get(svc, actor, meta, person_id).await?;
-    let practice = match person.practice_id {
-        Some(id) => super::lookup::organisation(svc, id).await?,
-        None => None,
+    let person = super::person_for(svc, actor, meta, person_id, "person_viewed").await?;
+    // The record is read while the read's audit event is written; it is given only once that
+    // event has been committed.
+    let practice = async {
+        match person.practice_id {
+            Some(id) => super::lookup::organisation(svc, id).await,
+            None => Ok(None),
+        }
     };
+    let (_, practice, referrals, about_me, plan, measures, consents) = tokio::try_join!(
+        super::audit_read(svc, actor, meta, person_id, "person_viewed"),
+        practice,
+        referrals::for_person(svc, &person),
+        about_me::latest(svc, &person),
+        plans::latest(svc, &person),
+        measures::list(svc, &person),
+        people::consents(svc, &person),
+    )?;
     Ok(PersonRecord {
         practice,
-        referrals: referrals::for_person(svc, &person).await?,
-        about_me: about_me::history(svc, &person).await?.into_iter().next(),
-        plan: plans::history(svc, &person).await?.into_iter().next(),
-        measures: measures::list(svc, &person).await?,
-        consents: people::consents(svc, &person).await?,
+        referrals,
+        about_me,
+        plan,
+        measures,
+        consents,
         person,
     })
 }

@@ -3,9 +3,10 @@
 use chrono::{Duration, NaiveDate};
 use domain::Permission;
 use domain::referral::ReferralState;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use store::entities::{person, referral, user};
 
@@ -123,36 +124,32 @@ pub async fn caseload(
     let (page, per_page) = (paging.page, paging.per_page);
     // Counted before ordering, by id alone, so the count comes from the covering index (a
     // count of the ordered rows would read and sort every matching row first).
-    let total: i64 = q
-        .clone()
-        .select_only()
-        .column_as(referral::Column::Id.count(), "n")
-        .into_tuple()
-        .one(&svc.db)
-        .await?
-        .unwrap_or(0);
-    let total = u64::try_from(total).unwrap_or(0);
-    q = match f.sort.as_deref().unwrap_or("referred") {
-        "review_due" => q.order_by_asc(referral::Column::ReviewDue),
-        "last_contact" => q.order_by_asc(referral::Column::LastContactAt),
-        _ => q.order_by_asc(referral::Column::ReferredOn),
-    }
-    .order_by_asc(referral::Column::Id);
-    // Find the page's ids from the covering indexes, then read just those rows.
-    let ids: Vec<i32> = q
+    let counted = q.clone();
+    let count = async {
+        let n: Option<i64> = counted
+            .select_only()
+            .column_as(referral::Column::Id.count(), "n")
+            .into_tuple()
+            .one(&svc.db)
+            .await?;
+        Ok::<_, ServiceError>(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+    };
+    let order = match f.sort.as_deref().unwrap_or("referred") {
+        "review_due" => referral::Column::ReviewDue,
+        "last_contact" => referral::Column::LastContactAt,
+        _ => referral::Column::ReferredOn,
+    };
+    // The page's ids from the covering indexes, then just those rows with their people and
+    // workers, in one statement.
+    let page_ids = q
         .select_only()
         .column(referral::Column::Id)
+        .order_by_asc(order)
+        .order_by_asc(referral::Column::Id)
         .offset(paging.offset())
         .limit(per_page)
-        .into_tuple()
-        .all(&svc.db)
-        .await?;
-    let mut refs = referral::Entity::find()
-        .filter(referral::Column::Id.is_in(ids.clone()))
-        .all(&svc.db)
-        .await?;
-    refs.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
-    let rows = attach(&svc.db, refs).await?;
+        .into_query();
+    let (total, rows) = tokio::try_join!(count, page_rows(&svc.db, page_ids, order))?;
     audit::log(
         svc,
         now,
@@ -169,6 +166,58 @@ pub async fn caseload(
         page,
         per_page,
     })
+}
+
+/// The referrals whose ids `ids` selects, in `order` (then id), each with its person and the
+/// name of the worker it is assigned to: one statement, its columns prefixed `r_` and `p_`.
+async fn page_rows<C: ConnectionTrait>(
+    c: &C,
+    ids: SelectStatement,
+    order: referral::Column,
+) -> Result<Vec<CaseloadRow>, ServiceError> {
+    let mut q = Query::select();
+    for col in referral::Column::iter() {
+        q.expr_as(
+            Expr::col((referral::Entity, col)),
+            format!("r_{}", col.as_str()),
+        );
+    }
+    for col in person::Column::iter() {
+        q.expr_as(
+            Expr::col((person::Entity, col)),
+            format!("p_{}", col.as_str()),
+        );
+    }
+    q.expr_as(
+        Expr::col((user::Entity, user::Column::DisplayName)),
+        "assigned",
+    )
+    .from(referral::Entity)
+    .inner_join(
+        person::Entity,
+        Expr::col((person::Entity, person::Column::Id))
+            .equals((referral::Entity, referral::Column::PersonId)),
+    )
+    .left_join(
+        user::Entity,
+        Expr::col((user::Entity, user::Column::Id))
+            .equals((referral::Entity, referral::Column::AssignedUserId)),
+    )
+    .and_where(Expr::col((referral::Entity, referral::Column::Id)).in_subquery(ids))
+    .order_by((referral::Entity, order), Order::Asc)
+    .order_by((referral::Entity, referral::Column::Id), Order::Asc);
+    let backend = c.get_database_backend();
+    c.query_all_raw(backend.build(&q))
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CaseloadRow {
+                referral: referral::Model::from_query_result(row, "r_")?.try_into()?,
+                person: person::Model::from_query_result(row, "p_")?.try_into()?,
+                assigned: row.try_get::<Option<String>>("", "assigned")?,
+            })
+        })
+        .collect()
 }
 
 async fn attach<C: ConnectionTrait>(

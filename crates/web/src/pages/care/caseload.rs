@@ -136,8 +136,21 @@ pub async fn caseload(
         page: q.page.unwrap_or(1),
         per_page: 25,
     };
-    let page = if errs.is_empty() {
-        match referrals::caseload(&state.svc, a, &v.meta, filter).await {
+    // The filters' choices are read while the caseload is.
+    let read = async {
+        if errs.is_empty() {
+            Some(referrals::caseload(&state.svc, a, &v.meta, filter).await)
+        } else {
+            None
+        }
+    };
+    let (read, practices, workers) = tokio::join!(
+        read,
+        practices_in_scope(&state, a),
+        lookup::care_workers(&state.svc, a)
+    );
+    let page = if let Some(read) = read {
+        match read {
             Ok(p) => Some(p),
             Err(ServiceError::Invalid(list)) => {
                 errs.extend(list);
@@ -198,8 +211,8 @@ pub async fn caseload(
             errors,
             f: q,
             states,
-            practices: practices_in_scope(&state, a).await,
-            workers: choices(lookup::care_workers(&state.svc, a).await),
+            practices,
+            workers: choices(workers),
             rows,
             total_text,
             pager,
