@@ -2,12 +2,11 @@
 
 use domain::about_me::SECTIONS;
 use domain::text;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use std::collections::BTreeMap;
 use store::entities::about_me_version;
 
+use super::versions;
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
 use crate::error::Problems;
@@ -24,7 +23,7 @@ pub async fn history(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
 ) -> Result<Vec<about_me_version::Model>, ServiceError> {
-    history_of(&svc.db, access.id()).await
+    versions::all_of::<about_me_version::Entity, _>(&svc.db, access.id()).await
 }
 
 /// The newest saved version. Needs the proof that the actor may see the person.
@@ -32,22 +31,14 @@ pub async fn latest(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
 ) -> Result<Option<about_me_version::Model>, ServiceError> {
-    Ok(about_me_version::Entity::find()
-        .filter(about_me_version::Column::PersonId.eq(access.id()))
-        .order_by_desc(about_me_version::Column::Version)
-        .one(&svc.db)
-        .await?)
+    versions::newest::<about_me_version::Entity>(svc, access).await
 }
 
 pub(crate) async fn history_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<about_me_version::Model>, ServiceError> {
-    Ok(about_me_version::Entity::find()
-        .filter(about_me_version::Column::PersonId.eq(person_id))
-        .order_by_desc(about_me_version::Column::Version)
-        .all(c)
-        .await?)
+    versions::all_of::<about_me_version::Entity, _>(c, person_id).await
 }
 
 /// The person and every saved version, newest first (audited as one read).
@@ -57,24 +48,17 @@ pub async fn read(
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<(super::PersonAccess, Vec<about_me_version::Model>), ServiceError> {
-    let person = person_for(svc, actor, meta, person_id, "about_me_viewed").await?;
-    super::audit_read(svc, actor, meta, person_id, "about_me_viewed").await?;
-    let versions = history(svc, &person).await?;
-    Ok((person, versions))
+    versions::read::<about_me_version::Entity>(svc, actor, meta, person_id).await
 }
 
-/// The latest version, if any.
+/// The latest version, if any (audited as a read).
 pub async fn current(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<Option<about_me_version::Model>, ServiceError> {
-    Ok(read(svc, actor, meta, person_id)
-        .await?
-        .1
-        .into_iter()
-        .next())
+    versions::current::<about_me_version::Entity>(svc, actor, meta, person_id).await
 }
 
 /// Saves a new version. `based_on` is the version the writer started from (0 for none); if

@@ -16,6 +16,7 @@ pub mod plans;
 pub mod record;
 pub mod referrals;
 pub mod sdm;
+mod versions;
 
 use domain::{Permission, Role};
 use sea_orm::sea_query::SelectStatement;

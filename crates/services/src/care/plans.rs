@@ -4,12 +4,12 @@ use domain::Role;
 use domain::plan::PlanContent;
 use domain::text;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use serde::Deserialize;
 use store::entities::{care_plan_version, membership, referral};
 
+use super::versions;
 use super::{person_event, person_for};
 use crate::audit::{self, Outcome};
 use crate::error::{DateRule, Problems};
@@ -37,7 +37,7 @@ pub async fn history(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
 ) -> Result<Vec<care_plan_version::Model>, ServiceError> {
-    history_of(&svc.db, access.id()).await
+    versions::all_of::<care_plan_version::Entity, _>(&svc.db, access.id()).await
 }
 
 /// The newest saved version. Needs the proof that the actor may see the person.
@@ -45,22 +45,14 @@ pub async fn latest(
     svc: &crate::Services,
     access: &crate::care::PersonAccess,
 ) -> Result<Option<care_plan_version::Model>, ServiceError> {
-    Ok(care_plan_version::Entity::find()
-        .filter(care_plan_version::Column::PersonId.eq(access.id()))
-        .order_by_desc(care_plan_version::Column::Version)
-        .one(&svc.db)
-        .await?)
+    versions::newest::<care_plan_version::Entity>(svc, access).await
 }
 
 pub(crate) async fn history_of<C: ConnectionTrait>(
     c: &C,
     person_id: i32,
 ) -> Result<Vec<care_plan_version::Model>, ServiceError> {
-    Ok(care_plan_version::Entity::find()
-        .filter(care_plan_version::Column::PersonId.eq(person_id))
-        .order_by_desc(care_plan_version::Column::Version)
-        .all(c)
-        .await?)
+    versions::all_of::<care_plan_version::Entity, _>(c, person_id).await
 }
 
 /// The person and every saved version, newest first (audited as one read).
@@ -70,24 +62,17 @@ pub async fn read(
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<(super::PersonAccess, Vec<care_plan_version::Model>), ServiceError> {
-    let person = person_for(svc, actor, meta, person_id, "care_plan_viewed").await?;
-    super::audit_read(svc, actor, meta, person_id, "care_plan_viewed").await?;
-    let versions = history(svc, &person).await?;
-    Ok((person, versions))
+    versions::read::<care_plan_version::Entity>(svc, actor, meta, person_id).await
 }
 
-/// The latest version, if any.
+/// The latest version, if any (audited as a read).
 pub async fn current(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
     person_id: i32,
 ) -> Result<Option<care_plan_version::Model>, ServiceError> {
-    Ok(read(svc, actor, meta, person_id)
-        .await?
-        .1
-        .into_iter()
-        .next())
+    versions::current::<care_plan_version::Entity>(svc, actor, meta, person_id).await
 }
 
 pub async fn save(
