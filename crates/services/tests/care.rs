@@ -650,6 +650,58 @@ store::db_test!(
     }
 );
 
+fn first_pages() -> referrals::LostPages {
+    referrals::LostPages {
+        waiting: 1,
+        stale: 1,
+        per_page: 25,
+    }
+}
+
+store::db_test!(no_one_lost_counts_everyone_and_pages_each_group, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let mut ids = Vec::new();
+    for i in 0..27 {
+        let p = PersonInput {
+            nhs_number: None,
+            given_name: Some(format!("Waiting{i}")),
+            ..person("", "1950-06-01")
+        };
+        ids.push(refer(&c, &lw, p).await.unwrap().id);
+    }
+    c.clock.advance(Duration::days(8));
+    let m = meta();
+    let first = referrals::no_one_lost(&c.svc, &lw, &m, first_pages())
+        .await
+        .unwrap();
+    assert_eq!(first.waiting.total, 27, "every one counted, none capped");
+    assert_eq!(first.waiting.total_pages(), 2);
+    assert_eq!(first.waiting.rows.len(), 25);
+    let second = referrals::no_one_lost(
+        &c.svc,
+        &lw,
+        &m,
+        referrals::LostPages {
+            waiting: 2,
+            ..first_pages()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.waiting.rows.len(), 2);
+    // Oldest first, each exactly once across the pages.
+    let shown: Vec<i32> = first
+        .waiting
+        .rows
+        .iter()
+        .chain(&second.waiting.rows)
+        .map(|(r, _)| r.referral.id)
+        .collect();
+    assert_eq!(shown, ids);
+    assert_eq!(second.stale.total, 0);
+});
+
 store::db_test!(people_waiting_too_long_show_in_the_no_one_lost_view, |db| {
     let c = ctx(db).await;
     let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
@@ -657,16 +709,16 @@ store::db_test!(people_waiting_too_long_show_in_the_no_one_lost_view, |db| {
         .await
         .unwrap();
     let m = meta();
-    assert!(
-        referrals::no_one_lost(&c.svc, &lw, &m)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let lost = referrals::no_one_lost(&c.svc, &lw, &m, first_pages())
+        .await
+        .unwrap();
+    assert_eq!((lost.waiting.total, lost.stale.total), (0, 0));
     c.clock.advance(Duration::days(8));
-    let lost = referrals::no_one_lost(&c.svc, &lw, &m).await.unwrap();
-    assert_eq!(lost.len(), 1);
-    assert_eq!(lost[0].0.referral.id, r.id);
+    let lost = referrals::no_one_lost(&c.svc, &lw, &m, first_pages())
+        .await
+        .unwrap();
+    assert_eq!((lost.waiting.total, lost.stale.total), (1, 0));
+    assert_eq!(lost.waiting.rows[0].0.referral.id, r.id);
     let filtered = referrals::caseload(
         &c.svc,
         &lw,

@@ -172,12 +172,28 @@ pub fn page_numbers(page: u64, total_pages: u64) -> Vec<Option<u64>> {
 pub struct Pager {
     pub page: u64,
     pub total_pages: u64,
-    /// The path and filter query, without `page`.
+    /// The path and filter query, without the page.
     pub base: String,
+    /// The query parameter that carries the page number.
+    pub param: &'static str,
+    /// What the links page through, for screen readers ("Pagination" when one list is paged).
+    pub label: &'static str,
 }
 
 impl Pager {
     pub fn new(path: &str, filters: &[(&str, String)], page: u64, total_pages: u64) -> Self {
+        Pager::named("page", "Pagination", path, filters, page, total_pages)
+    }
+
+    /// Pagination for one of several lists on a page, each with its own page parameter.
+    pub fn named(
+        param: &'static str,
+        label: &'static str,
+        path: &str,
+        filters: &[(&str, String)],
+        page: u64,
+        total_pages: u64,
+    ) -> Self {
         let kept: Vec<(&str, &str)> = filters
             .iter()
             .filter(|(_, v)| !v.is_empty())
@@ -193,11 +209,13 @@ impl Pager {
             page,
             total_pages,
             base,
+            param,
+            label,
         }
     }
 
     pub fn href<N: std::borrow::Borrow<u64>>(&self, p: N) -> String {
-        format!("{}page={}", self.base, p.borrow())
+        format!("{}{}={}", self.base, self.param, p.borrow())
     }
 
     pub fn numbers(&self) -> Vec<Option<u64>> {

@@ -144,6 +144,12 @@ seeded_db_test!(the_caseload_filters_and_flags_people_waiting, |db| {
         "{}",
         lost.body
     );
+    assert!(lost.body.contains("waiting for first contact."), "a count");
+    // Page numbers that are not pages answer with the page, not an error.
+    for q in ["waiting_page=soon&stale_page=0", "waiting_page=99999999999"] {
+        let r = app.get(&mut b, &format!("/caseload/no-one-lost?{q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+    }
     let bad = app.get(&mut b, "/caseload?no_contact_days=soon").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

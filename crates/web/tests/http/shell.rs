@@ -211,3 +211,35 @@ seeded_db_test!(static_assets_are_compressed_and_pages_are_not, |db| {
         assert!(!r.headers.contains_key(header::CONTENT_ENCODING), "{path}");
     }
 });
+
+// Each tag names its classes once: a second `class` attribute is dropped by browsers, and with
+// it the NHS.UK width class of an input (so a 10-digit NHS number box would span the page).
+seeded_db_test!(form_fields_keep_their_width_classes, |db| {
+    let app = app(db).await;
+    let r = app.get(&mut Browser::default(), "/sign-in").await;
+    let mut pages = vec![("/sign-in".to_owned(), r.body)];
+    let mut b = app.sign_in(LINK_WORKER).await;
+    for path in ["/referrals/new", "/account", "/caseload"] {
+        let r = app.get(&mut b, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        pages.push((path.to_owned(), r.body));
+    }
+    for (path, html) in &pages {
+        for tag in html.split('<').skip(1) {
+            let tag = tag.split('>').next().unwrap_or_default();
+            assert!(
+                tag.matches(" class=\"").count() <= 1,
+                "{path}: a tag with two class attributes: <{tag}>"
+            );
+        }
+    }
+    let form = &pages[1].1;
+    let nhs = form
+        .split('<')
+        .find(|t| t.starts_with("input") && t.contains("id=\"nhs_number\""))
+        .expect("the NHS number field");
+    assert!(
+        nhs.contains("class=\"nhsuk-input nhsuk-input--width-10"),
+        "{nhs}"
+    );
+});

@@ -122,34 +122,12 @@ pub async fn caseload(
     }
     let paging = Paging::new(f.page, f.per_page)?;
     let (page, per_page) = (paging.page, paging.per_page);
-    // Counted before ordering, by id alone, so the count comes from the covering index (a
-    // count of the ordered rows would read and sort every matching row first).
-    let counted = q.clone();
-    let count = async {
-        let n: Option<i64> = counted
-            .select_only()
-            .column_as(referral::Column::Id.count(), "n")
-            .into_tuple()
-            .one(&svc.db)
-            .await?;
-        Ok::<_, ServiceError>(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
-    };
     let order = match f.sort.as_deref().unwrap_or("referred") {
         "review_due" => referral::Column::ReviewDue,
         "last_contact" => referral::Column::LastContactAt,
         _ => referral::Column::ReferredOn,
     };
-    // The page's ids from the covering indexes, then just those rows with their people and
-    // workers, in one statement.
-    let page_ids = q
-        .select_only()
-        .column(referral::Column::Id)
-        .order_by_asc(order)
-        .order_by_asc(referral::Column::Id)
-        .offset(paging.offset())
-        .limit(per_page)
-        .into_query();
-    let (total, rows) = tokio::try_join!(count, page_rows(&svc.db, page_ids, order))?;
+    let (total, rows) = paged(&svc.db, q, order, &paging).await?;
     audit::log(
         svc,
         now,
@@ -166,6 +144,37 @@ pub async fn caseload(
         page,
         per_page,
     })
+}
+
+/// How many referrals `q` finds, and the page of them in `order` (then id) with their people and
+/// workers: counted by id alone, so the count comes from the covering index (a count of the
+/// ordered rows would read and sort every matching row first), while the page's ids come from
+/// the covering indexes and then just those rows are read, in one statement.
+async fn paged<C: ConnectionTrait>(
+    c: &C,
+    q: sea_orm::Select<referral::Entity>,
+    order: referral::Column,
+    paging: &Paging,
+) -> Result<(u64, Vec<CaseloadRow>), ServiceError> {
+    let counted = q.clone();
+    let count = async {
+        let n: Option<i64> = counted
+            .select_only()
+            .column_as(referral::Column::Id.count(), "n")
+            .into_tuple()
+            .one(c)
+            .await?;
+        Ok::<_, ServiceError>(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+    };
+    let page_ids = q
+        .select_only()
+        .column(referral::Column::Id)
+        .order_by_asc(order)
+        .order_by_asc(referral::Column::Id)
+        .offset(paging.offset())
+        .limit(paging.per_page)
+        .into_query();
+    tokio::try_join!(count, page_rows(c, page_ids, order))
 }
 
 /// The referrals whose ids `ids` selects, in `order` (then id), each with its person and the
@@ -220,43 +229,39 @@ async fn page_rows<C: ConnectionTrait>(
         .collect()
 }
 
-async fn attach<C: ConnectionTrait>(
-    c: &C,
-    refs: Vec<referral::Model>,
-) -> Result<Vec<CaseloadRow>, ServiceError> {
-    let person_ids: Vec<i32> = refs.iter().map(|r| r.person_id).collect();
-    let user_ids: Vec<i32> = refs.iter().filter_map(|r| r.assigned_user_id).collect();
-    let people = person::Entity::find()
-        .filter(person::Column::Id.is_in(person_ids))
-        .all(c)
-        .await?;
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .all(c)
-        .await?;
-    let mut rows = Vec::with_capacity(refs.len());
-    for r in refs {
-        let Some(p) = people.iter().find(|p| p.id == r.person_id) else {
-            continue;
-        };
-        let person = crate::care::Person::try_from(p.clone())?;
-        let assigned = r
-            .assigned_user_id
-            .and_then(|u| users.iter().find(|x| x.id == u))
-            .map(|u| u.display_name.clone());
-        rows.push(CaseloadRow {
-            referral: r.try_into()?,
-            person,
-            assigned,
-        });
-    }
-    Ok(rows)
-}
-
 /// Why a referral is in the "no one lost" view.
 pub enum LostReason {
     WaitingForFirstContact { days: i64 },
     NoRecentContact { days: i64 },
+}
+
+/// One group of the "no one lost" view: how many there are, and a page of them, oldest first.
+pub struct LostGroup {
+    pub rows: Vec<(CaseloadRow, LostReason)>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl LostGroup {
+    pub fn total_pages(&self) -> u64 {
+        Ord::max(self.total.div_ceil(Ord::max(self.per_page, 1)), 1)
+    }
+}
+
+/// The "no one lost" view: open referrals waiting too long for first contact, and those with
+/// no recent contact; each counted in full and paged on its own, oldest first.
+pub struct NoOneLost {
+    pub waiting: LostGroup,
+    pub stale: LostGroup,
+}
+
+/// The page of each group to show.
+#[derive(Clone, Copy, Debug)]
+pub struct LostPages {
+    pub waiting: u64,
+    pub stale: u64,
+    pub per_page: u64,
 }
 
 /// Open referrals waiting too long for first contact, or with no recent contact, oldest first.
@@ -264,12 +269,18 @@ pub async fn no_one_lost(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
-) -> Result<Vec<(CaseloadRow, LostReason)>, ServiceError> {
+    pages: LostPages,
+) -> Result<NoOneLost, ServiceError> {
     actor.require(Permission::ProvideCare, "see the caseload")?;
+    let waiting_paging = Paging::new(pages.waiting, pages.per_page)?;
+    let stale_paging = Paging::new(pages.stale, pages.per_page)?;
     let now = svc.now();
     let backend = svc.db.get_database_backend();
-    let waiting = referral::Entity::find()
-        .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
+    let in_scope = || {
+        referral::Entity::find()
+            .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
+    };
+    let waiting = in_scope()
         .filter(referral::Column::State.eq(ReferralState::Received.as_str()))
         .filter(
             Condition::any()
@@ -282,35 +293,55 @@ pub async fn no_one_lost(
                         ),
                 )
                 .add(referral::Column::CreatedAt.lt(now - Duration::days(FIRST_CONTACT_DAYS))),
-        )
-        .order_by_asc(referral::Column::CreatedAt)
-        .limit(500)
-        .all(&svc.db)
-        .await?;
-    let stale = referral::Entity::find()
-        .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)))
+        );
+    let stale = in_scope()
         .filter(referral::Column::State.is_in([
             ReferralState::Contacted.as_str(),
             ReferralState::Active.as_str(),
         ]))
-        .filter(referral::Column::LastContactAt.lt(now - Duration::days(STALE_CONTACT_DAYS)))
-        .order_by_asc(referral::Column::LastContactAt)
-        .limit(500)
-        .all(&svc.db)
-        .await?;
-    let mut out = Vec::new();
-    for row in attach(&svc.db, waiting).await? {
-        let days = (now - row.referral.created_at).num_days();
-        out.push((row, LostReason::WaitingForFirstContact { days }));
-    }
-    for row in attach(&svc.db, stale).await? {
-        let days = row
-            .referral
-            .last_contact_at
-            .map(|l| (now - l).num_days())
-            .unwrap_or(0);
-        out.push((row, LostReason::NoRecentContact { days }));
-    }
+        .filter(referral::Column::LastContactAt.lt(now - Duration::days(STALE_CONTACT_DAYS)));
+    let (waiting, stale) = tokio::try_join!(
+        paged(
+            &svc.db,
+            waiting,
+            referral::Column::CreatedAt,
+            &waiting_paging
+        ),
+        paged(
+            &svc.db,
+            stale,
+            referral::Column::LastContactAt,
+            &stale_paging
+        ),
+    )?;
+    let group = |(total, rows): (u64, Vec<CaseloadRow>),
+                 paging: &Paging,
+                 why: &dyn Fn(&CaseloadRow) -> LostReason| LostGroup {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let reason = why(&r);
+                (r, reason)
+            })
+            .collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    };
+    let view = NoOneLost {
+        waiting: group(waiting, &waiting_paging, &|r| {
+            LostReason::WaitingForFirstContact {
+                days: (now - r.referral.created_at).num_days(),
+            }
+        }),
+        stale: group(stale, &stale_paging, &|r| LostReason::NoRecentContact {
+            days: r
+                .referral
+                .last_contact_at
+                .map(|l| (now - l).num_days())
+                .unwrap_or(0),
+        }),
+    };
     audit::log(
         svc,
         now,
@@ -318,8 +349,14 @@ pub async fn no_one_lost(
         Event::new("caseload_viewed", Outcome::Success)
             .by(actor)
             .purpose(crate::care::PURPOSE)
-            .detail(format!("no one lost: {} referral(s)", out.len())),
+            .detail(format!(
+                "no one lost: {} of {} waiting and {} of {} without recent contact shown",
+                view.waiting.rows.len(),
+                view.waiting.total,
+                view.stale.rows.len(),
+                view.stale.total
+            )),
     )
     .await?;
-    Ok(out)
+    Ok(view)
 }

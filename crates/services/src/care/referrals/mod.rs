@@ -16,8 +16,8 @@ mod state;
 
 pub use assign::{assign, assignable};
 pub use caseload::{
-    CaseloadFilter, CaseloadPage, CaseloadRow, LostReason, MAX_NO_CONTACT_DAYS, caseload,
-    no_one_lost,
+    CaseloadFilter, CaseloadPage, CaseloadRow, LostGroup, LostPages, LostReason,
+    MAX_NO_CONTACT_DAYS, NoOneLost, caseload, no_one_lost,
 };
 pub use contacts::{ContactInput, contacts, record_contact};
 pub use create::{ReferralInput, create};

@@ -8,7 +8,7 @@ use domain::referral::{ReferralState, Urgency};
 use serde::Deserialize;
 use services::care::lookup;
 use services::care::people::parse_date;
-use services::care::referrals::{self, CaseloadFilter, LostReason};
+use services::care::referrals::{self, CaseloadFilter, LostPages, LostReason, NoOneLost};
 use services::{Actor, FieldError, ServiceError};
 
 use super::{nhs, state_tag};
@@ -224,38 +224,113 @@ pub async fn caseload(
 #[template(path = "care/lost.html")]
 struct LostPage {
     l: Layout,
-    rows: Vec<CaseRow>,
+    waiting: Vec<CaseRow>,
+    waiting_text: String,
+    waiting_pager: Pager,
+    stale: Vec<CaseRow>,
+    stale_text: String,
+    stale_pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct LostQuery {
+    #[serde(default)]
+    pub waiting_page: String,
+    #[serde(default)]
+    pub stale_page: String,
+}
+
+/// How many of a group there are, and which page this is.
+fn group_text(total: u64, page: u64, pages: u64, one: &str, many: &str) -> String {
+    match total {
+        0 => format!("No {many}."),
+        1 => format!("1 {one}."),
+        n if pages > 1 => format!("{} {many}, page {page} of {pages}.", thousands(n as i64)),
+        n => format!("{} {many}.", thousands(n as i64)),
+    }
 }
 
 pub async fn no_one_lost(
     State(state): State<AppState>,
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
+    Query(q): Query<LostQuery>,
 ) -> Response {
-    match referrals::no_one_lost(&state.svc, a, &v.meta).await {
-        Ok(list) => {
-            let rows = list
-                .into_iter()
-                .map(|(r, why)| {
-                    let note = match why {
-                        LostReason::WaitingForFirstContact { days } => {
-                            format!("Waiting {days} days for first contact")
-                        }
-                        LostReason::NoRecentContact { days } => {
-                            format!("No contact for {days} days")
-                        }
-                    };
-                    case_row(r, note)
-                })
-                .collect();
-            render(
-                StatusCode::OK,
-                &LostPage {
-                    l: Layout::for_viewer("No one lost", &v, "/caseload"),
-                    rows,
-                },
-            )
+    // A page number that is not one starts that list at its first page; one past the end
+    // shows no rows, with the count and the links back.
+    let page_of = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+            .min(services::paging::MAX_PAGE)
+    };
+    let pages = LostPages {
+        waiting: page_of(&q.waiting_page),
+        stale: page_of(&q.stale_page),
+        per_page: 25,
+    };
+    let view = match referrals::no_one_lost(&state.svc, a, &v.meta, pages).await {
+        Ok(view) => view,
+        Err(e) => return PageError::new(e, &v).into_response(),
+    };
+    let note = |why: LostReason| match why {
+        LostReason::WaitingForFirstContact { days } => {
+            format!("Waiting {days} days for first contact")
         }
-        Err(e) => PageError::new(e, &v).into_response(),
-    }
+        LostReason::NoRecentContact { days } => format!("No contact for {days} days"),
+    };
+    let (w, s) = (&view.waiting, &view.stale);
+    let waiting_pager = Pager::named(
+        "waiting_page",
+        "Pages of people waiting for first contact",
+        "/caseload/no-one-lost",
+        &[("stale_page", s.page.to_string())],
+        w.page,
+        w.total_pages(),
+    );
+    let stale_pager = Pager::named(
+        "stale_page",
+        "Pages of people with no recent contact",
+        "/caseload/no-one-lost",
+        &[("waiting_page", w.page.to_string())],
+        s.page,
+        s.total_pages(),
+    );
+    let waiting_text = group_text(
+        w.total,
+        w.page,
+        w.total_pages(),
+        "person waiting for first contact",
+        "people waiting for first contact",
+    );
+    let stale_text = group_text(
+        s.total,
+        s.page,
+        s.total_pages(),
+        "person with no contact for 28 days",
+        "people with no contact for 28 days",
+    );
+    let NoOneLost { waiting, stale } = view;
+    render(
+        StatusCode::OK,
+        &LostPage {
+            l: Layout::for_viewer("No one lost", &v, "/caseload"),
+            waiting: waiting
+                .rows
+                .into_iter()
+                .map(|(r, why)| case_row(r, note(why)))
+                .collect(),
+            waiting_text,
+            waiting_pager,
+            stale: stale
+                .rows
+                .into_iter()
+                .map(|(r, why)| case_row(r, note(why)))
+                .collect(),
+            stale_text,
+            stale_pager,
+        },
+    )
 }
