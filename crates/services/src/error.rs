@@ -169,12 +169,12 @@ impl DateRule {
         }
     }
 
-    /// The message for a refused date: "Referral date must be a real date, like 2026-11-02",
+    /// The message for a refused date: "Referral date must be a real date",
     /// "… must be on or after 1 January 1900", "… must be today or in the past".
     pub fn message(&self, p: DateProblem) -> String {
         let label = self.label;
         match p {
-            DateProblem::NotADate => format!("{label} must be a real date, like 2026-11-02"),
+            DateProblem::NotADate => format!("{label} must be a real date"),
             DateProblem::TooEarly(d) => format!("{label} must be on or after {}", dates::long(d)),
             DateProblem::TooLate(d) if d == self.today => {
                 format!("{label} must be today or in the past")

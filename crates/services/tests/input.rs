@@ -1161,14 +1161,8 @@ store::db_test!(
                 "1899-12-31",
                 "Referral date must be on or after 1 January 1900",
             ),
-            (
-                "2/11/26",
-                "Referral date must be a real date, like 2026-11-02",
-            ),
-            (
-                "+2026-11-02",
-                "Referral date must be a real date, like 2026-11-02",
-            ),
+            ("2/11/26", "Referral date must be a real date"),
+            ("+2026-11-02", "Referral date must be a real date"),
             ("2026-11-03", "Referral date must be today or in the past"),
         ] {
             let mut input = referral_input(person_input(""), pcn, practice);

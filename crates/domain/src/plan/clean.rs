@@ -226,15 +226,16 @@ impl PlanContent {
                 if who.as_deref() == Some("") {
                     add(out, f("who"), "Say who will do it");
                 }
-                let when = action.when.trim();
+                // Kept as YYYY-MM-DD, however it was written (the API's form, or as people type it).
+                let mut when = action.when.trim().to_owned();
                 if !when.is_empty() {
-                    match dates::parse_iso(when)
+                    match dates::parse(&when)
                         .ok_or(DateProblem::NotADate)
                         .and_then(|d| dates::within(d, dates::earliest(), latest_action))
                     {
-                        Ok(_) => {}
+                        Ok(d) => when = d.format("%Y-%m-%d").to_string(),
                         Err(DateProblem::NotADate) => {
-                            add(out, f("when"), "When must be a real date, like 2026-12-01")
+                            add(out, f("when"), "When must be a real date")
                         }
                         Err(DateProblem::TooEarly(d)) => add(
                             out,
@@ -261,7 +262,7 @@ impl PlanContent {
                 actions.push(Action {
                     what: what.unwrap_or_default(),
                     who: who.unwrap_or_default(),
-                    when: when.to_owned(),
+                    when,
                     status: action.status.clone(),
                     confidence: action.confidence,
                 });
@@ -418,12 +419,19 @@ mod tests {
             ("2031-11-02", true),
             ("2031-11-03", false),
             ("+12026-01-01", false),
-            ("05/12/2026", false),
+            ("5/12/2026", true),
+            ("5/12/26", false),
+            ("31//2026", false),
         ] {
             let mut p = plan(5, 5);
             p.needs[0].goals[0].actions[0].when = when.into();
             assert_eq!(p.clean(today()).is_ok(), ok, "{when}");
         }
+        // However it was typed, it is kept as YYYY-MM-DD.
+        let mut p = plan(5, 5);
+        p.needs[0].goals[0].actions[0].when = " 5/12/2026 ".into();
+        let c = p.clean(today()).unwrap();
+        assert_eq!(c.needs[0].goals[0].actions[0].when, "2026-12-05");
     }
 
     #[test]

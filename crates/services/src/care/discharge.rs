@@ -60,7 +60,7 @@ pub async fn write_message<C: ConnectionTrait>(
         .unwrap_or_else(|| "not recorded".into());
     let dob = p
         .date_of_birth
-        .map(|d| d.format("%-d %B %Y").to_string())
+        .map(domain::dates::long)
         .unwrap_or_else(|| "not recorded".into());
     let mut body = format!(
         "Personalised care: {} – {}\n\nPatient: {} {}\nNHS number: {nhs}\nDate of birth: {dob}\nGP practice: {}\n\nReferred on {} by {}{}\nReason for referral: {}\n\nOutcome: {}\n",

@@ -134,7 +134,7 @@ pub async fn record(
     let mut problems = Problems::default();
     let taken_on = match input.taken_on.as_deref().map(str::trim) {
         None | Some("") => Some(today),
-        Some(d) => match domain::dates::parse_iso(d) {
+        Some(d) => match domain::dates::parse(d) {
             Some(d) => problems.take(
                 "taken_on",
                 DateRule::past("The date", today)
@@ -142,7 +142,7 @@ pub async fn record(
                     .map_err(|_| "The date must be a real date, from 1 January 1900 to today"),
             ),
             None => {
-                problems.add("taken_on", "The date must be a real date, like 2026-11-02");
+                problems.add("taken_on", "The date must be a real date");
                 None
             }
         },

@@ -1,7 +1,8 @@
 //! Admin pages: the audit log search and the list of users.
 
+use crate::forms::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -63,12 +64,12 @@ fn parse_day(field: &str, label: &str, s: &str, errors: &mut Vec<FieldError>) ->
     if s.is_empty() {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+    domain::dates::parse(s)
+        .ok_or(())
         .map_err(|_| {
             errors.push(FieldError::new(
                 field,
-                format!("{label} must be a real date, like 2026-11-01"),
+                format!("{label} must be a real date"),
             ))
         })
         .ok()

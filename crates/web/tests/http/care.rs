@@ -176,21 +176,50 @@ seeded_db_test!(
         ] {
             assert!(empty.body.contains(msg), "{msg}");
         }
-        let form = [
-            ("given_name", "Elsie"),
-            ("family_name", "Brennan"),
-            ("date_of_birth", "1946-10-03"),
-            ("practice_id", practice.as_str()),
-            ("preferred_contact", "phone"),
-            ("phone", "07700 900555"),
-            ("service", "social_prescribing"),
-            ("reason", "Lonely since my sister moved away"),
-            ("consent_to_contact", "yes"),
-            ("website", ""),
-        ];
-        let ok = app.post(&mut anon, "/self-referral", &form).await;
+        // The date of birth is typed as day, month and year (the NHS.UK date input).
+        let form = |month: &'static str| {
+            [
+                ("given_name", "Elsie"),
+                ("family_name", "Brennan"),
+                ("date_of_birth-day", "3"),
+                ("date_of_birth-month", month),
+                ("date_of_birth-year", "1946"),
+                ("practice_id", practice.as_str()),
+                ("preferred_contact", "phone"),
+                ("phone", "07700 900555"),
+                ("service", "social_prescribing"),
+                ("reason", "Lonely since my sister moved away"),
+                ("consent_to_contact", "yes"),
+                ("website", ""),
+            ]
+        };
+        // A month left out: refused, and the parts typed are shown again.
+        let partial = app.post(&mut anon, "/self-referral", &form("")).await;
+        assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            partial.body.contains("must be a real date"),
+            "{}",
+            partial.body
+        );
+        assert!(partial.body.contains("href=\"#date_of_birth\""));
+        assert!(
+            partial.body.contains("id=\"date_of_birth\""),
+            "the link's target"
+        );
+        assert!(partial.body.contains(
+            "name=\"date_of_birth-year\" type=\"text\" inputmode=\"numeric\" autocomplete=\"bday-year\" value=\"1946\""
+        ));
+        let ok = app.post(&mut anon, "/self-referral", &form("10")).await;
         assert_eq!(ok.status, StatusCode::CREATED);
         assert!(ok.body.contains("Your reference is"));
+        let born = person::Entity::find()
+            .filter(person::Column::FamilyName.eq("Brennan"))
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .date_of_birth;
+        assert_eq!(born, chrono::NaiveDate::from_ymd_opt(1946, 10, 3));
         let mut b = app.sign_in(LINK_WORKER).await;
         let caseload = app.get(&mut b, "/caseload").await;
         assert!(caseload.body.contains("Elsie Brennan"));

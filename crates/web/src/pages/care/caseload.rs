@@ -1,7 +1,8 @@
 //! The caseload (filters, sorting, paging) and the "no one lost" view of people not contacted lately.
 
+use crate::forms::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::referral::{ReferralState, Urgency};
@@ -41,7 +42,7 @@ fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
         name: format!("{} {}", r.person.given_name, r.person.family_name),
         nhs_number: nhs(&r.person.nhs_number),
         service: r.referral.service.label(),
-        referred_on: r.referral.referred_on.format("%-d %b %Y").to_string(),
+        referred_on: domain::dates::long(r.referral.referred_on),
         state,
         state_class,
         assigned: r.assigned.unwrap_or_else(|| "Not assigned".into()),
@@ -111,7 +112,7 @@ pub async fn caseload(
         d => parse_date(d).or_else(|| {
             errs.push(FieldError::new(
                 "review_due_by",
-                "Review due date must be a real date, like 2026-12-01",
+                "Review due date must be a real date",
             ));
             None
         }),

@@ -1,7 +1,7 @@
 //! Referring someone: the staff referral form.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,7 +1,8 @@
 //! Finding a person, and the person's record.
 
+use crate::forms::Query;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
@@ -56,7 +57,7 @@ pub async fn search(
     let dob = match q.dob.trim() {
         "" => None,
         d => parse_date(d).or_else(|| {
-            errors = Errors::one("dob", "Date of birth must be a real date, like 1958-03-27");
+            errors = Errors::one("dob", "Date of birth must be a real date");
             None
         }),
     };
@@ -82,7 +83,7 @@ pub async fn search(
                     dob: f
                         .person
                         .date_of_birth
-                        .map(|d| d.format("%-d %B %Y").to_string())
+                        .map(domain::dates::long)
                         .unwrap_or_default(),
                 })
                 .collect(),
@@ -158,7 +159,7 @@ pub async fn person(
         (
             "Date of birth",
             p.date_of_birth
-                .map(|d| d.format("%-d %B %Y").to_string())
+                .map(domain::dates::long)
                 .unwrap_or_else(|| "Not known".into()),
         ),
         (
@@ -245,7 +246,7 @@ pub async fn person(
     let measures = ms
         .iter()
         .map(|m| MeasureRow {
-            date: m.taken_on.format("%-d %b %Y").to_string(),
+            date: domain::dates::long(m.taken_on),
             instrument: m.instrument.label(),
             timepoint: m.timepoint.label(),
             result: match m.instrument {
@@ -288,7 +289,7 @@ pub async fn person(
                     (
                         r.id,
                         r.service.label(),
-                        r.referred_on.format("%-d %b %Y").to_string(),
+                        domain::dates::long(r.referred_on),
                         s,
                         c,
                     )

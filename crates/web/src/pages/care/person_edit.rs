@@ -1,7 +1,7 @@
 //! Editing a person's details, and recording their consent to share.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,7 +39,7 @@ const FIELDS: [(&str, &str, &str, bool); 14] = [
     (
         "date_of_birth",
         "Date of birth",
-        "For example, 1958-03-27",
+        "For example, 27 3 1958",
         false,
     ),
     ("phone", "Phone number", "", false),

@@ -81,10 +81,7 @@ pub(super) fn plan_view(v: &services::care::PlanVersion) -> PlanView {
             .map(|x| (x.trigger, x.action, x.contact))
             .collect(),
         agreed_with: v.agreed_with.clone().unwrap_or_default(),
-        review: v
-            .review_date
-            .map(|d| d.format("%-d %B %Y").to_string())
-            .unwrap_or_default(),
+        review: v.review_date.map(domain::dates::long).unwrap_or_default(),
     }
 }
 

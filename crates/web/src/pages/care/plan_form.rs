@@ -3,8 +3,8 @@
 //! position (`n0_g1_a2_what`); the use case's field paths (`needs[0].goals[1].actions[2].what`)
 //! are mapped back to them so each error sits by its input.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,7 +1,7 @@
 //! A referral: its page, and recording a contact, assigning it and changing its state.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -99,7 +99,7 @@ pub(super) async fn referral_page(
         ),
         ("Service", r.service.label().to_string()),
         ("Team", team.map(|t| t.name).unwrap_or_default()),
-        ("Referred on", r.referred_on.format("%-d %B %Y").to_string()),
+        ("Referred on", domain::dates::long(r.referred_on)),
         (
             "Referred by",
             format!(
@@ -124,7 +124,7 @@ pub(super) async fn referral_page(
         ("Attempts to contact", r.contact_attempts.to_string()),
     ];
     if let Some(d) = r.review_due {
-        rows.push(("Review due", d.format("%-d %B %Y").to_string()));
+        rows.push(("Review due", domain::dates::long(d)));
     }
     if let Some(d) = &r.declined_reason {
         rows.push(("Declined because", d.clone()));
@@ -384,10 +384,7 @@ pub async fn change_state(
                     a,
                     id,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    Errors::one(
-                        "review_due",
-                        "Review date must be a real date, like 2027-01-15",
-                    ),
+                    Errors::one("review_due", "Review date must be a real date"),
                     String::new(),
                 )
                 .await;

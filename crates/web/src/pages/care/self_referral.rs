@@ -1,7 +1,7 @@
 //! The public self-referral form.
 
+use crate::forms::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
