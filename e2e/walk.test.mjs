@@ -231,6 +231,12 @@ test('care journey: self-referral, triage, first contact, About me, plan, ONS4 a
   await pub.page.click('button:has-text("Send my referral")')
   await pub.page.waitForSelector('.nhsuk-error-summary')
   await axe(pub.page, 'self-referral with errors')
+  // Every error links to a field on the page, and the summary reads in the form's order.
+  const links = await pub.page.$$eval('.nhsuk-error-summary__list a', as => as.map(a => a.getAttribute('href')))
+  for (const href of links) {
+    assert.ok(await pub.page.$(href), `the error link ${href} leads to a field`)
+  }
+  assert.equal(links[0], '#given_name')
   await pub.page.fill('#given_name', 'Elsie')
   await pub.page.fill('#family_name', 'Brennan')
   await pub.page.fill('#date_of_birth-day', '3')
@@ -238,6 +244,7 @@ test('care journey: self-referral, triage, first contact, About me, plan, ONS4 a
   await pub.page.fill('#date_of_birth-year', '1946')
   await pub.page.selectOption('#practice_id', { label: 'Riverside Medical Centre' })
   await pub.page.fill('#phone', '07700 900555')
+  await pub.page.check('#service')
   await pub.page.fill('#reason', 'I have been very lonely since my sister moved away')
   await pub.page.check('#consent_to_contact')
   await pub.page.click('button:has-text("Send my referral")')

@@ -65,6 +65,17 @@ impl Problems {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Puts the problems in the order of a form's fields (those of fields it does not list go
+    /// last, as they were), so an error summary reads as the form does.
+    pub fn sort_by(&mut self, fields: &[&str]) {
+        self.0.sort_by_key(|e| {
+            fields
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(fields.len())
+        });
+    }
+
     /// Records the error of a parse, keeping the value when it parsed.
     pub fn take<T, E: std::fmt::Display>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {

@@ -787,7 +787,7 @@ fn self_referral(practice: i32, nhs: &str) -> SelfReferralInput {
             practice_id: Some(practice),
             ..person(nhs, "1962-02-14")
         },
-        service: None,
+        service: Some("social_prescribing".into()),
         reason: Some("I would like to find a walking group".into()),
         consent_to_contact: true,
         trap: None,

@@ -878,7 +878,7 @@ fn self_referral(practice: i32, nhs: &str) -> SelfReferralInput {
             date_of_birth: Some("1962-02-14".into()),
             ..person_input(nhs)
         },
-        service: None,
+        service: Some("social_prescribing".into()),
         reason: Some("I would like to find a walking group".into()),
         consent_to_contact: true,
         trap: None,

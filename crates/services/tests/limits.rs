@@ -259,7 +259,7 @@ fn self_referral(practice: i32) -> SelfReferralInput {
             practice_id: Some(practice),
             ..Default::default()
         },
-        service: None,
+        service: Some("social_prescribing".into()),
         reason: Some("I would like to find a walking group".into()),
         consent_to_contact: true,
         trap: None,

@@ -169,13 +169,33 @@ seeded_db_test!(
             .post(&mut anon, "/self-referral", &[("given_name", "")])
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut at = 0;
         for msg in [
-            "Enter the person&#39;s first name",
+            "Enter your first name",
             "Choose your GP practice",
+            "Choose the kind of support you would like",
             "Confirm we may contact you",
         ] {
-            assert!(empty.body.contains(msg), "{msg}");
+            // In the error summary, in the order the form asks.
+            let found = empty.body[at..].find(msg);
+            assert!(found.is_some(), "{msg} after the one before");
+            at += found.unwrap_or(0);
         }
+        // Each error links to something on the page.
+        for href in empty.body.split("href=\"#").skip(1) {
+            let id = href.split('"').next().unwrap_or_default();
+            if id == "maincontent" {
+                continue;
+            }
+            assert!(empty.body.contains(&format!("id=\"{id}\"")), "#{id}");
+        }
+        assert!(
+            !app.get(&mut anon, "/self-referral")
+                .await
+                .body
+                .contains(" checked>"),
+            "no kind of support chosen for the person"
+        );
         // The date of birth is typed as day, month and year (the NHS.UK date input).
         let form = |month: &'static str| {
             [

@@ -38,6 +38,21 @@ pub enum SelfReferralOutcome {
 
 /// The public self-referral form. No sign-in; limited per address and overall; routed to the
 /// PCN of the person's practice (or the PCN covering an opted-out practice).
+/// The self-referral form's fields, in the order it asks for them.
+pub const SELF_REFERRAL_FIELDS: [&str; 11] = [
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "practice_id",
+    "preferred_contact",
+    "phone",
+    "email",
+    "service",
+    "reason",
+    "consent_to_contact",
+];
+
 pub async fn self_refer(
     svc: &Services,
     meta: &RequestMeta,
@@ -102,12 +117,20 @@ pub async fn self_refer(
             "Confirm we may contact you about your referral",
         );
     }
+    // Nothing is chosen for the person: they say which support they would like.
     let service = input
         .service
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(CareService::SocialPrescribing.as_str());
+        .filter(|s| !s.is_empty());
+    match service {
+        None => p.add("service", "Choose the kind of support you would like"),
+        Some(s) if CareService::parse(s).is_none() => {
+            p.add("service", "Choose the kind of support from the list")
+        }
+        Some(_) => {}
+    }
+    let service = service.unwrap_or_default();
     let practice = match input.person.practice_id {
         Some(pid) => organisation::Entity::find_by_id(pid)
             .one(&svc.db)
@@ -136,13 +159,26 @@ pub async fn self_refer(
         urgency: Some("routine".into()),
         ..Default::default()
     };
-    // Problems with the details asked of the person come first; the referral's own fields are
-    // fixed above, so only the service or team can fail there (and the reason, reported once).
-    let valid = if p.0.iter().any(|e| e.field == "reason") {
-        None
-    } else {
+    // Every problem is reported against a field of the form, in the form's order. The
+    // referral's own fields are set above from what was checked there, so it is checked only
+    // once all of that is right; anything it still finds with the team is the practice's.
+    let valid = if p.is_empty() {
         validate_referral(&svc.db, today, &ref_input, &mut p).await?
+    } else {
+        None
     };
+    for e in &mut p.0 {
+        if e.field == "team_org_id" {
+            e.field = "practice_id".into();
+        }
+        // The checks are written for staff entering someone's details; here people write
+        // their own.
+        e.message = e
+            .message
+            .replace("the person's ", "your ")
+            .replace("the person prefers", "you prefer");
+    }
+    p.sort_by(&SELF_REFERRAL_FIELDS);
     p.finish()?;
     let (Some(person), Some(v), Some(team)) = (person, valid, team) else {
         return Err(ServiceError::Internal(

@@ -25,7 +25,8 @@ struct SelfReferralPage {
     f: SelfReferralForm,
     practices: Vec<(String, String)>,
     preferences: Vec<(&'static str, &'static str)>,
-    services: Vec<(&'static str, &'static str)>,
+    /// Each service: its code, its name and what it is, in words for the public.
+    services: Vec<(&'static str, &'static str, &'static str)>,
     reference: String,
 }
 
@@ -80,17 +81,32 @@ async fn self_referral_page(
             preferences: people::contact_preferences(),
             services: CareService::ALL
                 .iter()
-                .map(|s| (s.as_str(), s.label()))
+                .map(|s| (s.as_str(), s.label(), what_it_is(*s)))
                 .collect(),
             reference,
         },
     )
 }
 
+/// What each service is, for someone choosing one for themselves.
+fn what_it_is(s: CareService) -> &'static str {
+    match s {
+        CareService::SocialPrescribing => {
+            "A link worker helps you find local groups and services for things like feeling lonely, money or housing worries, or getting more active"
+        }
+        CareService::HealthAndWellbeingCoaching => {
+            "A coach helps you set your own health goals and build the confidence to reach them, for example with a long-term condition"
+        }
+        CareService::CareCoordination => {
+            "A care coordinator helps you organise your care and support when you have several health needs or see many services"
+        }
+    }
+}
+
 pub async fn self_referral_form(State(state): State<AppState>, v: Viewer) -> Response {
+    // Nothing is chosen for the person but how we first contact them.
     let f = SelfReferralForm {
         preferred_contact: "phone".into(),
-        service: "social_prescribing".into(),
         ..Default::default()
     };
     self_referral_page(
