@@ -131,6 +131,11 @@ fn assets() -> &'static Assets {
         let mut by_path = HashMap::new();
         for &(name, raw, mime) in FILES {
             let mut bytes = Cow::Borrowed(raw);
+            if name == "nhsuk-frontend.min.css"
+                && let Ok(text) = std::str::from_utf8(raw)
+            {
+                bytes = Cow::Owned(without_font_faces(text).into_bytes());
+            }
             for (_, to) in LINKS.iter().filter(|(from, _)| *from == name) {
                 if let (Some(target), Ok(text)) = (by_name.get(to), std::str::from_utf8(&bytes)) {
                     let linked = text.replace(&format!("/assets/{to}"), &target.url);
@@ -164,6 +169,25 @@ fn assets() -> &'static Assets {
         }
         Assets { by_name, by_path }
     })
+}
+
+/// The stylesheet without its `@font-face` rules. The NHS.UK frontend loads the Frutiger web
+/// fonts from the NHS's own font server, for services on nhs.uk; this service's pages allow
+/// fonts from themselves only (`font-src 'self'`), so the browser would refuse each font and
+/// report it. Without the rules, text is set in the frontend's fallback, Arial, with no
+/// refused requests.
+fn without_font_faces(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find("@font-face") {
+        out.push_str(&rest[..at]);
+        rest = match rest[at..].find('}') {
+            Some(end) => &rest[at + end + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `images/favicon.svg` → `images/favicon.<hash>.svg`.
@@ -227,6 +251,18 @@ fn etag_matches(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn the_stylesheet_served_loads_no_fonts_from_elsewhere() {
+        assert_eq!(
+            without_font_faces("a{b:c}@font-face{font-family:F;src:url(https://x/f.woff2)}d{e:f}"),
+            "a{b:c}d{e:f}"
+        );
+        let css = &assets().by_name["nhsuk-frontend.min.css"].bytes;
+        let css = std::str::from_utf8(css).unwrap();
+        assert!(css.contains(".nhsuk-button"), "the rest is kept");
+        assert!(!css.contains("@font-face") && !css.contains("https://"));
+    }
 
     #[test]
     fn hashed_names_keep_the_directory_and_extension() {
