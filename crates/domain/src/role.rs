@@ -41,6 +41,9 @@ pub enum Permission {
     ViewInsights,
     /// Create API tokens for machine clients acting as oneself.
     UseApi,
+    /// Refer someone into personalised care as a member of staff (the public, and people for
+    /// themselves, use the self-referral form).
+    Refer,
 }
 
 impl Role {
@@ -101,6 +104,7 @@ impl Role {
                 ViewAudit,
                 ViewInsights,
                 UseApi,
+                Refer,
             ],
             Role::PcnManager => &[
                 ViewOrganisations,
@@ -108,15 +112,22 @@ impl Role {
                 ManageUsers,
                 ViewInsights,
                 UseApi,
+                Refer,
             ],
-            Role::Commissioner => &[ViewOrganisations, ManageOrganisations, ViewInsights, UseApi],
+            Role::Commissioner => &[
+                ViewOrganisations,
+                ManageOrganisations,
+                ViewInsights,
+                UseApi,
+                Refer,
+            ],
             Role::LinkWorker | Role::CareCoordinator | Role::HealthAndWellbeingCoach => {
-                &[ViewOrganisations, ProvideCare, UseApi]
+                &[ViewOrganisations, ProvideCare, UseApi, Refer]
             }
-            Role::Clinician => &[ViewOrganisations, ProvideCare, UseApi],
-            Role::VcseWorker => &[ViewOrganisations, UseApi],
-            Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi],
-            Role::PeerLeader => &[ViewOrganisations],
+            Role::Clinician => &[ViewOrganisations, ProvideCare, UseApi, Refer],
+            Role::VcseWorker => &[ViewOrganisations, UseApi, Refer],
+            Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi, Refer],
+            Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person => &[],
         }
     }
@@ -156,6 +167,7 @@ impl Permission {
             Permission::ProvideCare => "provide_care",
             Permission::ViewInsights => "view_insights",
             Permission::UseApi => "use_api",
+            Permission::Refer => "refer",
         }
     }
 }

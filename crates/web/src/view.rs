@@ -27,6 +27,9 @@ pub struct Layout {
     /// Empty on pages rendered outside a request's context (then no sign-out button).
     pub csrf: String,
     pub has_errors: bool,
+    /// Links for staff who run or connect systems (API documentation, service status): not
+    /// shown to the public or to people using the service for their own care.
+    pub staff_links: bool,
 }
 
 impl Layout {
@@ -68,6 +71,7 @@ impl Layout {
             nav,
             csrf: csrf.to_owned(),
             has_errors: false,
+            staff_links: actor.is_some_and(|a| a.can(Permission::UseApi)),
         }
     }
 

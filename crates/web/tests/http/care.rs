@@ -1208,3 +1208,26 @@ seeded_db_test!(
         }
     }
 );
+
+seeded_db_test!(people_are_never_shown_staff_forms_nor_staff_links, |db| {
+    let app = app(db).await;
+    let mut person = app.sign_in(PERSON).await;
+    // Refused when asked for, not only when sent.
+    let form = app.get(&mut person, "/referrals/new").await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(!form.body.contains("name=\"referrer_name\""));
+    let me = app.get(&mut person, "/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let public = app.get(&mut Browser::default(), "/self-referral").await;
+    for (who, page) in [("a person", &me.body), ("the public", &public.body)] {
+        assert!(!page.contains("href=\"/api/docs\""), "{who}");
+        assert!(!page.contains("href=\"/healthz\""), "{who}");
+    }
+    let mut staff = app.sign_in(LINK_WORKER).await;
+    let home = app.get(&mut staff, "/").await;
+    assert!(home.body.contains("href=\"/api/docs\"") && home.body.contains("href=\"/healthz\""));
+    assert_eq!(
+        app.get(&mut staff, "/referrals/new").await.status,
+        StatusCode::OK
+    );
+});

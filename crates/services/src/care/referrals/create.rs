@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::referral::{CareService, ReferralMethod, ReferralState, Urgency};
-use domain::{OrgKind, Role, text};
+use domain::{OrgKind, Permission, text};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -241,11 +241,10 @@ pub async fn create(
     meta: &RequestMeta,
     input: ReferralInput,
 ) -> Result<crate::care::Referral, ServiceError> {
-    if actor.grants.iter().all(|g| g.role == Role::Person) {
-        return Err(ServiceError::Forbidden(
-            "make referrals as staff (use the self-referral form)".into(),
-        ));
-    }
+    actor.require(
+        Permission::Refer,
+        "make referrals as staff (use the self-referral form)",
+    )?;
     let today = svc.now().date_naive();
     let mut p = Problems::default();
     // A person named by id must be one the caller works with; one that is not theirs and one

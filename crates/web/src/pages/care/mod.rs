@@ -24,13 +24,15 @@ use crate::routes::{Need, Routes, permission};
 /// (or the person) may open check the relationship to the person in the use case.
 pub fn routes() -> Routes {
     let care = permission(Permission::ProvideCare);
+    // Staff refer; the public, and people for themselves, use the self-referral form.
+    let refer = permission(Permission::Refer);
     let signed_in = Need::SignedIn;
     Routes::new()
         .get("/caseload", care, caseload::caseload)
         .get("/caseload/no-one-lost", care, caseload::no_one_lost)
         .get("/people", care, people::search)
-        .get("/referrals/new", signed_in, new_referral::new_referral_form)
-        .post("/referrals/new", signed_in, new_referral::create_referral)
+        .get("/referrals/new", refer, new_referral::new_referral_form)
+        .post("/referrals/new", refer, new_referral::create_referral)
         .get("/referrals/{id}", signed_in, referral::referral)
         .post("/referrals/{id}/contacts", care, referral::record_contact)
         .post("/referrals/{id}/assign", care, referral::assign)
