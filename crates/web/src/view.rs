@@ -27,6 +27,8 @@ pub struct Layout {
     /// Empty on pages rendered outside a request's context (then no sign-out button).
     pub csrf: String,
     pub has_errors: bool,
+    /// A success banner confirming what the action before this page did (empty for none).
+    pub success: &'static str,
     /// Links for staff who run or connect systems (API documentation, service status): not
     /// shown to the public or to people using the service for their own care.
     pub staff_links: bool,
@@ -71,12 +73,15 @@ impl Layout {
             nav,
             csrf: csrf.to_owned(),
             has_errors: false,
+            success: "",
             staff_links: actor.is_some_and(|a| a.can(Permission::UseApi)),
         }
     }
 
     pub fn for_viewer(title: impl Into<String>, v: &Viewer, path: &str) -> Self {
-        Layout::new(title, v.actor(), &v.csrf, path)
+        let mut l = Layout::new(title, v.actor(), &v.csrf, path);
+        l.success = v.saved.as_deref().map(confirmation).unwrap_or("");
+        l
     }
 
     pub fn with_errors(mut self, errors: &Errors) -> Self {
@@ -170,6 +175,25 @@ pub fn page_numbers(page: u64, total_pages: u64) -> Vec<Option<u64>> {
         }
     }
     out
+}
+
+/// The confirmation of an action, by the code a form's redirect carries (`?saved=contact`).
+/// A code this does not know confirms nothing, so a link cannot put words on the page.
+pub fn confirmation(code: &str) -> &'static str {
+    match code {
+        "created" => "The referral has been received and is on the caseload",
+        "contact" => "The contact has been recorded",
+        "assigned" => "The referral has been assigned",
+        "state" => "The referral has been updated",
+        "discharged" => "The person has been discharged: the message to their GP is below",
+        "details" => "The details have been saved",
+        "consent" => "The consent decision has been recorded",
+        "about-me" => "About me has been saved",
+        "plan" => "The plan has been saved",
+        "measure" => "The answers have been saved",
+        "decision" => "The decision has been recorded",
+        _ => "",
+    }
 }
 
 /// Pagination links that keep the current filters.

@@ -16,6 +16,9 @@ pub struct Viewer {
     pub meta: RequestMeta,
     /// A session cookie came with the request but its session had timed out.
     pub expired: bool,
+    /// What the action before this page did (`?saved=…` after a form's redirect), confirmed
+    /// on the page with a success banner (see [`crate::view::confirmation`]).
+    pub saved: Option<String>,
 }
 
 impl Viewer {

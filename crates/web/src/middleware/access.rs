@@ -259,11 +259,22 @@ async fn access_inner(state: &AppState, route: &str, mut req: Request, next: Nex
         req = Request::from_parts(parts, Body::from(bytes));
     }
 
+    let saved = (req.method() == Method::GET)
+        .then(|| req.uri().query())
+        .flatten()
+        .and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "saved")
+                .map(|(_, v)| v)
+        });
     req.extensions_mut().insert(Viewer {
         current,
         csrf,
         meta,
         expired,
+        saved,
     });
     let mut resp = next.run(req).await;
     if let Some(t) = new_csrf_cookie {

@@ -1231,3 +1231,31 @@ seeded_db_test!(people_are_never_shown_staff_forms_nor_staff_links, |db| {
         StatusCode::OK
     );
 });
+
+seeded_db_test!(each_action_is_confirmed_with_a_success_banner, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Turner").await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let sent = app
+        .post(
+            &mut b,
+            &format!("/referrals/{}/contacts", r.id),
+            &[("kind", "phone")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let page = app.get(&mut b, sent.location()).await;
+    assert!(page.body.contains("nhsuk-notification-banner--success"));
+    assert!(page.body.contains("role=\"alert\""));
+    assert!(page.body.contains("The contact has been recorded"));
+    // Only known confirmations: a link cannot put its own words on the page.
+    let page = app
+        .get(
+            &mut b,
+            &format!("/people/{}?saved=Your+account+is+locked", r.person_id),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("nhsuk-notification-banner"));
+    assert!(!page.body.contains("Your account is locked"));
+});

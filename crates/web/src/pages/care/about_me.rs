@@ -149,7 +149,7 @@ pub async fn save_about_me(
                 if own {
                     "/me?saved=about-me".to_string()
                 } else {
-                    format!("/people/{id}")
+                    format!("/people/{id}?saved=about-me")
                 }
                 .as_str(),
             )

@@ -180,7 +180,7 @@ pub async fn record(
         follow_up: f.get("follow_up").cloned(),
     };
     match sdm::record(&state.svc, a, &v.meta, id, input).await {
-        Ok(_) => Redirect::to(&format!("/people/{id}/decisions")).into_response(),
+        Ok(_) => Redirect::to(&format!("/people/{id}/decisions?saved=decision")).into_response(),
         Err(ServiceError::Invalid(list)) => {
             // "options[1].benefits" is the input "benefits_1" on this page.
             let list = list

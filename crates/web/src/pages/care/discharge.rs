@@ -115,7 +115,7 @@ pub async fn discharge(
     )
     .await
     {
-        Ok(_) => Redirect::to(&format!("/referrals/{id}/message")).into_response(),
+        Ok(_) => Redirect::to(&format!("/referrals/{id}/message?saved=discharged")).into_response(),
         Err(ServiceError::Invalid(list)) => {
             discharge_page(
                 &state,
@@ -137,7 +137,6 @@ pub async fn discharge(
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("version", m),
-                String::new(),
             )
             .await
         }

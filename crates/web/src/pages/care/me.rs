@@ -19,7 +19,6 @@ use crate::viewer::CurrentActor;
 #[template(path = "care/me.html")]
 struct MePage {
     l: Layout,
-    message: &'static str,
     person_id: i32,
     name: String,
     supporters: Vec<(String, String, String)>,
@@ -29,17 +28,11 @@ struct MePage {
     measures: usize,
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct MeQuery {
-    saved: Option<String>,
-}
-
 /// The person's own view: who supports them, their plan, their About Me and their measures.
 pub async fn me(
     State(state): State<AppState>,
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
-    axum::extract::Query(q): axum::extract::Query<MeQuery>,
 ) -> Response {
     let loaded = async {
         let Some(p) = lookup::own_record(&state.svc, a).await? else {
@@ -59,11 +52,6 @@ pub async fn me(
                 StatusCode::OK,
                 &MePage {
                     l: Layout::for_viewer("Your plan and support", &v, "/me"),
-                    message: match q.saved.as_deref() {
-                        Some("about-me") => "Your About me has been saved.",
-                        Some("measure") => "Your answers have been saved.",
-                        _ => "",
-                    },
                     person_id: p.id,
                     name: p.given_name.clone(),
                     supporters,
@@ -81,7 +69,6 @@ pub async fn me(
             StatusCode::OK,
             &MePage {
                 l: Layout::for_viewer("Your plan and support", &v, "/me"),
-                message: "",
                 person_id: 0,
                 name: a.display_name.clone(),
                 supporters: vec![],

@@ -226,7 +226,7 @@ pub async fn record_measure(
                 if own {
                     "/me?saved=measure".to_string()
                 } else {
-                    format!("/people/{id}")
+                    format!("/people/{id}?saved=measure")
                 }
                 .as_str(),
             )

@@ -223,7 +223,7 @@ pub async fn save(
     };
     let version = raw.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     match people::update(&state.svc, a, &v.meta, id, version, input).await {
-        Ok(_) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/people/{id}?saved=details")).into_response(),
         Err(ServiceError::Invalid(list)) => {
             page(
                 &state,
@@ -269,7 +269,7 @@ pub async fn record_consent(
         note: raw.get("note").cloned(),
     };
     match people::record_consent(&state.svc, a, &v.meta, id, input).await {
-        Ok(_) => Redirect::to(&format!("/people/{id}/edit")).into_response(),
+        Ok(_) => Redirect::to(&format!("/people/{id}/edit?saved=consent")).into_response(),
         Err(ServiceError::Invalid(list)) => {
             page(
                 &state,

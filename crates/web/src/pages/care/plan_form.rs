@@ -341,7 +341,7 @@ pub async fn save(
         funding_source: Some(get(&raw, "funding_source").to_owned()),
     };
     match plans::save(&state.svc, a, &v.meta, id, input).await {
-        Ok(_) => Redirect::to(&format!("/people/{id}/plan")).into_response(),
+        Ok(_) => Redirect::to(&format!("/people/{id}/plan?saved=plan")).into_response(),
         Err(ServiceError::Invalid(list)) => {
             let errors = Errors(
                 list.into_iter()

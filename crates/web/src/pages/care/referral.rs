@@ -2,7 +2,7 @@
 
 use crate::forms::Form;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::referral::{ContactKind, ReferralState};
@@ -34,7 +34,6 @@ pub struct ContactRow {
 struct ReferralPage {
     l: Layout,
     errors: Errors,
-    message: String,
     r: services::care::Referral,
     person_name: String,
     rows: Vec<(&'static str, String)>,
@@ -59,7 +58,6 @@ pub(super) async fn referral_page(
     id: i32,
     status: StatusCode,
     errors: Errors,
-    message: String,
 ) -> Response {
     let result = async {
         let r = referrals::get(&state.svc, a, &v.meta, id).await?;
@@ -163,7 +161,6 @@ pub(super) async fn referral_page(
             )
             .with_errors(&errors),
             errors,
-            message,
             person_name: format!("{} {}", p.given_name, p.family_name),
             rows,
             state: state_label,
@@ -189,35 +186,13 @@ pub(super) async fn referral_page(
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
 pub async fn referral(
     State(state): State<AppState>,
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
-    Query(q): Query<Saved>,
 ) -> Response {
-    let message = match q.saved.as_deref() {
-        Some("contact") => "The contact has been recorded.",
-        Some("assigned") => "The referral has been assigned.",
-        Some("state") => "The referral has been updated.",
-        Some("created") => "The referral has been received and is on the caseload.",
-        _ => "",
-    };
-    referral_page(
-        &state,
-        &v,
-        a,
-        id,
-        StatusCode::OK,
-        Errors::default(),
-        message.into(),
-    )
-    .await
+    referral_page(&state, &v, a, id, StatusCode::OK, Errors::default()).await
 }
 
 /// Shows the referral page again with the use case's problem, keeping nothing half-saved.
@@ -239,7 +214,6 @@ pub(super) async fn after(
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Errors(list),
-                String::new(),
             )
             .await
         }
@@ -251,7 +225,6 @@ pub(super) async fn after(
                 id,
                 StatusCode::CONFLICT,
                 Errors::one("version", m),
-                String::new(),
             )
             .await
         }
@@ -294,7 +267,6 @@ pub async fn record_contact(
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors(errs),
-            String::new(),
         )
         .await;
     }
@@ -369,7 +341,6 @@ pub async fn change_state(
             id,
             StatusCode::UNPROCESSABLE_ENTITY,
             Errors::one("to", "Choose what happened"),
-            String::new(),
         )
         .await;
     };
@@ -385,7 +356,6 @@ pub async fn change_state(
                     id,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Errors::one("review_due", "Review date must be a real date"),
-                    String::new(),
                 )
                 .await;
             }
