@@ -2,7 +2,23 @@
 //! bounds, so a typo like "2/11/26" (the year 26) or "+275760-01-01" is a field error, never a
 //! record dated two thousand years ago or a panic in date arithmetic.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, TimeZone, Utc};
+
+/// Every date and time a person reads or types here is UK time.
+pub const UK: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// The date in the UK at `at` (between midnight and 1am in summer, UTC is still yesterday).
+pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&UK).date_naive()
+}
+
+/// The instant of `time` on `date` in the UK; `None` for a time the clocks skipped (an hour
+/// that repeats in autumn is taken the first time it happens).
+pub fn uk_instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    UK.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
 
 /// The earliest date of anything that happens to a person here (a referral, a contact, a
 /// measure, an action in a plan).
@@ -102,6 +118,46 @@ pub fn within(
     }
 }
 
+/// Parses a time of day as people write it: `14:30`, `9:05`, `2:30pm`, `2.30pm`, `2pm`,
+/// `12am` (midnight), `12pm` (midday). Anything else is `None`.
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    let t = s.trim().to_ascii_lowercase().replace(' ', "");
+    let (clock, half) = match t.strip_suffix("am") {
+        Some(c) => (c, Some(false)),
+        None => match t.strip_suffix("pm") {
+            Some(c) => (c, Some(true)),
+            None => (t.as_str(), None),
+        },
+    };
+    let (h, m) = match clock.split_once([':', '.']) {
+        Some((h, m)) if m.len() == 2 => (h, m),
+        Some(_) => return None,
+        None if half.is_some() => (clock, "00"),
+        None => return None,
+    };
+    if h.is_empty() || h.len() > 2 || !h.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !m.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (mut h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    match half {
+        Some(pm) => {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            h %= 12;
+            if pm {
+                h += 12;
+            }
+        }
+        None if h > 23 => return None,
+        None => {}
+    }
+    NaiveTime::from_hms_opt(h, m, 0)
+}
+
 /// A date as the NHS style guide writes it: "2 November 2026".
 pub fn long(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), d.format("%B"), d.year())
@@ -109,6 +165,59 @@ pub fn long(d: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uk_dates_and_times_follow_the_clocks() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        // 30 minutes past midnight on 1 July in London is still 30 June in UTC.
+        let july = d(2026, 6, 30).and_time(t(23, 30)).and_utc();
+        assert_eq!(uk_date(july), d(2026, 7, 1));
+        assert_eq!(
+            uk_date(d(2026, 12, 1).and_time(t(23, 30)).and_utc()),
+            d(2026, 12, 1)
+        );
+        // Summer time is an hour ahead of UTC; winter is UTC.
+        assert_eq!(
+            uk_instant(d(2026, 7, 1), t(14, 30)),
+            Some(d(2026, 7, 1).and_time(t(13, 30)).and_utc())
+        );
+        assert_eq!(
+            uk_instant(d(2026, 12, 1), t(14, 30)),
+            Some(d(2026, 12, 1).and_time(t(14, 30)).and_utc())
+        );
+        // 1:30am on 29 March 2026 never happened in the UK.
+        assert_eq!(uk_instant(d(2026, 3, 29), t(1, 30)), None);
+        // 1:30am on 25 October 2026 happened twice: the first is in summer time.
+        assert_eq!(
+            uk_instant(d(2026, 10, 25), t(1, 30)),
+            Some(d(2026, 10, 25).and_time(t(0, 30)).and_utc())
+        );
+    }
+
+    #[test]
+    fn times_of_day_are_read_as_people_write_them() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        for (written, read) in [
+            ("14:30", t(14, 30)),
+            ("9:05", t(9, 5)),
+            ("09:05", t(9, 5)),
+            ("2:30pm", t(14, 30)),
+            (" 2.30 PM ", t(14, 30)),
+            ("2pm", t(14, 0)),
+            ("12pm", t(12, 0)),
+            ("12am", t(0, 0)),
+            ("11:59am", t(11, 59)),
+            ("0:00", t(0, 0)),
+        ] {
+            assert_eq!(parse_time(written), read, "{written}");
+        }
+        for wrong in [
+            "", "24:00", "13pm", "0am", "2:3pm", "14", "2:60", "noon", "-1:00", "1:00:00",
+        ] {
+            assert_eq!(parse_time(wrong), None, "{wrong}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

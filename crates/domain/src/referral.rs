@@ -44,6 +44,8 @@ named_enum!(
         Discharged = "discharged": "Discharged",
         Declined = "declined": "Declined",
         UnableToContact = "unable_to_contact": "Unable to contact",
+        Signposted = "signposted": "Signposted elsewhere",
+        NotAccepted = "not_accepted": "Not accepted",
     }
 );
 
@@ -62,17 +64,30 @@ impl ReferralState {
     pub fn is_closed(self) -> bool {
         matches!(
             self,
-            ReferralState::Discharged | ReferralState::Declined | ReferralState::UnableToContact
+            ReferralState::Discharged
+                | ReferralState::Declined
+                | ReferralState::UnableToContact
+                | ReferralState::Signposted
+                | ReferralState::NotAccepted
         )
     }
 
+    /// Closed at triage, before any work with the person: the team passed it on or did not take
+    /// it on.
+    pub fn is_closed_at_triage(self) -> bool {
+        matches!(self, ReferralState::Signposted | ReferralState::NotAccepted)
+    }
+
     /// The moves the caseload allows. Closed referrals do not reopen: a new referral is made.
+    /// Signposting and not accepting are triage's, only from a referral just received.
     pub fn can_move_to(self, to: ReferralState) -> bool {
         use ReferralState::*;
         matches!(
             (self, to),
-            (Received, Contacted | Declined | UnableToContact)
-                | (Contacted, Active | Declined | UnableToContact | Discharged)
+            (
+                Received,
+                Contacted | Declined | UnableToContact | Signposted | NotAccepted
+            ) | (Contacted, Active | Declined | UnableToContact | Discharged)
                 | (Active, Discharged | Declined)
         )
     }
@@ -96,6 +111,8 @@ pub fn transition(from: ReferralState, to: ReferralState) -> Result<(), Transiti
             ReferralState::Discharged => "discharged",
             ReferralState::Declined => "declined",
             ReferralState::UnableToContact => "closed as unable to contact",
+            ReferralState::Signposted => "signposted",
+            ReferralState::NotAccepted => "turned down",
             _ => "changed",
         };
         return Err(TransitionError::AlreadyClosed(from, verb));

@@ -132,6 +132,17 @@ impl Role {
         }
     }
 
+    /// The roles that carry a caseload of their own: referrals are assigned to them.
+    pub const CASELOAD: [Role; 3] = [
+        Role::LinkWorker,
+        Role::CareCoordinator,
+        Role::HealthAndWellbeingCoach,
+    ];
+
+    pub fn carries_caseload(self) -> bool {
+        Role::CASELOAD.contains(&self)
+    }
+
     pub fn grants(self, permission: Permission) -> bool {
         self.permissions().contains(&permission)
     }

@@ -171,6 +171,8 @@ pub const REFERRER_NAME: TextField = TextField::line("Referrer's name", FULL_NAM
 pub const REFERRER_ORGANISATION: TextField = TextField::line("Referrer's organisation", TITLE_MAX);
 pub const REASON: TextField = TextField::lines("Reason", NOTE_MAX);
 pub const DECLINED_REASON: TextField = TextField::lines("Reason", NOTE_MAX);
+pub const SIGNPOSTED_TO: TextField = TextField::lines("Where the person was signposted", NOTE_MAX);
+pub const FOLLOW_UP_NOTE: TextField = TextField::line("What to do", TITLE_MAX);
 pub const CONTACT_NOTES: TextField = TextField::lines("Notes", NOTE_MAX);
 pub const DISCHARGE_SUMMARY: TextField = TextField::lines("Summary", NOTE_MAX);
 

@@ -180,12 +180,25 @@ impl DateRule {
         }
     }
 
+    /// Something planned: from today to a year ahead.
+    pub fn upcoming(label: &'static str, today: NaiveDate) -> Self {
+        DateRule {
+            label,
+            earliest: today,
+            latest: dates::years_after(today, 1),
+            today,
+        }
+    }
+
     /// The message for a refused date: "Referral date must be a real date",
     /// "… must be on or after 1 January 1900", "… must be today or in the past".
     pub fn message(&self, p: DateProblem) -> String {
         let label = self.label;
         match p {
             DateProblem::NotADate => format!("{label} must be a real date"),
+            DateProblem::TooEarly(d) if d == self.today => {
+                format!("{label} must be today or in the future")
+            }
             DateProblem::TooEarly(d) => format!("{label} must be on or after {}", dates::long(d)),
             DateProblem::TooLate(d) if d == self.today => {
                 format!("{label} must be today or in the past")

@@ -162,6 +162,11 @@ impl Services {
         self.clock.now()
     }
 
+    /// Today's date in the UK, the "today" of every date rule.
+    pub fn today(&self) -> chrono::NaiveDate {
+        domain::dates::uk_date(self.now())
+    }
+
     /// Whether the database answers (for readiness checks).
     pub async fn ping(&self) -> Result<(), ServiceError> {
         Ok(store::ping(&self.db).await?)

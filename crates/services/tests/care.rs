@@ -594,6 +594,49 @@ store::db_test!(unable_to_contact_needs_three_recorded_attempts, |db| {
     .unwrap();
 });
 
+store::db_test!(contacts_are_recorded_at_the_uk_time_of_day_typed, |db| {
+    // The test clock stands at 10:00 on 2 November 2026, when the UK is on GMT.
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = refer(&c, &lw, person("943 476 5919", "1950-06-01"))
+        .await
+        .unwrap();
+    let m = meta();
+    let at = |date: &str, time: Option<&str>| ContactInput {
+        kind: Some("phone".into()),
+        date: Some(date.into()),
+        time: time.map(Into::into),
+        ..Default::default()
+    };
+    let utc = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    for (date, time, stored) in [
+        ("2026-11-01", Some("2:30pm"), "2026-11-01T14:30:00Z"),
+        ("2026-11-02", Some("09:15"), "2026-11-02T09:15:00Z"),
+        // British Summer Time: 2:30pm in London is 1:30pm UTC.
+        ("2026-07-01", Some("2:30pm"), "2026-07-01T13:30:00Z"),
+        // No time: now for today, midday for an earlier day.
+        ("2026-11-02", None, "2026-11-02T10:00:00Z"),
+        ("2026-10-30", None, "2026-10-30T12:00:00Z"),
+    ] {
+        let saved = referrals::record_contact(&c.svc, &lw, &m, r.id, at(date, time))
+            .await
+            .unwrap();
+        assert_eq!(saved.at, utc(stored), "{date} {time:?}");
+    }
+    for (date, time) in [
+        ("2026-11-02", "11am"),
+        ("2026-11-02", "25:00"),
+        ("2026-11-02", "half two"),
+        // The clocks went forward at 1am on 29 March 2026: 1:30am never happened.
+        ("2026-03-29", "1:30am"),
+    ] {
+        let e = referrals::record_contact(&c.svc, &lw, &m, r.id, at(date, Some(time)))
+            .await
+            .unwrap_err();
+        assert_eq!(fields(e), ["time"], "{date} {time}");
+    }
+});
+
 store::db_test!(
     simultaneous_contacts_on_one_referral_all_save_and_every_attempt_counts,
     |db| {

@@ -100,7 +100,8 @@ store::db_test!(
             .unwrap();
         let pid: i32 = row.try_get("", "id").unwrap();
         let now = Utc::now();
-        referral::ActiveModel {
+        // Inserted without reading the row back: the entity knows columns added later.
+        referral::Entity::insert(referral::ActiveModel {
             person_id: Set(pid),
             team_org_id: Set(practice.id),
             service: Set("social_prescribing".into()),
@@ -116,8 +117,8 @@ store::db_test!(
             updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(&db)
+        })
+        .exec_without_returning(&db)
         .await
         .unwrap();
         measure::ActiveModel {

@@ -130,7 +130,7 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+const LONDON: chrono_tz::Tz = domain::dates::UK;
 
 /// "21 November 2026 at 9:05am" in UK time.
 pub fn date_time(t: &DateTime<Utc>) -> String {
@@ -185,6 +185,15 @@ pub fn confirmation(code: &str) -> &'static str {
         "contact" => "The contact has been recorded",
         "assigned" => "The referral has been assigned",
         "state" => "The referral has been updated",
+        "accepted" => "The referral has been accepted and assigned",
+        "signposted" => {
+            "The referral is closed as signposted: the message to the GP and referrer is below"
+        }
+        "not-accepted" => {
+            "The referral is closed as not accepted: the message to the GP and referrer is below"
+        }
+        "follow-up" => "The follow-up has been set: it will be on your home page from that day",
+        "follow-up-done" => "The follow-up is done",
         "discharged" => "The person has been discharged: the message to their GP is below",
         "details" => "The details have been saved",
         "consent" => "The consent decision has been recorded",

@@ -17,6 +17,21 @@ pub struct PlanContent {
     pub contingencies: Vec<Contingency>,
 }
 
+impl PlanContent {
+    /// The next thing to do: the action still in progress with the earliest date (those without
+    /// a date after those with one), with the goal it serves.
+    pub fn next_action(&self) -> Option<(&Goal, &Action)> {
+        self.needs
+            .iter()
+            .flat_map(|n| n.goals.iter())
+            .flat_map(|g| g.actions.iter().map(move |a| (g, a)))
+            .filter(|(_, a)| a.status == "in_progress")
+            .min_by(|(_, a), (_, b)| {
+                (a.when.is_empty(), a.when.as_str()).cmp(&(b.when.is_empty(), b.when.as_str()))
+            })
+    }
+}
+
 /// A need or concern, and the goals and hopes it leads to.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Need {
@@ -105,4 +120,53 @@ pub fn label_of(list: &[(&'static str, &'static str)], code: &str) -> &'static s
         .find(|(c, _)| *c == code)
         .map(|(_, l)| *l)
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod next_action_tests {
+    use super::*;
+
+    fn action(what: &str, when: &str, status: &str) -> Action {
+        Action {
+            what: what.into(),
+            when: when.into(),
+            status: status.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_next_action_is_the_earliest_still_in_progress() {
+        let plan = PlanContent {
+            needs: vec![Need {
+                goals: vec![
+                    Goal {
+                        description: "Walk more".into(),
+                        actions: vec![
+                            action("Buy boots", "2026-11-01", "done"),
+                            action("No date yet", "", "in_progress"),
+                        ],
+                        ..Default::default()
+                    },
+                    Goal {
+                        description: "Meet people".into(),
+                        actions: vec![
+                            action("Try the choir", "2026-12-09", "in_progress"),
+                            action("Walking group", "2026-12-02", "in_progress"),
+                            action("Book club", "2026-11-30", "refused"),
+                        ],
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let (goal, next) = plan.next_action().unwrap();
+        assert_eq!(
+            (goal.description.as_str(), next.what.as_str()),
+            ("Meet people", "Walking group")
+        );
+        assert!(PlanContent::default().next_action().is_none());
+    }
 }

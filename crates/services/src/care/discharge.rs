@@ -27,10 +27,16 @@ pub const DISCHARGE_REASONS: [(&str, &str); 5] = [
 pub async fn write_message<C: ConnectionTrait>(
     c: &C,
     now: chrono::DateTime<chrono::Utc>,
-    r: &referral::Model,
-    outcome: ReferralState,
+    referral_id: i32,
     summary: Option<&str>,
 ) -> Result<discharge_message::Model, ServiceError> {
+    // Read as the closing change left it, inside the same transaction.
+    let r = &referral::Entity::find_by_id(referral_id)
+        .one(c)
+        .await?
+        .ok_or(ServiceError::NotFound("referral"))?;
+    let outcome = ReferralState::parse(&r.state)
+        .ok_or_else(|| ServiceError::Internal(format!("unknown referral state {:?}", r.state)))?;
     let p = person::Entity::find_by_id(r.person_id)
         .one(c)
         .await?
@@ -42,6 +48,8 @@ pub async fn write_message<C: ConnectionTrait>(
     let service = CareService::parse(&r.service).unwrap_or(CareService::SocialPrescribing);
     let accepted = r.first_contact_at.is_some() && outcome != ReferralState::Declined;
     let (code, display) = match (service, accepted) {
+        // Passed on or turned down at triage: the person was never offered the service.
+        _ if outcome.is_closed_at_triage() => ("", ""),
         (CareService::SocialPrescribing, true) => (
             SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
             "Referral to social prescribing service",
@@ -82,7 +90,12 @@ pub async fn write_message<C: ConnectionTrait>(
         outcome.label(),
     );
     if let Some(d) = &r.declined_reason {
-        body.push_str(&format!("Reason given: {d}\n"));
+        let label = if outcome == ReferralState::Signposted {
+            "Signposted to"
+        } else {
+            "Reason given"
+        };
+        body.push_str(&format!("{label}: {d}\n"));
     }
     if let Some(s) = summary {
         body.push_str(&format!("Summary: {s}\n"));
@@ -190,11 +203,7 @@ pub async fn discharge(
     if n == 0 {
         return Err(ServiceError::Conflict("This referral has just been changed or discharged by someone else. Nothing more has been saved".into()));
     }
-    let r = referral::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound("referral"))?;
-    let msg = write_message(&txn, now, &r, ReferralState::Discharged, summary.as_deref()).await?;
+    let msg = write_message(&txn, now, id, summary.as_deref()).await?;
     audit::record(
         &txn,
         now,

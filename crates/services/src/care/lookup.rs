@@ -70,25 +70,35 @@ pub async fn own_record(
         .transpose()
 }
 
-/// Who supports a person now: for each open referral, the service, the team and the worker.
-pub async fn supporters(
-    svc: &Services,
-    person_id: i32,
-) -> Result<Vec<(String, String, String)>, ServiceError> {
+/// Someone supporting a person on an open referral, and how to reach them.
+#[derive(Clone, Debug)]
+pub struct Supporter {
+    pub service: String,
+    pub team: String,
+    /// The worker's name, or who will be in touch while no one is assigned.
+    pub worker: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Received, and no one has been in touch yet.
+    pub waiting: bool,
+}
+
+/// Who supports a person now: for each open referral, the service, the team (with its phone
+/// and e-mail) and the worker.
+pub async fn supporters(svc: &Services, person_id: i32) -> Result<Vec<Supporter>, ServiceError> {
     use store::entities::{referral, user};
     let open = ["received", "contacted", "active"];
     let refs = referral::Entity::find()
         .filter(referral::Column::PersonId.eq(person_id))
         .filter(referral::Column::State.is_in(open))
+        .order_by_asc(referral::Column::Id)
         .all(&svc.db)
         .await?;
     let mut out = Vec::new();
     for r in refs {
         let team = organisation::Entity::find_by_id(r.team_org_id)
             .one(&svc.db)
-            .await?
-            .map(|o| o.name)
-            .unwrap_or_default();
+            .await?;
         let worker = match r.assigned_user_id {
             Some(u) => user::Entity::find_by_id(u)
                 .one(&svc.db)
@@ -100,11 +110,14 @@ pub async fn supporters(
             .map(|s| s.label())
             .unwrap_or("Personalised care")
             .to_owned();
-        out.push((
+        out.push(Supporter {
             service,
-            team,
-            worker.unwrap_or_else(|| "Someone from the team will be in touch".into()),
-        ));
+            team: team.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+            worker: worker.unwrap_or_else(|| "Someone from the team will be in touch".into()),
+            phone: team.as_ref().and_then(|t| t.phone.clone()),
+            email: team.and_then(|t| t.email),
+            waiting: r.state == "received",
+        });
     }
     Ok(out)
 }
@@ -118,12 +131,7 @@ pub async fn care_workers(
     use sea_orm::QuerySelect;
     use store::entities::{membership, user};
     let backend = svc.db.get_database_backend();
-    let roles = [
-        domain::Role::LinkWorker,
-        domain::Role::CareCoordinator,
-        domain::Role::HealthAndWellbeingCoach,
-    ]
-    .map(|r| r.as_str());
+    let roles = domain::Role::CASELOAD.map(|r| r.as_str());
     // Both as subqueries, one statement: no id list bound into the query.
     let workers = membership::Entity::find()
         .select_only()
@@ -139,4 +147,13 @@ pub async fn care_workers(
         .into_iter()
         .map(|u| (u.id, u.display_name))
         .collect())
+}
+
+/// The name of a user a record names (the worker a referral is assigned to).
+pub async fn user_name(svc: &Services, id: Option<i32>) -> Result<Option<String>, ServiceError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(store::entities::user::Entity::find_by_id(id)
+        .one(&svc.db)
+        .await?
+        .map(|u| u.display_name))
 }

@@ -118,7 +118,7 @@ pub async fn record(
 ) -> Result<Measure, ServiceError> {
     let p = person_for(svc, actor, meta, person_id, "measure_recorded").await?;
     let by_person = p.user_id == Some(actor.user_id);
-    let today = svc.now().date_naive();
+    let today = svc.today();
     let timepoint = if by_person {
         Some(Timepoint::SelfReport)
     } else {

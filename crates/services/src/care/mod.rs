@@ -133,6 +133,21 @@ async fn registered_with_clinician<C: ConnectionTrait>(
     Ok(false)
 }
 
+/// [`registered_with_clinician`] for a person known by id.
+async fn patient_of_clinician<C: ConnectionTrait>(
+    c: &C,
+    actor: &Actor,
+    person_id: i32,
+) -> Result<bool, ServiceError> {
+    if !actor.grants.iter().any(|g| g.role == Role::Clinician) {
+        return Ok(false);
+    }
+    match person::Entity::find_by_id(person_id).one(c).await? {
+        Some(p) => registered_with_clinician(c, actor, &p).await,
+        None => Ok(false),
+    }
+}
+
 /// Loads a person the actor may see, as the proof ([`PersonAccess`]) every read of their data
 /// asks for. A person who is not there and a person the actor has no
 /// relationship with get the same answer, [`ServiceError::NotFound`], so an id cannot be used to
@@ -171,7 +186,8 @@ pub async fn person_for(
     Err(ServiceError::NotFound("person"))
 }
 
-/// How a referral is used: seen (by its team, or by whoever made it) or worked on (its team).
+/// How a referral is used: seen (by its team, whoever made it, or a GP of the person's
+/// practice) or worked on (its team).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReferralUse {
     See,
@@ -193,7 +209,9 @@ pub async fn referral_for(
         Some(r) => {
             let can_work = in_care_scope(&svc.db, actor, r.team_org_id).await?;
             let allowed = can_work
-                || (using == ReferralUse::See && r.referrer_user_id == Some(actor.user_id));
+                || (using == ReferralUse::See
+                    && (r.referrer_user_id == Some(actor.user_id)
+                        || patient_of_clinician(&svc.db, actor, r.person_id).await?));
             if allowed {
                 return ReferralAccess::granted(r, can_work);
             }

@@ -182,6 +182,8 @@ pub struct Referral {
     pub declined_reason: Option<String>,
     pub possible_duplicate_of: Option<i32>,
     pub review_due: Option<NaiveDate>,
+    /// When the team took the referral on at triage (or first reached the person).
+    pub accepted_at: Option<DateTime<Utc>>,
     pub first_contact_at: Option<DateTime<Utc>>,
     pub last_contact_at: Option<DateTime<Utc>>,
     pub contact_attempts: i32,
@@ -225,6 +227,7 @@ impl TryFrom<referral::Model> for Referral {
             declined_reason: m.declined_reason,
             possible_duplicate_of: m.possible_duplicate_of,
             review_due: m.review_due,
+            accepted_at: m.accepted_at,
             first_contact_at: m.first_contact_at,
             last_contact_at: m.last_contact_at,
             contact_attempts: m.contact_attempts,

@@ -83,7 +83,7 @@ pub async fn save(
     input: PlanInput,
 ) -> Result<care_plan_version::Model, ServiceError> {
     let person = person_for(svc, actor, meta, person_id, "care_plan_updated").await?;
-    let today = svc.now().date_naive();
+    let today = svc.today();
     let mut p = Problems::default();
     let content = match input.content.clean(today) {
         Ok(c) => Some(c),
@@ -192,12 +192,7 @@ async fn may_own_review<C: ConnectionTrait>(
     if assigned {
         return Ok(true);
     }
-    let roles = [
-        Role::LinkWorker,
-        Role::CareCoordinator,
-        Role::HealthAndWellbeingCoach,
-    ]
-    .map(|r| r.as_str());
+    let roles = Role::CASELOAD.map(|r| r.as_str());
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(owner))
         .filter(

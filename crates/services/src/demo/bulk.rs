@@ -115,6 +115,7 @@ pub async fn seed_bulk(svc: &Services, n: usize) -> Result<usize, ServiceError> 
                 urgency: Set(if k % 15 == 0 { "urgent" } else { "routine" }.into()),
                 state: Set(state.into()),
                 contact_attempts: Set(if state == "unable_to_contact" { 3 } else { 0 }),
+                accepted_at: Set(contacted.then_some(created + chrono::Duration::days(1))),
                 first_contact_at: Set(contacted.then_some(created + chrono::Duration::days(2))),
                 last_contact_at: Set(
                     contacted.then_some(created + chrono::Duration::days(2 + (k % 20) as i64))

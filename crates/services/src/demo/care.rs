@@ -227,6 +227,39 @@ pub(super) async fn seed_care(svc: &Services) -> Result<(), ServiceError> {
                 .await?
                 .ok_or(ServiceError::NotFound("referral"))
         };
+        // Triage: every referral but those just received is taken on by the team's worker.
+        if d.stage != "received" {
+            let cur = current(r.id).await?;
+            referrals::triage(
+                svc,
+                worker,
+                &meta,
+                r.id,
+                cur.version,
+                referrals::Triage::Accept {
+                    assign_to: Some(worker.user_id),
+                },
+            )
+            .await?;
+        }
+        let follow_up = match d.stage {
+            "contacted" => Some("Call back about the befriending service"),
+            "active" if i == 0 => Some("Ring after the Saturday garden session: how did it go?"),
+            _ => None,
+        };
+        if let Some(note) = follow_up {
+            referrals::set_follow_up(
+                svc,
+                worker,
+                &meta,
+                r.id,
+                referrals::FollowUpInput {
+                    due_on: Some(svc.today().to_string()),
+                    note: Some(note.into()),
+                },
+            )
+            .await?;
+        }
         match d.stage {
             "contacted" | "active" | "discharged" => {
                 referrals::record_contact(

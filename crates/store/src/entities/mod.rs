@@ -8,6 +8,7 @@ pub mod consent;
 pub mod contact;
 pub mod discharge_message;
 pub mod email_outbox;
+pub mod follow_up;
 pub mod job;
 pub mod measure;
 pub mod measure_wording;

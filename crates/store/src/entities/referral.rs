@@ -23,6 +23,8 @@ pub struct Model {
     pub declined_reason: Option<String>,
     pub possible_duplicate_of: Option<i32>,
     pub review_due: Option<Date>,
+    /// When the team accepted the referral at triage; none while it waits for triage.
+    pub accepted_at: Option<DateTimeUtc>,
     pub first_contact_at: Option<DateTimeUtc>,
     pub last_contact_at: Option<DateTimeUtc>,
     pub contact_attempts: i32,

@@ -9,6 +9,7 @@ mod m0004_rate_limits;
 mod m0005_input_integrity;
 mod m0006_jobs;
 mod m0007_org_path_prefix;
+mod m0008_triage_follow_ups;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_input_integrity::Migration),
             Box::new(m0006_jobs::Migration),
             Box::new(m0007_org_path_prefix::Migration),
+            Box::new(m0008_triage_follow_ups::Migration),
         ]
     }
 }
@@ -69,4 +71,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0005_input_integrity.rs"),
     include_str!("m0006_jobs.rs"),
     include_str!("m0007_org_path_prefix.rs"),
+    include_str!("m0008_triage_follow_ups.rs"),
 ];

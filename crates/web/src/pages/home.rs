@@ -1,11 +1,16 @@
-//! The home page: a landing page when signed out; when signed in, what the person's roles
-//! cover — their organisations, what sits within them, and for admins the latest activity.
+//! The home page: a landing page when signed out; when signed in, where each role starts its
+//! day. A worker sees referrals to triage, their people not contacted lately, reviews and
+//! follow-ups due; a GP their practice's patients on open referrals; a PCN manager the team's
+//! workload; a person who supports them and their next step; administrators and commissioners
+//! the organisations they look after.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use domain::{OrgKind, Permission, Role};
+use services::care::{lookup, referrals};
 use services::{Actor, ServiceError, audit, org};
 
 use crate::AppState;
@@ -21,14 +26,6 @@ pub struct KindCount {
     pub patients_text: String,
 }
 
-pub struct GrantRow {
-    pub role: &'static str,
-    pub org_id: i32,
-    pub org_name: String,
-    pub kind: &'static str,
-    pub linked: bool,
-}
-
 pub struct MemberRow {
     pub id: i32,
     pub name: String,
@@ -37,15 +34,49 @@ pub struct MemberRow {
     pub opted_out: bool,
 }
 
+/// A referral in one of the home page's lists: who, and why it is listed.
+pub struct DayRow {
+    pub referral_id: i32,
+    pub name: String,
+    pub detail: String,
+    pub urgent: bool,
+}
+
+/// One of a worker's lists: its rows, how many there are in all, and where to see them all.
+pub struct DayList {
+    pub rows: Vec<DayRow>,
+    pub total: u64,
+    pub all_href: String,
+}
+
+pub struct Day {
+    pub to_triage: DayList,
+    pub no_contact: DayList,
+    pub reviews_due: DayList,
+    pub follow_ups: Vec<(i32, i32, String, String, bool)>,
+    pub mine: u64,
+    pub no_contact_days: i64,
+}
+
+pub struct PersonHome {
+    pub person_id: i32,
+    pub supporters: Vec<services::care::lookup::Supporter>,
+    pub next_step: String,
+    pub has_plan: bool,
+}
+
 pub struct Home {
     pub name: String,
     pub roles_summary: String,
     pub org_counts: Vec<KindCount>,
-    pub grants: Vec<GrantRow>,
     pub members_heading: String,
     pub members: Vec<MemberRow>,
     pub recent_audit: Vec<String>,
-    pub is_person: bool,
+    pub day: Option<Day>,
+    pub practice: Option<(Vec<crate::pages::care::caseload::CaseRow>, u64)>,
+    pub workload: Vec<(String, String, u64, u64, u64)>,
+    pub person: Option<PersonHome>,
+    pub can_refer: bool,
 }
 
 #[derive(Template)]
@@ -55,9 +86,15 @@ struct HomePage {
     home: Option<Home>,
 }
 
-async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
+async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceError> {
+    let oversees = a.grants.iter().any(|g| {
+        matches!(
+            g.role,
+            Role::Admin | Role::Commissioner | Role::NetworkOrganiser
+        )
+    });
     let mut org_counts = Vec::new();
-    if a.can(Permission::ViewOrganisations) {
+    if oversees {
         for (k, n, patients) in org::counts(&state.svc, a).await? {
             if n > 0 {
                 org_counts.push(KindCount {
@@ -70,22 +107,11 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
             }
         }
     }
-    let grants = a
-        .grants
-        .iter()
-        .map(|g| GrantRow {
-            role: g.role.label(),
-            org_id: g.organisation_id,
-            org_name: g.organisation_name.clone(),
-            kind: g.organisation_kind.label(),
-            linked: g.role.grants(Permission::ViewOrganisations),
-        })
-        .collect();
-    // What sits within the organisation of the first staff role: a PCN's practices, an ICB's PCNs.
+    // What sits within the organisation looked after: an ICB's PCNs, a region's ICBs.
     let mut members = Vec::new();
     let mut members_heading = String::new();
     if let Some(g) = a.grants.iter().find(|g| {
-        g.role.grants(Permission::ViewOrganisations)
+        matches!(g.role, Role::Admin | Role::Commissioner | Role::PcnManager)
             && matches!(
                 g.organisation_kind,
                 OrgKind::Pcn | OrgKind::Icb | OrgKind::Region
@@ -129,6 +155,42 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
             })
             .collect();
     }
+    let day = if a.grants.iter().any(|g| g.role.carries_caseload()) {
+        Some(day(state, v, a).await?)
+    } else {
+        None
+    };
+    let practice = if a.has_role(Role::Clinician) {
+        let p = referrals::practice_referrals(&state.svc, a, &v.meta, 1).await?;
+        let rows = p
+            .rows
+            .into_iter()
+            .map(|r| crate::pages::care::caseload::case_row(r, String::new()))
+            .collect();
+        Some((rows, p.total))
+    } else {
+        None
+    };
+    let workload = if a.has_role(Role::PcnManager) {
+        referrals::team_workload(&state.svc, a)
+            .await?
+            .into_iter()
+            .map(|w| {
+                let (name, href) = match w.worker {
+                    Some((id, name)) => (name, format!("/caseload?worker={id}")),
+                    None => ("Not assigned".into(), "/caseload?worker=anyone".into()),
+                };
+                (name, href, w.open, w.to_triage, w.no_contact)
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let person = if a.has_role(Role::Person) {
+        person_home(state, v, a).await?
+    } else {
+        None
+    };
     let mut roles: Vec<String> = a
         .grants
         .iter()
@@ -149,17 +211,140 @@ async fn build(state: &AppState, a: &Actor) -> Result<Home, ServiceError> {
             roles.join(", ")
         },
         org_counts,
-        grants,
         members_heading,
         members,
         recent_audit,
-        is_person: a.has_role(Role::Person),
+        day,
+        practice,
+        workload,
+        person,
+        can_refer: a.can(Permission::Refer),
     })
+}
+
+async fn day(state: &AppState, v: &Viewer, a: &Actor) -> Result<Day, ServiceError> {
+    let d = referrals::my_day(&state.svc, a, &v.meta).await?;
+    let name =
+        |r: &referrals::CaseloadRow| format!("{} {}", r.person.given_name, r.person.family_name);
+    let list = |page: referrals::CaseloadPage,
+                all_href: &str,
+                detail: &dyn Fn(&referrals::CaseloadRow) -> String| DayList {
+        rows: page
+            .rows
+            .iter()
+            .map(|r| DayRow {
+                referral_id: r.referral.id,
+                name: name(r),
+                detail: detail(r),
+                urgent: r.referral.urgency == domain::referral::Urgency::Urgent,
+            })
+            .collect(),
+        total: page.total,
+        all_href: all_href.into(),
+    };
+    let today = state.svc.today();
+    Ok(Day {
+        to_triage: list(d.to_triage, "/caseload?state=triage&worker=anyone", &|r| {
+            format!(
+                "{}, referred {}",
+                r.referral.service.label(),
+                domain::dates::long(r.referral.referred_on)
+            )
+        }),
+        no_contact: list(
+            d.no_contact,
+            &format!(
+                "/caseload?worker=me&no_contact_days={}&sort=last_contact",
+                referrals::HOME_NO_CONTACT_DAYS
+            ),
+            &|r| match r.referral.last_contact_at {
+                Some(t) => format!("Last contact {}", crate::view::date(&t)),
+                None => format!(
+                    "Not contacted since the referral on {}",
+                    domain::dates::long(r.referral.referred_on)
+                ),
+            },
+        ),
+        reviews_due: list(
+            d.reviews_due,
+            &format!(
+                "/caseload?worker=me&sort=review_due&review_due_by={}",
+                today + chrono::Duration::days(referrals::HOME_REVIEW_DAYS)
+            ),
+            &|r| match r.referral.review_due {
+                Some(due) if due < today => {
+                    format!("Review overdue since {}", domain::dates::long(due))
+                }
+                Some(due) => format!("Review due {}", domain::dates::long(due)),
+                None => String::new(),
+            },
+        ),
+        follow_ups: d
+            .follow_ups
+            .into_iter()
+            .map(|f| {
+                (
+                    f.referral_id,
+                    f.id,
+                    f.person_name,
+                    format!("{} ({})", f.note, domain::dates::long(f.due_on)),
+                    f.due_on < today,
+                )
+            })
+            .collect(),
+        mine: d.mine,
+        no_contact_days: referrals::HOME_NO_CONTACT_DAYS,
+    })
+}
+
+async fn person_home(
+    state: &AppState,
+    v: &Viewer,
+    a: &Actor,
+) -> Result<Option<PersonHome>, ServiceError> {
+    let Some(p) = lookup::own_record(&state.svc, a).await? else {
+        return Ok(None);
+    };
+    let supporters = lookup::supporters(&state.svc, p.id).await?;
+    let plan = services::care::plans::current(&state.svc, a, &v.meta, p.id).await?;
+    let content = plan.as_ref().map(services::care::plans::content_of);
+    let next = content.as_ref().and_then(|c| c.next_action());
+    let next_step = match (next, supporters.first()) {
+        (Some((goal, action)), _) => {
+            let when = NaiveDate::parse_from_str(&action.when, "%Y-%m-%d")
+                .map(|d| format!(" by {}", domain::dates::long(d)))
+                .unwrap_or_default();
+            let who = if action.who.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", action.who.trim())
+            };
+            format!(
+                "{}{who}{when}, towards your goal: {}",
+                action.what, goal.description
+            )
+        }
+        (None, Some(s)) if s.waiting => format!(
+            "{} will contact you to talk about what matters to you.",
+            s.team
+        ),
+        (None, Some(s)) => format!(
+            "Talk with {} about what matters to you and what you would like to do next.",
+            s.worker
+        ),
+        (None, None) => String::new(),
+    };
+    Ok(Some(PersonHome {
+        person_id: p.id,
+        supporters,
+        next_step,
+        has_plan: plan.is_some(),
+    }))
 }
 
 pub async fn show(State(state): State<AppState>, v: Viewer) -> Response {
     let home = match v.actor() {
-        Some(a) => match build(&state, a).await {
+        Some(a) => match build(&state, &v, a).await {
             Ok(h) => Some(h),
             Err(e) => return PageError::new(e, &v).into_response(),
         },

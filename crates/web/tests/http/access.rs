@@ -51,7 +51,7 @@ seeded_db_test!(
                 pages += 1;
             }
         }
-        assert_eq!((pages, api), (38, 20), "protected page and API operations");
+        assert_eq!((pages, api), (46, 20), "protected page and API operations");
     }
 );
 
@@ -236,7 +236,7 @@ seeded_db_test!(a_person_sees_no_staff_pages, |db| {
         );
     }
     let home = app.get(&mut b, "/").await;
-    assert!(home.body.contains("This is your own space in whatmatters"));
+    assert!(home.body.contains("Who is supporting you"));
     assert!(
         !home.body.contains("href=\"/organisations\""),
         "no staff navigation for a person"

@@ -42,7 +42,7 @@ seeded_db_test!(
                 Some((method, filled(template, id)))
             })
             .collect();
-        assert_eq!(requests.len(), 20, "{requests:?}");
+        assert_eq!(requests.len(), 28, "{requests:?}");
         requests.push((
             Method::GET,
             format!("/referrals/new?person_id={}", r.person_id),
@@ -51,6 +51,14 @@ seeded_db_test!(
         let form = |path: &str| -> Vec<(&str, &str)> {
             if path.ends_with("/contacts") {
                 vec![("kind", "phone")]
+            } else if path.ends_with("/triage") {
+                vec![
+                    ("decision", "not_accepted"),
+                    ("reason", "x"),
+                    ("version", v.as_str()),
+                ]
+            } else if path.ends_with("/follow-ups") {
+                vec![("due_on", "2030-01-01"), ("note", "x")]
             } else if path.ends_with("/assign") {
                 vec![("assigned_user_id", ""), ("version", v.as_str())]
             } else if path.ends_with("/state") {
@@ -241,7 +249,7 @@ seeded_db_test!(
             .date_of_birth;
         assert_eq!(born, chrono::NaiveDate::from_ymd_opt(1946, 10, 3));
         let mut b = app.sign_in(LINK_WORKER).await;
-        let caseload = app.get(&mut b, "/caseload").await;
+        let caseload = app.get(&mut b, "/caseload?worker=anyone").await;
         assert!(caseload.body.contains("Elsie Brennan"));
     }
 );
@@ -817,7 +825,10 @@ seeded_db_test!(
             .get(&mut b, &format!("/caseload?worker={}", amira.id))
             .await;
         assert!(mine.body.contains("Jack Turner"));
-        assert!(mine.body.contains("1 referral"), "only the assigned one");
+        assert!(
+            !mine.body.contains("Aisha Begum"),
+            "only those assigned to her, not one waiting for triage"
+        );
     }
 );
 

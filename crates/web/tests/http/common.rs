@@ -311,6 +311,7 @@ pub fn filled(template: &str, id: i32) -> String {
     template
         .replace("{id}", &id.to_string())
         .replace("{token}", "no-such-token")
+        .replace("{follow_up}", "1")
         .replace("{*path}", "nhsuk-frontend.min.css")
 }
 
@@ -319,3 +320,4 @@ pub const LINK_WORKER: &str = "link.worker@demo.whatmatters.test";
 pub const OTHER_LINK_WORKER: &str = "link.worker.fellside@demo.whatmatters.test";
 pub const PCN_MANAGER: &str = "pcn.manager@demo.whatmatters.test";
 pub const PERSON: &str = "person@demo.whatmatters.test";
+pub const GP: &str = "gp@demo.whatmatters.test";

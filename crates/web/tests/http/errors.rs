@@ -405,7 +405,7 @@ seeded_db_test!(the_openapi_document_tells_the_truth, |db| {
             .as_array()
             .unwrap()
             .len(),
-        6
+        8
     );
     assert!(schemas["MeasureInput"]["properties"]["instrument"]["enum"].is_array());
     let caseload = &paths["/api/v1/caseload"]["get"]["parameters"];

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod auth;
 mod care;
+mod daily;
 mod errors;
 mod organisations;
 mod sessions;

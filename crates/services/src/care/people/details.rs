@@ -38,7 +38,7 @@ pub async fn update(
     input: PersonInput,
 ) -> Result<crate::care::Person, ServiceError> {
     let existing = person_for(svc, actor, meta, id, "person_updated").await?;
-    let today = svc.now().date_naive();
+    let today = svc.today();
     let mut p = Problems::default();
     let valid = validate(today, &input, "", &mut p);
     let rule = PracticeRule::Scope {

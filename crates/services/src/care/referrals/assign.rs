@@ -24,12 +24,7 @@ pub async fn assignable(
         .split('/')
         .filter_map(|s| s.parse().ok())
         .collect();
-    let roles = [
-        Role::LinkWorker,
-        Role::CareCoordinator,
-        Role::HealthAndWellbeingCoach,
-    ]
-    .map(|r| r.as_str());
+    let roles = Role::CASELOAD.map(|r| r.as_str());
     let user_ids: Vec<i32> = membership::Entity::find()
         .select_only()
         .column(membership::Column::UserId)

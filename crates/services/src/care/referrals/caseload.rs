@@ -1,12 +1,12 @@
 //! The caseload of the actor's teams (filtered, sorted, paged) and the "no one lost" view.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Permission;
 use domain::referral::ReferralState;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use store::entities::{person, referral, user};
 
@@ -63,6 +63,40 @@ pub async fn caseload(
 ) -> Result<CaseloadPage, ServiceError> {
     actor.require(Permission::ProvideCare, "see the caseload")?;
     let now = svc.now();
+    let q = filtered(svc, actor, &f, now)?;
+    let paging = Paging::new(f.page, f.per_page)?;
+    let (page, per_page) = (paging.page, paging.per_page);
+    let order = match f.sort.as_deref().unwrap_or("referred") {
+        "review_due" => referral::Column::ReviewDue,
+        "last_contact" => referral::Column::LastContactAt,
+        _ => referral::Column::ReferredOn,
+    };
+    let (total, rows) = paged(&svc.db, q, order, &paging).await?;
+    audit::log(
+        svc,
+        now,
+        meta,
+        Event::new("caseload_viewed", Outcome::Success)
+            .by(actor)
+            .purpose(crate::care::PURPOSE)
+            .detail(format!("{} of {total} referral(s) shown", rows.len())),
+    )
+    .await?;
+    Ok(CaseloadPage {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// The referrals of the actor's teams that the filter keeps (before sorting and paging).
+fn filtered(
+    svc: &Services,
+    actor: &Actor,
+    f: &CaseloadFilter,
+    now: DateTime<Utc>,
+) -> Result<sea_orm::Select<referral::Entity>, ServiceError> {
     let backend = svc.db.get_database_backend();
     let mut q = referral::Entity::find()
         .filter(referral::Column::TeamOrgId.in_subquery(care_orgs(backend, actor)));
@@ -74,6 +108,11 @@ pub async fn caseload(
     {
         "open" => q = q.filter(referral::Column::State.is_in(open_states())),
         "all" => {}
+        TRIAGE => {
+            q = q
+                .filter(referral::Column::State.eq(ReferralState::Received.as_str()))
+                .filter(referral::Column::AcceptedAt.is_null())
+        }
         s => {
             let st = ReferralState::parse(s)
                 .ok_or_else(|| ServiceError::invalid("state", "Choose a state from the list"))?;
@@ -120,30 +159,251 @@ pub async fn caseload(
                 ),
         );
     }
-    let paging = Paging::new(f.page, f.per_page)?;
-    let (page, per_page) = (paging.page, paging.per_page);
-    let order = match f.sort.as_deref().unwrap_or("referred") {
-        "review_due" => referral::Column::ReviewDue,
-        "last_contact" => referral::Column::LastContactAt,
-        _ => referral::Column::ReferredOn,
+    Ok(q)
+}
+
+/// The caseload's state filter for referrals received and waiting for triage.
+pub const TRIAGE: &str = "triage";
+/// Days without contact after which a worker's home page lists someone.
+pub const HOME_NO_CONTACT_DAYS: i64 = 14;
+/// Days ahead a worker's home page looks for reviews (overdue ones included).
+pub const HOME_REVIEW_DAYS: i64 = 7;
+/// People each list on a worker's home page shows (each says how many there are in all).
+pub const HOME_LIST: u64 = 5;
+
+/// What a worker's day holds: their team's referrals waiting for triage, their own people not
+/// contacted lately and reviews due this week, their follow-ups due, and how many people they
+/// support. Each list is a first page with its total.
+pub struct MyDay {
+    pub to_triage: CaseloadPage,
+    pub no_contact: CaseloadPage,
+    pub reviews_due: CaseloadPage,
+    pub follow_ups: Vec<super::FollowUp>,
+    pub mine: u64,
+}
+
+pub async fn my_day(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+) -> Result<MyDay, ServiceError> {
+    actor.require(Permission::ProvideCare, "see the caseload")?;
+    let now = svc.now();
+    let today = svc.today();
+    let first = Paging::new(1, HOME_LIST)?;
+    let mine = |f: CaseloadFilter| CaseloadFilter {
+        assigned_to: Some(actor.user_id),
+        ..f
     };
-    let (total, rows) = paged(&svc.db, q, order, &paging).await?;
-    audit::log(
-        svc,
-        now,
-        meta,
-        Event::new("caseload_viewed", Outcome::Success)
-            .by(actor)
-            .purpose(crate::care::PURPOSE)
-            .detail(format!("{} of {total} referral(s) shown", rows.len())),
-    )
-    .await?;
+    let page = |f: CaseloadFilter, order| {
+        let q = filtered(svc, actor, &f, now);
+        async move {
+            let (total, rows) = paged(&svc.db, q?, order, &first).await?;
+            Ok::<_, ServiceError>(CaseloadPage {
+                rows,
+                total,
+                page: 1,
+                per_page: HOME_LIST,
+            })
+        }
+    };
+    let count = |f: CaseloadFilter| {
+        let q = filtered(svc, actor, &f, now);
+        async move { Ok::<_, ServiceError>(q?.count(&svc.db).await?) }
+    };
+    let (to_triage, no_contact, reviews_due, mine_total, follow_ups) = tokio::try_join!(
+        page(
+            CaseloadFilter {
+                state: Some(TRIAGE.into()),
+                ..Default::default()
+            },
+            referral::Column::ReferredOn,
+        ),
+        page(
+            mine(CaseloadFilter {
+                no_contact_days: Some(HOME_NO_CONTACT_DAYS),
+                ..Default::default()
+            }),
+            referral::Column::LastContactAt,
+        ),
+        page(
+            mine(CaseloadFilter {
+                review_due_by: Some(today + Duration::days(HOME_REVIEW_DAYS)),
+                ..Default::default()
+            }),
+            referral::Column::ReviewDue,
+        ),
+        count(mine(CaseloadFilter::default())),
+        super::follow_ups::due(svc, actor, today),
+    )?;
+    let shown =
+        to_triage.rows.len() + no_contact.rows.len() + reviews_due.rows.len() + follow_ups.len();
+    if shown > 0 {
+        audit::log(
+            svc,
+            now,
+            meta,
+            Event::new("caseload_viewed", Outcome::Success)
+                .by(actor)
+                .purpose(crate::care::PURPOSE)
+                .detail(format!(
+                    "home page: {shown} referral(s) and follow-up(s) shown"
+                )),
+        )
+        .await?;
+    }
+    Ok(MyDay {
+        to_triage,
+        no_contact,
+        reviews_due,
+        follow_ups,
+        mine: mine_total,
+    })
+}
+
+/// The open referrals of the patients registered at the practices where the actor is a GP or
+/// clinician, waiting longest first: what a GP's home page shows, read-only.
+pub async fn practice_referrals(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    page: u64,
+) -> Result<CaseloadPage, ServiceError> {
+    let paths: Vec<String> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == domain::Role::Clinician)
+        .map(|g| g.path.clone())
+        .collect();
+    let paging = Paging::new(page, PRACTICE_PAGE)?;
+    if paths.is_empty() {
+        return Ok(CaseloadPage {
+            rows: vec![],
+            total: 0,
+            page: paging.page,
+            per_page: paging.per_page,
+        });
+    }
+    let backend = svc.db.get_database_backend();
+    let practices = Query::select()
+        .column(store::entities::organisation::Column::Id)
+        .from(store::entities::organisation::Entity)
+        .cond_where(crate::org::under_paths(backend, &paths))
+        .to_owned();
+    let patients = Query::select()
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .and_where(Expr::col(person::Column::PracticeId).in_subquery(practices))
+        .to_owned();
+    let q = referral::Entity::find()
+        .filter(referral::Column::State.is_in(open_states()))
+        .filter(referral::Column::PersonId.in_subquery(patients));
+    let (total, rows) = paged(&svc.db, q, referral::Column::ReferredOn, &paging).await?;
+    if !rows.is_empty() {
+        audit::log(
+            svc,
+            svc.now(),
+            meta,
+            Event::new("practice_referrals_viewed", Outcome::Success)
+                .by(actor)
+                .purpose(crate::care::PURPOSE)
+                .detail(format!("{} of {total} referral(s) shown", rows.len())),
+        )
+        .await?;
+    }
     Ok(CaseloadPage {
         rows,
         total,
-        page,
-        per_page,
+        page: paging.page,
+        per_page: paging.per_page,
     })
+}
+
+/// Referrals a page of a GP's home page lists.
+pub const PRACTICE_PAGE: u64 = 25;
+
+/// Worker id, name, open referrals, and of those waiting for triage and not contacted lately.
+type WorkloadRow = (Option<i32>, Option<String>, i64, Option<i64>, Option<i64>);
+
+/// One worker's share of the team's open referrals.
+pub struct Workload {
+    /// `None` for referrals no one is assigned yet.
+    pub worker: Option<(i32, String)>,
+    pub open: u64,
+    pub to_triage: u64,
+    pub no_contact: u64,
+}
+
+/// The open referrals of the teams within the actor's insight scope, by worker: figures, no
+/// person's data, for a PCN manager's home page.
+pub async fn team_workload(svc: &Services, actor: &Actor) -> Result<Vec<Workload>, ServiceError> {
+    actor.require(Permission::ViewInsights, "see the team's workload")?;
+    let now = svc.now();
+    let backend = svc.db.get_database_backend();
+    let teams = Query::select()
+        .column(store::entities::organisation::Column::Id)
+        .from(store::entities::organisation::Entity)
+        .cond_where(crate::org::under_paths(
+            backend,
+            &actor.scopes(Permission::ViewInsights),
+        ))
+        .to_owned();
+    let cutoff = now - Duration::days(HOME_NO_CONTACT_DAYS);
+    let stale = Condition::any()
+        .add(referral::Column::LastContactAt.lt(cutoff))
+        .add(
+            Condition::all()
+                .add(referral::Column::LastContactAt.is_null())
+                .add(referral::Column::CreatedAt.lt(cutoff)),
+        );
+    let waiting = Condition::all()
+        .add(referral::Column::State.eq(ReferralState::Received.as_str()))
+        .add(referral::Column::AcceptedAt.is_null());
+    let flag = |c: Condition| -> Expr {
+        sea_orm::sea_query::CaseStatement::new()
+            .case(c, Expr::val(1))
+            .finally(Expr::val(0))
+            .into()
+    };
+    let rows: Vec<WorkloadRow> = referral::Entity::find()
+        .select_only()
+        .column(referral::Column::AssignedUserId)
+        .expr_as(
+            Expr::col((user::Entity, user::Column::DisplayName)).max(),
+            "name",
+        )
+        .expr_as(referral::Column::Id.count(), "open")
+        .expr_as(flag(waiting).sum(), "to_triage")
+        .expr_as(flag(stale).sum(), "no_contact")
+        .join(
+            sea_orm::JoinType::LeftJoin,
+            referral::Entity::belongs_to(user::Entity)
+                .from(referral::Column::AssignedUserId)
+                .to(user::Column::Id)
+                .into(),
+        )
+        .filter(referral::Column::TeamOrgId.in_subquery(teams))
+        .filter(referral::Column::State.is_in(open_states()))
+        .group_by(referral::Column::AssignedUserId)
+        .into_tuple()
+        .all(&svc.db)
+        .await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mut out: Vec<Workload> = rows
+        .into_iter()
+        .map(|(id, name, open, waiting, stale)| Workload {
+            worker: id.map(|id| (id, name.unwrap_or_default())),
+            open: n(open),
+            to_triage: n(waiting.unwrap_or(0)),
+            no_contact: n(stale.unwrap_or(0)),
+        })
+        .collect();
+    out.sort_by(|a, b| match (&a.worker, &b.worker) {
+        (None, _) => std::cmp::Ordering::Less,
+        (_, None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.1.cmp(&y.1),
+    });
+    Ok(out)
 }
 
 /// How many referrals `q` finds, and the page of them in `order` (then id) with their people and

@@ -1,5 +1,6 @@
 //! Contacts with the person on a referral: recording one (or an attempt), and listing them.
 
+use chrono::NaiveTime;
 use domain::referral::{ContactKind, ReferralState};
 use domain::text;
 use sea_orm::sea_query::Expr;
@@ -24,6 +25,9 @@ pub struct ContactInput {
     pub kind: Option<String>,
     /// YYYY-MM-DD; defaults to today.
     pub date: Option<String>,
+    /// The time of day in the UK, like 14:30 or 2:30pm; defaults to now for a contact today,
+    /// and to midday for an earlier day.
+    pub time: Option<String>,
     #[schema(minimum = 1, maximum = 600)]
     pub duration_minutes: Option<i64>,
     pub notes: Option<String>,
@@ -62,7 +66,7 @@ pub async fn record_contact(
     if kind.is_none() {
         p.add("kind", "Choose how the contact happened");
     }
-    let today = now.date_naive();
+    let today = domain::dates::uk_date(now);
     let date = match input.date.as_deref().map(str::trim) {
         None | Some("") => Some(today),
         Some(_) => p.date(
@@ -70,6 +74,37 @@ pub async fn record_contact(
             &input.date,
             DateRule::past("The contact date", today),
         ),
+    };
+    let time = match input.time.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => {
+            let parsed = domain::dates::parse_time(t);
+            if parsed.is_none() {
+                p.add("time", "Enter the time like 2:30pm or 14:30");
+            }
+            parsed
+        }
+    };
+    let at = match (date, time) {
+        (Some(d), Some(t)) => match domain::dates::uk_instant(d, t) {
+            Some(at) if at > now => {
+                p.add("time", "The contact time must be now or in the past");
+                None
+            }
+            Some(at) => Some(at),
+            None => {
+                p.add(
+                    "time",
+                    "That time did not happen that day: the clocks went forward",
+                );
+                None
+            }
+        },
+        (Some(d), None) if d == today => Some(now),
+        (Some(d), None) => {
+            NaiveTime::from_hms_opt(12, 0, 0).and_then(|noon| domain::dates::uk_instant(d, noon))
+        }
+        (None, _) => None,
     };
     let notes = p.text("notes", &input.notes, text::CONTACT_NOTES);
     if let Some(m) = input.duration_minutes
@@ -81,15 +116,8 @@ pub async fn record_contact(
         );
     }
     p.finish()?;
-    let (Some(kind), Some(date)) = (kind, date) else {
+    let (Some(kind), Some(at)) = (kind, at) else {
         return Err(ServiceError::Internal("validated contact missing".into()));
-    };
-    let at = if date == now.date_naive() {
-        now
-    } else {
-        date.and_hms_opt(12, 0, 0)
-            .map(|t| t.and_utc())
-            .unwrap_or(now)
     };
     let reached = !input.attempt_only && !input.did_not_attend;
     let txn = store::begin_write(&svc.db).await?;
@@ -148,6 +176,15 @@ pub async fn record_contact(
                     first,
                     Condition::any().add(first.is_null()).add(first.gt(at)),
                     Expr::value(Some(at)),
+                ),
+            )
+            // Reaching the person takes the referral on, if triage has not already.
+            .col_expr(
+                referral::Column::AcceptedAt,
+                set_when(
+                    referral::Column::AcceptedAt,
+                    Condition::all().add(referral::Column::AcceptedAt.is_null()),
+                    Expr::value(Some(now)),
                 ),
             )
             .col_expr(

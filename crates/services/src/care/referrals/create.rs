@@ -245,7 +245,7 @@ pub async fn create(
         Permission::Refer,
         "make referrals as staff (use the self-referral form)",
     )?;
-    let today = svc.now().date_naive();
+    let today = svc.today();
     let mut p = Problems::default();
     // A person named by id must be one the caller works with; one that is not theirs and one
     // that is not there get the same field error (both audited by `person_for`).

@@ -3,30 +3,35 @@
 //!
 //! One file per use case: `create` (staff referrals), `self_referral` (the public form),
 //! `caseload` (the caseload and the "no one lost" view), `read` (one referral, a person's
-//! referrals), `contacts`, `assign` and `state`. This module keeps the rules they share and the
+//! referrals), `contacts`, `assign`, `triage`, `follow_ups` and `state`. This module keeps the rules they share and the
 //! optimistic-locking helper for changes.
 
 mod assign;
 mod caseload;
 mod contacts;
 mod create;
+mod follow_ups;
 mod read;
 mod self_referral;
 mod state;
+mod triage;
 
 pub use assign::{assign, assignable};
 pub use caseload::{
-    CaseloadFilter, CaseloadPage, CaseloadRow, LostGroup, LostPages, LostReason,
-    MAX_NO_CONTACT_DAYS, NoOneLost, caseload, no_one_lost,
+    CaseloadFilter, CaseloadPage, CaseloadRow, HOME_LIST, HOME_NO_CONTACT_DAYS, HOME_REVIEW_DAYS,
+    LostGroup, LostPages, LostReason, MAX_NO_CONTACT_DAYS, MyDay, NoOneLost, PRACTICE_PAGE, TRIAGE,
+    Workload, caseload, my_day, no_one_lost, practice_referrals, team_workload,
 };
 pub use contacts::{ContactInput, contacts, record_contact};
 pub use create::{ReferralInput, create};
+pub use follow_ups::{FollowUp, FollowUpInput, complete_follow_up, follow_ups_for, set_follow_up};
 pub use read::{for_person, get};
 pub use self_referral::{
     SELF_REFERRALS_PER_ADDRESS_PER_HOUR, SELF_REFERRALS_PER_HOUR, SelfReferralInput,
     SelfReferralOutcome, reference, self_refer, team_for_practice,
 };
 pub use state::{StateChange, change_state};
+pub use triage::{Triage, triage};
 
 use domain::referral::ReferralState;
 use sea_orm::sea_query::Expr;

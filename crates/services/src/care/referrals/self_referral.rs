@@ -91,7 +91,7 @@ pub async fn self_refer(
             retry_after_secs: limit.retry_after_secs,
         });
     }
-    let today = now.date_naive();
+    let today = domain::dates::uk_date(now);
     let mut p = Problems::default();
     if input.person.practice_id.is_none() {
         p.add("practice_id", "Choose your GP practice");

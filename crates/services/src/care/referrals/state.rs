@@ -35,6 +35,12 @@ pub async fn change_state(
         reason,
         review_due,
     } = change;
+    if to.is_closed_at_triage() {
+        return Err(ServiceError::invalid(
+            "to",
+            "Signpost or turn down a referral at triage",
+        ));
+    }
     let r = for_work(svc, actor, meta, id, "referral_state_changed").await?;
     let from = r.state;
     transition(from, to).map_err(|e| ServiceError::Conflict(e.to_string()))?;
@@ -71,7 +77,8 @@ pub async fn change_state(
         }
         ReferralState::Active => {
             if let Some(d) = review_due {
-                let d = DateRule::review("Review date", now.date_naive()).check("review_due", d)?;
+                let d = DateRule::review("Review date", domain::dates::uk_date(now))
+                    .check("review_due", d)?;
                 changes.push((referral::Column::ReviewDue, Expr::value(Some(d))));
             }
         }
@@ -80,7 +87,7 @@ pub async fn change_state(
     let txn = store::begin_write(&svc.db).await?;
     apply(&txn, id, version, changes, now).await?;
     if matches!(to, ReferralState::Declined | ReferralState::UnableToContact) {
-        crate::care::discharge::write_message(&txn, now, r.row(), to, None).await?;
+        crate::care::discharge::write_message(&txn, now, id, None).await?;
     }
     audit::record(
         &txn,

@@ -35,7 +35,7 @@ pub struct CaseRow {
     pub note: String,
 }
 
-fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
+pub fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
     let (state, state_class) = state_tag(r.referral.state);
     CaseRow {
         referral_id: r.referral.id,
@@ -75,9 +75,9 @@ struct CaseloadPage {
 pub struct CaseloadQuery {
     #[serde(default)]
     pub state: String,
-    /// A worker's user id, or "me".
+    /// A worker's user id, "me" or "anyone"; when not given, "me" for those who carry a caseload.
     #[serde(default)]
-    pub worker: String,
+    pub worker: Option<String>,
     #[serde(default)]
     pub practice: String,
     #[serde(default)]
@@ -104,8 +104,15 @@ pub async fn caseload(
     State(state): State<AppState>,
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
-    Query(q): Query<CaseloadQuery>,
+    Query(mut q): Query<CaseloadQuery>,
 ) -> Response {
+    let worker = match q.worker.as_deref() {
+        None if a.grants.iter().any(|g| g.role.carries_caseload()) => "me",
+        None | Some("") => "anyone",
+        Some(w) => w,
+    }
+    .to_owned();
+    q.worker = Some(worker.clone());
     let mut errs: Vec<FieldError> = Vec::new();
     let review_due_by = match q.review_due_by.trim() {
         "" => None,
@@ -125,10 +132,10 @@ pub async fn caseload(
     );
     let filter = CaseloadFilter {
         state: Some(q.state.clone()),
-        assigned_to: if q.worker == "me" {
+        assigned_to: if worker == "me" {
             Some(a.user_id)
         } else {
-            q.worker.parse().ok()
+            worker.parse().ok()
         },
         practice_id: q.practice.parse().ok(),
         review_due_by,
@@ -164,7 +171,7 @@ pub async fn caseload(
     };
     let keep = [
         ("state", q.state.clone()),
-        ("worker", q.worker.clone()),
+        ("worker", worker.clone()),
         ("practice", q.practice.clone()),
         ("review_due_by", q.review_due_by.clone()),
         ("no_contact_days", q.no_contact_days.clone()),
@@ -196,6 +203,7 @@ pub async fn caseload(
     };
     let mut states = vec![
         ("open", "Open (received, contacted, active)"),
+        (referrals::TRIAGE, "Waiting for triage"),
         ("all", "All"),
     ];
     states.extend(ReferralState::ALL.iter().map(|s| (s.as_str(), s.label())));

@@ -46,7 +46,9 @@ async fn discharge_page(
     summary: String,
 ) -> Response {
     let r = match referrals::get(&state.svc, a, &v.meta, id).await {
-        Ok(r) => r,
+        // Only its team discharges a referral; others who may read it get no form.
+        Ok(r) if r.can_work() => r,
+        Ok(_) => return PageError::new(ServiceError::NotFound("referral"), v).into_response(),
         Err(e) => return PageError::new(e, v).into_response(),
     };
     let name = lookup::person(&state.svc, &r)

@@ -21,7 +21,7 @@ struct MePage {
     l: Layout,
     person_id: i32,
     name: String,
-    supporters: Vec<(String, String, String)>,
+    supporters: Vec<lookup::Supporter>,
     about_me: Vec<(&'static str, String)>,
     plan: Option<PlanView>,
     chart: String,

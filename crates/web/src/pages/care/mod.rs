@@ -13,6 +13,7 @@ pub mod person_edit;
 pub mod plan;
 pub mod plan_form;
 pub mod referral;
+pub mod referral_actions;
 pub mod self_referral;
 
 use domain::referral::ReferralState;
@@ -34,9 +35,49 @@ pub fn routes() -> Routes {
         .get("/referrals/new", refer, new_referral::new_referral_form)
         .post("/referrals/new", refer, new_referral::create_referral)
         .get("/referrals/{id}", signed_in, referral::referral)
-        .post("/referrals/{id}/contacts", care, referral::record_contact)
-        .post("/referrals/{id}/assign", care, referral::assign)
-        .post("/referrals/{id}/state", care, referral::change_state)
+        .get(
+            "/referrals/{id}/triage",
+            care,
+            referral_actions::triage_form,
+        )
+        .post("/referrals/{id}/triage", care, referral_actions::triage)
+        .get(
+            "/referrals/{id}/contacts",
+            care,
+            referral_actions::contact_form,
+        )
+        .post(
+            "/referrals/{id}/contacts",
+            care,
+            referral_actions::record_contact,
+        )
+        .get(
+            "/referrals/{id}/follow-ups",
+            care,
+            referral_actions::follow_up_form,
+        )
+        .post(
+            "/referrals/{id}/follow-ups",
+            care,
+            referral_actions::set_follow_up,
+        )
+        .post(
+            "/referrals/{id}/follow-ups/{follow_up}/done",
+            care,
+            referral_actions::complete_follow_up,
+        )
+        .get(
+            "/referrals/{id}/assign",
+            care,
+            referral_actions::assign_form,
+        )
+        .post("/referrals/{id}/assign", care, referral_actions::assign)
+        .get("/referrals/{id}/state", care, referral_actions::state_form)
+        .post(
+            "/referrals/{id}/state",
+            care,
+            referral_actions::change_state,
+        )
         .get("/referrals/{id}/discharge", care, discharge::discharge_form)
         .post("/referrals/{id}/discharge", care, discharge::discharge)
         .get("/referrals/{id}/message", signed_in, discharge::message)
@@ -70,6 +111,8 @@ fn state_tag(state: ReferralState) -> (&'static str, &'static str) {
         ReferralState::Discharged => "nhsuk-tag--grey",
         ReferralState::Declined => "nhsuk-tag--orange",
         ReferralState::UnableToContact => "nhsuk-tag--red",
+        ReferralState::Signposted => "nhsuk-tag--purple",
+        ReferralState::NotAccepted => "nhsuk-tag--grey",
     };
     (state.label(), class)
 }

@@ -1,22 +1,19 @@
-//! A referral: its page, and recording a contact, assigning it and changing its state.
+//! A referral's page: where it stands, its history and follow-ups, and links to each action
+//! (on its own page, in `referral_actions`).
 
-use crate::forms::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use domain::referral::{ContactKind, ReferralState};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
+use domain::referral::ReferralState;
 use services::Actor;
 use services::ServiceError;
-use services::care::people::parse_date;
-use services::care::referrals::{self, ContactInput, StateChange};
+use services::care::referrals;
 use services::care::{discharge, lookup};
 
 use super::{nhs, state_tag};
 use crate::AppState;
 use crate::error::PageError;
-use crate::forms::optional_int;
 use crate::middleware::Viewer;
 use crate::view::{Errors, Layout, date_time, render};
 use crate::viewer::CurrentActor;
@@ -27,6 +24,13 @@ pub struct ContactRow {
     pub duration: String,
     pub outcome: &'static str,
     pub notes: String,
+}
+
+pub struct FollowUpRow {
+    pub id: i32,
+    pub due: String,
+    pub overdue: bool,
+    pub note: String,
 }
 
 #[derive(Template)]
@@ -40,15 +44,12 @@ struct ReferralPage {
     state: &'static str,
     state_class: &'static str,
     contacts: Vec<ContactRow>,
-    kinds: Vec<(&'static str, &'static str)>,
-    assignable: Vec<(i32, String, bool)>,
+    follow_ups: Vec<FollowUpRow>,
+    /// Links to the actions the viewer may take now, each on its own page.
+    actions: Vec<(String, &'static str)>,
+    to_triage: bool,
     can_work: bool,
-    can_activate: bool,
-    can_decline: bool,
-    can_close_unreached: bool,
-    can_discharge: bool,
     has_message: bool,
-    attempts_needed: i32,
 }
 
 pub(super) async fn referral_page(
@@ -61,40 +62,27 @@ pub(super) async fn referral_page(
 ) -> Response {
     let result = async {
         let r = referrals::get(&state.svc, a, &v.meta, id).await?;
-        let p = lookup::person(&state.svc, &r).await?;
-        let contacts = referrals::contacts(&state.svc, &r).await?;
-        let team = lookup::organisation(&state.svc, r.team_org_id).await?;
-        let can_work = r.can_work();
-        let assignable = if can_work {
-            referrals::assignable(&state.svc, &r).await?
-        } else {
-            vec![]
-        };
-        let has_message = discharge::message_for(&state.svc, &r).await?.is_some();
-        Ok::<_, ServiceError>((r, p, contacts, team, can_work, assignable, has_message))
+        let (p, contacts, team, has_message, follow_ups, assigned) = tokio::try_join!(
+            lookup::person(&state.svc, &r),
+            referrals::contacts(&state.svc, &r),
+            lookup::organisation(&state.svc, r.team_org_id),
+            async { Ok(discharge::message_for(&state.svc, &r).await?.is_some()) },
+            referrals::follow_ups_for(&state.svc, &r),
+            lookup::user_name(&state.svc, r.assigned_user_id),
+        )?;
+        Ok::<_, ServiceError>((r, p, contacts, team, has_message, follow_ups, assigned))
     }
     .await;
-    let (r, p, contacts, team, can_work, assignable, has_message) = match result {
+    let (r, p, contacts, team, has_message, follow_ups, assigned) = match result {
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
     };
     let (state_label, state_class) = state_tag(r.state);
     let st = r.state;
-    let assigned_name = r
-        .assigned_user_id
-        .and_then(|u| assignable.iter().find(|x| x.id == u))
-        .map(|u| u.display_name.clone())
-        .unwrap_or_else(|| "Not assigned".into());
+    let can_work = r.can_work() && !st.is_closed();
+    let to_triage = can_work && st == ReferralState::Received && r.accepted_at.is_none();
     let mut rows = vec![
-        (
-            "Person",
-            format!(
-                "{} {} (NHS number {})",
-                p.given_name,
-                p.family_name,
-                nhs(&p.nhs_number)
-            ),
-        ),
+        ("NHS number", nhs(&p.nhs_number)),
         ("Service", r.service.label().to_string()),
         ("Team", team.map(|t| t.name).unwrap_or_default()),
         ("Referred on", domain::dates::long(r.referred_on)),
@@ -112,7 +100,10 @@ pub(super) async fn referral_page(
         ("How", r.method.label().to_string()),
         ("Reason", r.reason.clone()),
         ("Urgency", r.urgency.label().to_string()),
-        ("Assigned to", assigned_name),
+        (
+            "Assigned to",
+            assigned.unwrap_or_else(|| "Not assigned".into()),
+        ),
         (
             "First contact",
             r.first_contact_at
@@ -125,65 +116,93 @@ pub(super) async fn referral_page(
         rows.push(("Review due", domain::dates::long(d)));
     }
     if let Some(d) = &r.declined_reason {
-        rows.push(("Declined because", d.clone()));
+        rows.push((
+            match st {
+                ReferralState::Signposted => "Signposted to",
+                ReferralState::NotAccepted => "Not accepted because",
+                _ => "Declined because",
+            },
+            d.clone(),
+        ));
     }
     if let Some(s) = &r.outcome_summary {
         rows.push(("Outcome", s.clone()));
     }
-    let contacts = contacts
+    let mut actions = Vec::new();
+    if can_work {
+        let href = |tail: &str| format!("/referrals/{id}/{tail}");
+        if to_triage {
+            actions.push((href("triage"), "Triage: accept, signpost or turn down"));
+        }
+        actions.push((href("contacts"), "Record a contact"));
+        actions.push((href("follow-ups"), "Set a follow-up"));
+        actions.push((href("assign"), "Assign to someone else"));
+        if [
+            ReferralState::Active,
+            ReferralState::Declined,
+            ReferralState::UnableToContact,
+        ]
+        .iter()
+        .any(|to| st.can_move_to(*to))
+        {
+            actions.push((href("state"), "Change the status"));
+        }
+        if st.can_move_to(ReferralState::Discharged) {
+            actions.push((href("discharge"), "Discharge"));
+        }
+    }
+    let today = state.svc.today();
+    let follow_ups = follow_ups
         .into_iter()
-        .map(|c| ContactRow {
-            when: date_time(&c.at),
-            kind: c.kind.label(),
-            duration: c
-                .duration_minutes
-                .map(|m| format!("{m} minutes"))
-                .unwrap_or_default(),
-            outcome: if c.attempt_only {
-                "Tried to contact"
-            } else if c.did_not_attend {
-                "Did not attend"
-            } else if c.coaching {
-                "Coaching session"
-            } else {
-                "Contact"
-            },
-            notes: c.notes.unwrap_or_default(),
+        .map(|f| FollowUpRow {
+            id: f.id,
+            due: domain::dates::long(f.due_on),
+            overdue: f.due_on < today,
+            note: f.note,
         })
         .collect();
+    let contacts = contacts.into_iter().map(contact_row).collect();
+    let person_name = format!("{} {}", p.given_name, p.family_name);
     render(
         status,
         &ReferralPage {
-            l: Layout::for_viewer(
-                format!("Referral for {} {}", p.given_name, p.family_name),
-                v,
-                "/caseload",
-            )
-            .with_errors(&errors),
+            l: Layout::for_viewer(format!("Referral for {person_name}"), v, "/caseload")
+                .with_errors(&errors),
             errors,
-            person_name: format!("{} {}", p.given_name, p.family_name),
+            person_name,
             rows,
             state: state_label,
             state_class,
             contacts,
-            kinds: ContactKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label()))
-                .collect(),
-            assignable: assignable
-                .into_iter()
-                .map(|u| (u.id, u.display_name, Some(u.id) == r.assigned_user_id))
-                .collect(),
-            can_work: can_work && !st.is_closed(),
-            can_activate: st.can_move_to(ReferralState::Active),
-            can_decline: st.can_move_to(ReferralState::Declined),
-            can_close_unreached: st.can_move_to(ReferralState::UnableToContact),
-            can_discharge: st.can_move_to(ReferralState::Discharged),
+            follow_ups,
+            actions,
+            to_triage,
+            can_work,
             has_message,
-            attempts_needed: referrals::ATTEMPTS_BEFORE_UNABLE_TO_CONTACT,
             r: r.into_referral(),
         },
     )
+}
+
+fn contact_row(c: services::care::Contact) -> ContactRow {
+    ContactRow {
+        when: date_time(&c.at),
+        kind: c.kind.label(),
+        duration: c
+            .duration_minutes
+            .map(|m| format!("{m} minutes"))
+            .unwrap_or_default(),
+        outcome: if c.attempt_only {
+            "Tried to contact"
+        } else if c.did_not_attend {
+            "Did not attend"
+        } else if c.coaching {
+            "Coaching session"
+        } else {
+            "Contact"
+        },
+        notes: c.notes.unwrap_or_default(),
+    }
 }
 
 pub async fn referral(
@@ -193,187 +212,4 @@ pub async fn referral(
     Path(id): Path<i32>,
 ) -> Response {
     referral_page(&state, &v, a, id, StatusCode::OK, Errors::default()).await
-}
-
-/// Shows the referral page again with the use case's problem, keeping nothing half-saved.
-pub(super) async fn after(
-    state: &AppState,
-    v: &Viewer,
-    a: &Actor,
-    id: i32,
-    result: Result<(), ServiceError>,
-    saved: &str,
-) -> Response {
-    match result {
-        Ok(()) => Redirect::to(&format!("/referrals/{id}?saved={saved}")).into_response(),
-        Err(ServiceError::Invalid(list)) => {
-            referral_page(
-                state,
-                v,
-                a,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            referral_page(
-                state,
-                v,
-                a,
-                id,
-                StatusCode::CONFLICT,
-                Errors::one("version", m),
-            )
-            .await
-        }
-        Err(e) => PageError::new(e, v).into_response(),
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct ContactForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    duration_minutes: String,
-    #[serde(default)]
-    notes: String,
-    outcome: Option<String>,
-}
-
-pub async fn record_contact(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref a): CurrentActor,
-    Path(id): Path<i32>,
-    Form(f): Form<ContactForm>,
-) -> Response {
-    let mut errs = Vec::new();
-    let duration = optional_int(
-        "duration_minutes",
-        "Duration",
-        &f.duration_minutes,
-        &mut errs,
-    );
-    if !errs.is_empty() {
-        return referral_page(
-            &state,
-            &v,
-            a,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Errors(errs),
-        )
-        .await;
-    }
-    let outcome = f.outcome.as_deref().unwrap_or("contact");
-    let input = ContactInput {
-        kind: Some(f.kind),
-        date: Some(f.date),
-        duration_minutes: duration,
-        notes: Some(f.notes),
-        did_not_attend: outcome == "did_not_attend",
-        attempt_only: outcome == "attempt",
-        coaching: outcome == "coaching",
-    };
-    let r = referrals::record_contact(&state.svc, a, &v.meta, id, input)
-        .await
-        .map(|_| ());
-    after(&state, &v, a, id, r, "contact").await
-}
-
-#[derive(Deserialize, Default)]
-pub struct AssignForm {
-    #[serde(default)]
-    assigned_user_id: String,
-    #[serde(default)]
-    version: String,
-}
-
-pub async fn assign(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref a): CurrentActor,
-    Path(id): Path<i32>,
-    Form(f): Form<AssignForm>,
-) -> Response {
-    let version = f.version.parse().unwrap_or(0);
-    let r = referrals::assign(
-        &state.svc,
-        a,
-        &v.meta,
-        id,
-        version,
-        f.assigned_user_id.parse().ok(),
-    )
-    .await;
-    after(&state, &v, a, id, r, "assigned").await
-}
-
-#[derive(Deserialize, Default)]
-pub struct StateForm {
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    review_due: String,
-    #[serde(default)]
-    version: String,
-}
-
-pub async fn change_state(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref a): CurrentActor,
-    Path(id): Path<i32>,
-    Form(f): Form<StateForm>,
-) -> Response {
-    let Some(to) = ReferralState::parse(&f.to) else {
-        return referral_page(
-            &state,
-            &v,
-            a,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Errors::one("to", "Choose what happened"),
-        )
-        .await;
-    };
-    let review_due = match f.review_due.trim() {
-        "" => None,
-        d => match parse_date(d) {
-            Some(d) => Some(d),
-            None => {
-                return referral_page(
-                    &state,
-                    &v,
-                    a,
-                    id,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Errors::one("review_due", "Review date must be a real date"),
-                )
-                .await;
-            }
-        },
-    };
-    let change = StateChange {
-        to,
-        reason: Some(f.reason).filter(|r| !r.trim().is_empty()),
-        review_due,
-    };
-    let r = referrals::change_state(
-        &state.svc,
-        a,
-        &v.meta,
-        id,
-        f.version.parse().unwrap_or(0),
-        change,
-    )
-    .await;
-    after(&state, &v, a, id, r, "state").await
 }

@@ -1,0 +1,417 @@
+//! Daily care work through the pages: each role's home page, triage, follow-ups, the caseload
+//! that starts at one's own people, contacts at a time of day, and what a GP may see.
+
+use axum::http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use store::entities::{person, referral, user};
+
+use crate::common::*;
+
+async fn referral_of(app: &App, family: &str) -> referral::Model {
+    let p = person::Entity::find()
+        .filter(person::Column::FamilyName.eq(family))
+        .one(app.svc.db())
+        .await
+        .unwrap()
+        .unwrap();
+    referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(p.id))
+        .one(app.svc.db())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn user_id(app: &App, email: &str) -> i32 {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(app.svc.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+seeded_db_test!(each_role_starts_the_day_on_its_own_home_page, |db| {
+    let app = app(db).await;
+    let home = |who: &'static str| {
+        let app = &app;
+        async move {
+            let mut b = app.sign_in(who).await;
+            let page = app.get(&mut b, "/").await;
+            assert_eq!(page.status, StatusCode::OK, "{who}");
+            assert!(!page.body.contains("Where you work"), "{who}");
+            page.body
+        }
+    };
+    let lw = home(LINK_WORKER).await;
+    for part in [
+        "New referrals to triage (1)",
+        "Aisha Begum",
+        "Follow-ups due",
+        "Call back about the befriending service",
+        "Reviews due this week",
+        "Your caseload",
+    ] {
+        assert!(lw.contains(part), "link worker: {part}");
+    }
+    assert!(
+        !lw.contains("Organisations you can see"),
+        "no organisation counts for workers"
+    );
+    assert!(
+        !lw.contains("Imran Qureshi"),
+        "another PCN's referral is not theirs to triage"
+    );
+
+    let gp = home(GP).await;
+    assert!(
+        gp.contains("Your practice&#39;s patients with open referrals")
+            || gp.contains("Your practice's patients with open referrals")
+    );
+    assert!(gp.contains("Jack Turner"), "a patient of the practice");
+    assert!(!gp.contains("Aisha Begum"), "a patient of another practice");
+    assert!(gp.contains("href=\"/referrals/new\""), "Refer someone");
+
+    let person = home(PERSON).await;
+    for part in [
+        "Your next step",
+        "Who is supporting you",
+        "Millbrook Community Garden",
+    ] {
+        assert!(person.contains(part), "person: {part}");
+    }
+    assert!(!person.contains("Organisations you can see"));
+
+    let manager = home(PCN_MANAGER).await;
+    assert!(
+        manager.contains("Your team&#39;s workload") || manager.contains("Your team's workload")
+    );
+    assert!(
+        manager.contains("Not assigned"),
+        "the unassigned referral waiting for triage"
+    );
+    assert!(
+        !manager.contains("Aisha Begum"),
+        "workload without people's names"
+    );
+
+    let admin = home(ADMIN).await;
+    assert!(admin.contains("Organisations you can see"));
+});
+
+seeded_db_test!(
+    triage_accepts_and_assigns_or_closes_once_with_the_reason,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Begum").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/referrals/{}/triage", r.id);
+        let form = app.get(&mut b, &path).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("What happens to this referral?"));
+        let v = r.version.to_string();
+        let none = app.post(&mut b, &path, &[("version", v.as_str())]).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(none.body.contains("Choose what happens to this referral"));
+        assert!(none.body.contains("href=\"#decision\"") && none.body.contains("id=\"decision\""));
+        let no_worker = app
+            .post(
+                &mut b,
+                &path,
+                &[("version", v.as_str()), ("decision", "accept")],
+            )
+            .await;
+        assert_eq!(no_worker.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_worker
+                .body
+                .contains("Choose who will support the person")
+        );
+        assert!(
+            no_worker
+                .body
+                .contains("value=\"accept\" data-aria-controls=\"conditional-decision\" checked"),
+            "the choice is kept"
+        );
+        let amira = user_id(&app, LINK_WORKER).await.to_string();
+        let ok = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", v.as_str()),
+                    ("decision", "accept"),
+                    ("assign_to", amira.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let page = app.get(&mut b, ok.location()).await;
+        assert!(
+            page.body
+                .contains("The referral has been accepted and assigned")
+        );
+        let after = referral::Entity::find_by_id(r.id)
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            after.assigned_user_id.map(|u| u.to_string()),
+            Some(amira.clone())
+        );
+        assert!(after.accepted_at.is_some());
+        assert_eq!(after.state, "received", "accepted, not yet contacted");
+        // Triaged once: the page sends them back, and a second decision is refused.
+        let again = app.get(&mut b, &path).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        let v2 = after.version.to_string();
+        let twice = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", v2.as_str()),
+                    ("decision", "not_accepted"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        assert!(twice.body.contains("already been triaged"));
+    }
+);
+
+seeded_db_test!(
+    signposting_at_triage_closes_the_referral_and_tells_the_gp_where,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Qureshi").await;
+        let mut b = app.sign_in(OTHER_LINK_WORKER).await;
+        let path = format!("/referrals/{}/triage", r.id);
+        let v = r.version.to_string();
+        let missing = app
+            .post(
+                &mut b,
+                &path,
+                &[("version", v.as_str()), ("decision", "signpost")],
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            missing
+                .body
+                .contains("Enter where the person was signposted")
+        );
+        let ok = app
+            .post(
+                &mut b,
+                &path,
+                &[
+                    ("version", v.as_str()),
+                    ("decision", "signpost"),
+                    ("signposted_to", "Fellside Carers Centre, 0113 496 0999"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let page = app.get(&mut b, ok.location()).await;
+        assert!(page.body.contains("Signposted elsewhere"));
+        assert!(page.body.contains("Fellside Carers Centre"));
+        let msg = app
+            .get(&mut b, &format!("/referrals/{}/message", r.id))
+            .await;
+        assert_eq!(msg.status, StatusCode::OK);
+        assert!(
+            msg.body.contains("Signposted to: Fellside Carers Centre"),
+            "{}",
+            msg.body
+        );
+        assert!(
+            !msg.body.contains("871711000000103"),
+            "not the person declining"
+        );
+        // Closed: no actions are offered, and their pages send the worker back.
+        assert!(!page.body.contains("Record a contact"));
+        let contact = app
+            .get(&mut b, &format!("/referrals/{}/contacts", r.id))
+            .await;
+        assert_eq!(contact.status, StatusCode::SEE_OTHER);
+    }
+);
+
+seeded_db_test!(a_follow_up_set_today_is_on_the_home_page_until_done, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Marsden").await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let path = format!("/referrals/{}/follow-ups", r.id);
+    let past = app
+        .post(
+            &mut b,
+            &path,
+            &[
+                ("due_on-day", "1"),
+                ("due_on-month", "11"),
+                ("due_on-year", "2026"),
+                ("note", "Ring"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        past.body
+            .contains("The follow-up date must be today or in the future")
+    );
+    assert!(
+        past.body.contains("value=\"Ring\""),
+        "what was typed is kept"
+    );
+    let empty = app
+        .post(
+            &mut b,
+            &path,
+            &[
+                ("due_on-day", "2"),
+                ("due_on-month", "11"),
+                ("due_on-year", "2026"),
+            ],
+        )
+        .await;
+    assert!(empty.body.contains("Enter what to do"));
+    let ok = app
+        .post(
+            &mut b,
+            &path,
+            &[
+                ("due_on-day", "2"),
+                ("due_on-month", "11"),
+                ("due_on-year", "2026"),
+                ("note", "Try Kelly again on her mobile"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let home = app.get(&mut b, "/").await;
+    assert!(home.body.contains("Try Kelly again on her mobile"));
+    let page = app.get(&mut b, ok.location()).await;
+    let id: String = page
+        .body
+        .split(&format!("/referrals/{}/follow-ups/", r.id))
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let done = format!("/referrals/{}/follow-ups/{id}/done", r.id);
+    assert_eq!(
+        app.post(&mut b, &done, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        !app.get(&mut b, "/")
+            .await
+            .body
+            .contains("Try Kelly again on her mobile")
+    );
+    let twice = app.post(&mut b, &done, &[]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.body.contains("This follow-up is already done"));
+    // Another referral's follow-up id is not found through this one.
+    let other = referral_of(&app, "Turner").await;
+    let cross = app
+        .post(
+            &mut b,
+            &format!("/referrals/{}/follow-ups/{id}/done", other.id),
+            &[],
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::NOT_FOUND);
+});
+
+seeded_db_test!(the_caseload_starts_at_the_workers_own_people, |db| {
+    let app = app(db).await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let mine = app.get(&mut b, "/caseload").await;
+    assert!(
+        mine.body
+            .contains("<option value=\"me\" selected>Me</option>")
+    );
+    assert!(mine.body.contains("Jack Turner"));
+    assert!(
+        !mine.body.contains("Aisha Begum"),
+        "waiting for triage, no one's yet"
+    );
+    let all = app.get(&mut b, "/caseload?worker=anyone").await;
+    assert!(all.body.contains("Aisha Begum"));
+    let triage = app
+        .get(&mut b, "/caseload?state=triage&worker=anyone")
+        .await;
+    assert!(triage.body.contains("Aisha Begum") && !triage.body.contains("Jack Turner"));
+});
+
+seeded_db_test!(a_contact_is_recorded_at_the_time_of_day_typed, |db| {
+    let app = app(db).await;
+    let r = referral_of(&app, "Reid").await;
+    let mut b = app.sign_in(LINK_WORKER).await;
+    let path = format!("/referrals/{}/contacts", r.id);
+    let form = |time: &'static str| {
+        [
+            ("kind", "phone"),
+            ("outcome", "contact"),
+            ("date-day", "1"),
+            ("date-month", "11"),
+            ("date-year", "2026"),
+            ("time", time),
+        ]
+    };
+    let bad = app.post(&mut b, &path, &form("25:00")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Enter the time like 2:30pm or 14:30"));
+    assert!(bad.body.contains("value=\"25:00\""), "kept as typed");
+    let ok = app.post(&mut b, &path, &form("2:30pm")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let page = app.get(&mut b, ok.location()).await;
+    assert!(
+        page.body.contains("1 November 2026 at 2:30pm"),
+        "{}",
+        page.body
+    );
+});
+
+seeded_db_test!(
+    a_gp_reads_their_patients_referrals_but_works_on_none,
+    |db| {
+        let app = app(db).await;
+        let jack = referral_of(&app, "Turner").await;
+        let aisha = referral_of(&app, "Begum").await;
+        let mut b = app.sign_in(GP).await;
+        let page = app.get(&mut b, &format!("/referrals/{}", jack.id)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "a patient of the GP's practice"
+        );
+        assert!(page.body.contains("Jack Turner"));
+        assert!(!page.body.contains("What you can do"), "read-only");
+        for tail in [
+            "contacts",
+            "triage",
+            "follow-ups",
+            "assign",
+            "state",
+            "discharge",
+        ] {
+            let r = app
+                .get(&mut b, &format!("/referrals/{}/{tail}", jack.id))
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{tail}");
+        }
+        let other = app.get(&mut b, &format!("/referrals/{}", aisha.id)).await;
+        assert_eq!(
+            other.status,
+            StatusCode::NOT_FOUND,
+            "a patient of another practice"
+        );
+    }
+);
