@@ -64,10 +64,18 @@ async function axe (page, label) {
   assert.ok(
     await page.evaluate(() => document.body.classList.contains('nhsuk-frontend-supported')),
     `${label} (${page.url()}): the NHS.UK components were not started`)
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
-  const problems = result.violations.map(v =>
-    `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)
-  assert.deepEqual(problems, [], `${label} (${page.url()}) has accessibility violations`)
+  // At a desktop width and at a small phone's: no violations at either, and nothing wider
+  // than the phone's screen (a table may scroll inside its own region).
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 })
+    const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
+    const problems = result.violations.map(v =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(' | ')}`)
+    assert.deepEqual(problems, [], `${label} (${page.url()}) has accessibility violations at ${width} px`)
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth)
+    assert.ok(wide <= width, `${label} (${page.url()}) is ${wide} px wide at ${width} px`)
+  }
+  await page.setViewportSize({ width: 1280, height: 900 })
   checked.push(label)
 }
 
@@ -205,11 +213,27 @@ test('care staff see their own PCN and are refused another', async () => {
   await ctx.close()
 })
 
-test('a person and a PCN manager have their own home pages', async () => {
-  for (const [email, label] of [['person@demo.whatmatters.test', 'home (person)'], ['pcn.manager@demo.whatmatters.test', 'home (PCN manager)'], ['commissioner@demo.whatmatters.test', 'home (commissioner)']]) {
+test('each role has its own home page', async () => {
+  for (const [email, label, shows] of [
+    ['person@demo.whatmatters.test', 'home (person)', 'Your next step'],
+    ['pcn.manager@demo.whatmatters.test', 'home (PCN manager)', 'Your team’s workload|Your team&#39;s workload|Your team\'s workload'],
+    ['gp@demo.whatmatters.test', 'home (GP)', 'Refer someone'],
+    ['care.coordinator@demo.whatmatters.test', 'home (care coordinator)', 'New referrals to triage'],
+    ['commissioner@demo.whatmatters.test', 'home (commissioner)', 'Organisations you can see']
+  ]) {
     const { ctx, page } = await context()
     await signIn(page, email)
     await axe(page, label)
+    assert.match(await page.content(), new RegExp(shows), label)
+    assert.doesNotMatch(await page.content(), /Where you work/, label)
+    await shot(page, label.replace(/[^a-z]+/gi, '-').replace(/-$/, ''))
+    if (email.startsWith('gp@')) {
+      // A patient's referral, read-only.
+      await page.click('table >> text=Jack Turner')
+      await page.waitForSelector('h1:has-text("Jack Turner")')
+      await axe(page, 'referral (GP, read-only)')
+      assert.doesNotMatch(await page.content(), /What you can do/)
+    }
     await ctx.close()
   }
 })
@@ -284,19 +308,63 @@ test('care journey: self-referral, triage, first contact, About me, plan, ONS4 a
   await page.waitForSelector('.nhsuk-error-summary')
   await axe(page, 'make a referral with errors')
 
-  await page.goto(BASE + '/caseload?sort=referred')
+  await page.goto(BASE + '/caseload?state=triage&worker=anyone')
   await page.click('text=Elsie Brennan')
   await page.waitForSelector('h1:has-text("Elsie Brennan")')
-  await axe(page, 'referral page')
+  await axe(page, 'referral waiting for triage')
+  await shot(page, 'referral')
+  // Triage: accept and give it to a worker.
+  await page.click('text=Triage: accept, signpost or turn down')
+  await page.waitForSelector('h1:has-text("Triage the referral")')
+  await axe(page, 'triage')
+  await page.click('button:has-text("Save the decision")')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'triage with errors')
+  await page.check('#decision')
+  await page.selectOption('#assign_to', { label: 'Amira Khan' })
+  await page.click('button:has-text("Save the decision")')
+  await page.waitForSelector('text=The referral has been accepted and assigned')
+  await axe(page, 'referral after triage')
+  // First contact, on its own page.
+  await page.click('text=Record a contact')
+  await page.waitForSelector('h1:has-text("Record a contact")')
+  await axe(page, 'record a contact')
+  await page.fill('#time', 'teatime')
+  await page.click('button:has-text("Record contact")')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'record a contact with errors')
   await page.check('#kind')
+  await page.fill('#time', '')
   await page.fill('#duration_minutes', '30')
   await page.fill('#notes', 'Talked about what matters to her: her garden and her church choir')
   await page.click('button:has-text("Record contact")')
   await page.waitForSelector('text=The contact has been recorded')
   await axe(page, 'referral after a contact')
+  // A follow-up for today reaches the home page.
+  await page.click('text=Set a follow-up')
+  await page.waitForSelector('h1:has-text("Set a follow-up")')
+  await axe(page, 'set a follow-up')
+  await page.click('button:has-text("Set follow-up")')
+  await page.waitForSelector('.nhsuk-error-summary')
+  await axe(page, 'set a follow-up with errors')
+  const today = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric' })
+    .formatToParts(new Date()).map(p => [p.type, p.value]))
+  await page.fill('#due_on-day', today.day)
+  await page.fill('#due_on-month', today.month)
+  await page.fill('#due_on-year', today.year)
+  await page.fill('#note', 'Ask Elsie how the first choir practice went')
+  await page.click('button:has-text("Set follow-up")')
+  await page.waitForSelector('text=The follow-up has been set')
+  const referralPage = page.url().replace(/\?.*$/, '')
+  await visit(page, referralPage.replace(BASE, '') + '/assign', 'assign')
+  await visit(page, referralPage.replace(BASE, '') + '/state', 'change the status')
+  await visit(page, '/', 'home (link worker, with a follow-up due)')
+  assert.match(await page.content(), /Ask Elsie how the first choir practice went/)
+  await shot(page, 'home-link-worker')
+  await page.goto(referralPage)
   // What matters: About Me, then wellbeing at the start and at review.
   const referralUrl = page.url()
-  await page.click('text=See Elsie Brennan')
+  await page.click("text=Elsie Brennan's record")
   await page.waitForSelector('h1:has-text("Elsie Brennan")')
   await page.click('text=Write or update About me')
   await page.waitForSelector('h1:has-text("About me")')

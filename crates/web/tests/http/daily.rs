@@ -131,7 +131,7 @@ seeded_db_test!(
         assert!(
             no_worker
                 .body
-                .contains("value=\"accept\" data-aria-controls=\"conditional-decision\" checked"),
+                .contains("value=\"accept\" data-wm-controls=\"conditional-decision\" checked"),
             "the choice is kept"
         );
         let amira = user_id(&app, LINK_WORKER).await.to_string();

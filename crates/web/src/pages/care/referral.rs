@@ -136,7 +136,14 @@ pub(super) async fn referral_page(
         }
         actions.push((href("contacts"), "Record a contact"));
         actions.push((href("follow-ups"), "Set a follow-up"));
-        actions.push((href("assign"), "Assign to someone else"));
+        actions.push((
+            href("assign"),
+            if r.assigned_user_id.is_some() {
+                "Assign to someone else"
+            } else {
+                "Assign to a worker"
+            },
+        ));
         if [
             ReferralState::Active,
             ReferralState::Declined,
