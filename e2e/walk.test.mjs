@@ -428,7 +428,7 @@ test('care journey: self-referral, triage, first contact, About me, plan, ONS4 a
   await page.check('#reason-connected_to_support')
   await page.fill('#summary', 'Joined the choir at St Mary\'s and the Tuesday lunch club')
   await page.click('button:has-text("Discharge and write the message")')
-  await page.waitForSelector('h1:has-text("Message to the GP and referrer")')
+  await page.waitForSelector('h1:has-text("Messages to the GP and referrer")')
   assert.match(await page.content(), /871731000000106/)
   await axe(page, 'message to the GP')
   await ctx.close()

@@ -36,6 +36,14 @@ named_enum!(
 );
 
 named_enum!(
+    /// The messages back to the GP and referrer: at first contact, and when the referral closes.
+    GpMessageKind {
+        FirstContact = "first_contact": "First contact",
+        Closing = "closing": "Closing",
+    }
+);
+
+named_enum!(
     /// Where a referral stands on the caseload.
     ReferralState {
         Received = "received": "Received",

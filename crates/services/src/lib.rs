@@ -23,7 +23,7 @@ pub mod schema;
 pub mod unchecked {
     use sea_orm::DatabaseConnection;
     use store::entities::{
-        about_me_version, care_plan_version, consent, discharge_message, measure, sdm_record,
+        about_me_version, care_plan_version, consent, gp_message, measure, sdm_record,
     };
 
     pub async fn consents(
@@ -47,11 +47,12 @@ pub mod unchecked {
         crate::care::about_me::history_of(db, person_id).await
     }
 
-    pub async fn discharge_message(
+    /// The messages to the GP written for a referral, first contact first.
+    pub async fn gp_messages(
         db: &DatabaseConnection,
         referral_id: i32,
-    ) -> Result<Option<discharge_message::Model>, crate::ServiceError> {
-        crate::care::discharge::message_for_of(db, referral_id).await
+    ) -> Result<Vec<gp_message::Model>, crate::ServiceError> {
+        crate::care::discharge::messages_of(db, referral_id).await
     }
 
     pub async fn measures(

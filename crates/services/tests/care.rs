@@ -469,8 +469,13 @@ store::db_test!(
             "{results:?}"
         );
         let msg = results.into_iter().find_map(Result::ok).unwrap();
-        assert_eq!(msg.snomed_code, "871731000000106");
-        assert!(msg.body.contains("SNOMED CT 871731000000106"));
+        // The code of the referral went with the message at first contact.
+        assert_eq!(msg.snomed_code, "");
+        assert!(msg.body.contains("Outcome: Discharged"));
+        assert!(
+            msg.body
+                .contains("Reason for discharge: Connected to community support")
+        );
         assert!(msg.body.contains("943 476 5919"));
         // Asking again later is refused with the reason.
         let r = referral::Entity::find_by_id(r.id)
@@ -524,9 +529,10 @@ store::db_test!(declining_sends_the_declined_code, |db| {
     )
     .await
     .unwrap();
-    let msg = services::unchecked::discharge_message(c.svc.db(), r.id)
+    let msg = services::unchecked::gp_messages(c.svc.db(), r.id)
         .await
         .unwrap()
+        .pop()
         .unwrap();
     assert_eq!(msg.snomed_code, "871711000000103");
 });

@@ -10,7 +10,7 @@ use sea_orm::EntityTrait;
 use services::care::people::PersonInput;
 use services::care::referrals::{self, FollowUpInput, ReferralInput, Triage};
 use services::{Actor, ServiceError};
-use store::entities::{discharge_message, referral};
+use store::entities::{gp_message, referral};
 
 async fn received(c: &Ctx, by: &Actor) -> referral::Model {
     let r = referrals::create(
@@ -84,10 +84,7 @@ store::db_test!(simultaneous_triage_decisions_apply_exactly_one, |db| {
         .unwrap()
         .unwrap();
     assert_eq!(after.version, r.version + 1, "changed once");
-    let messages = discharge_message::Entity::find()
-        .all(c.svc.db())
-        .await
-        .unwrap();
+    let messages = gp_message::Entity::find().all(c.svc.db()).await.unwrap();
     assert_eq!(
         messages.iter().filter(|m| m.referral_id == r.id).count(),
         usize::from(*won[0] != ReferralState::Received),
@@ -212,4 +209,49 @@ store::db_test!(a_follow_up_is_done_once_however_many_press_done, |db| {
             e => panic!("{e:?}"),
         }
     }
+});
+
+store::db_test!(simultaneous_first_contacts_tell_the_gp_once, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let r = received(&c, &lw).await;
+    let calls = (0..6).map(|_| {
+        let (svc, lw, m) = (c.svc.clone(), lw.clone(), meta());
+        async move {
+            referrals::record_contact(
+                &svc,
+                &lw,
+                &m,
+                r.id,
+                referrals::ContactInput {
+                    kind: Some("phone".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
+    for result in futures::future::join_all(calls).await {
+        result.unwrap();
+    }
+    let messages = services::unchecked::gp_messages(c.svc.db(), r.id)
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 1, "one message at first contact");
+    let m = &messages[0];
+    assert_eq!(
+        (m.kind.as_str(), m.snomed_code.as_str()),
+        ("first_contact", "871731000000106")
+    );
+    assert!(
+        m.body.contains("was first contacted on 2 November 2026"),
+        "{}",
+        m.body
+    );
+    // The practice has no address here: the message says so.
+    assert_eq!(m.sent_to, None);
+    assert_eq!(
+        m.not_sent_reason.as_deref(),
+        Some("Not e-mailed: Riverside Medical Centre has no e-mail address recorded")
+    );
 });

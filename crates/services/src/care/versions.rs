@@ -50,7 +50,16 @@ pub(crate) async fn newest<E: PersonVersions>(
     svc: &Services,
     access: &PersonAccess,
 ) -> Result<Option<E::Model>, ServiceError> {
-    Ok(newest_first::<E>(access.id()).one(&svc.db).await?)
+    newest_of::<E, _>(&svc.db, access.id()).await
+}
+
+/// The newest version of a person whose access has been checked (or who is being written to
+/// inside a transaction that checked it).
+pub(crate) async fn newest_of<E: PersonVersions, C: ConnectionTrait>(
+    c: &C,
+    person_id: i32,
+) -> Result<Option<E::Model>, ServiceError> {
+    Ok(newest_first::<E>(person_id).one(c).await?)
 }
 
 /// The person and every version, newest first (audited as one read).

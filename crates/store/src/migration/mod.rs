@@ -10,6 +10,7 @@ mod m0005_input_integrity;
 mod m0006_jobs;
 mod m0007_org_path_prefix;
 mod m0008_triage_follow_ups;
+mod m0009_gp_messages;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_jobs::Migration),
             Box::new(m0007_org_path_prefix::Migration),
             Box::new(m0008_triage_follow_ups::Migration),
+            Box::new(m0009_gp_messages::Migration),
         ]
     }
 }
@@ -72,4 +74,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0006_jobs.rs"),
     include_str!("m0007_org_path_prefix.rs"),
     include_str!("m0008_triage_follow_ups.rs"),
+    include_str!("m0009_gp_messages.rs"),
 ];

@@ -269,7 +269,14 @@ seeded_db_test!(
             .json();
         let d = app.api(Method::POST, &format!("/api/v1/referrals/{rid}/discharge"), &token, Some(json!({"version": current["version"], "reason": "goals_met", "summary": "Goes to lunch club weekly"}))).await;
         assert_eq!(d.status, StatusCode::CREATED, "{}", d.body);
-        assert_eq!(d.json()["snomed_code"], "871731000000106");
+        // The referral's code went to the GP at first contact; discharge carries the outcome.
+        assert_eq!(d.json()["snomed_code"], "");
+        assert!(
+            d.json()["body"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Reason for discharge: Goals met")
+        );
         let again = app.api(Method::POST, &format!("/api/v1/referrals/{rid}/discharge"), &token, Some(json!({"version": current["version"], "reason": "goals_met", "summary": "again"}))).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
         // Another PCN's worker cannot read any of it.

@@ -287,7 +287,7 @@ seeded_db_test!(
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
         let msg = app.get(&mut b, done.location()).await;
-        assert!(msg.body.contains("Message to the GP and referrer"));
+        assert!(msg.body.contains("Messages to the GP and referrer"));
         assert!(msg.body.contains("Back at work and running twice a week"));
         let again = app
             .post(
@@ -699,9 +699,10 @@ seeded_db_test!(
             )
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
-        let sent = services::unchecked::discharge_message(app.svc.db(), jack.id)
+        let sent = services::unchecked::gp_messages(app.svc.db(), jack.id)
             .await
             .unwrap()
+            .pop()
             .unwrap();
         assert_eq!(sent.sent_to.as_deref(), Some("riverside.mc@nhs.example"));
         // Callum does not agree to share with his GP practice: the message is written, not e-mailed.
@@ -735,9 +736,10 @@ seeded_db_test!(
             )
             .await;
         assert_eq!(d.status, StatusCode::SEE_OTHER);
-        let msg = services::unchecked::discharge_message(app.svc.db(), r.id)
+        let msg = services::unchecked::gp_messages(app.svc.db(), r.id)
             .await
             .unwrap()
+            .pop()
             .unwrap();
         assert_eq!(msg.sent_to, None);
     }

@@ -415,3 +415,92 @@ seeded_db_test!(
         );
     }
 );
+
+seeded_db_test!(
+    the_gp_hears_at_first_contact_and_at_discharge_what_they_need,
+    |db| {
+        let app = app(db).await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        // Aisha is reached for the first time: the GP is told, with the code to record.
+        let aisha = referral_of(&app, "Begum").await;
+        for _ in 0..2 {
+            let r = app
+                .post(
+                    &mut b,
+                    &format!("/referrals/{}/contacts", aisha.id),
+                    &[("kind", "phone"), ("outcome", "contact")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+        let first = services::unchecked::gp_messages(app.svc.db(), aisha.id)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1, "told once, at the first contact");
+        assert_eq!(first[0].snomed_code, "871731000000106");
+        let page = app
+            .get(&mut b, &format!("/referrals/{}/message", aisha.id))
+            .await;
+        assert!(page.body.contains("At first contact") && page.body.contains("871731000000106"));
+        // Jack is discharged: the reason, his goals and how far each got, and his wellbeing change.
+        let jack = referral_of(&app, "Turner").await;
+        let v = jack.version.to_string();
+        let done = app
+            .post(
+                &mut b,
+                &format!("/referrals/{}/discharge", jack.id),
+                &[
+                    ("version", v.as_str()),
+                    ("reason", "goals_met"),
+                    ("summary", "Gardening every Saturday"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let closing = services::unchecked::gp_messages(app.svc.db(), jack.id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        for part in [
+            "Reason for discharge: Goals met",
+            "Summary: Gardening every Saturday",
+            "Goals:\n- Meet people with the same interests every week (in progress)",
+            "Wellbeing, first and latest:\n- SWEMWBS metric score",
+        ] {
+            assert!(closing.body.contains(part), "{part}: {}", closing.body);
+        }
+        // Why a message was not e-mailed, in words: Callum declined sharing with his practice.
+        let callum = referral_of(&app, "Reid").await;
+        app.post(
+            &mut b,
+            &format!("/people/{}/consents", callum.person_id),
+            &[("share_with", "GP practice"), ("given", "no"), ("note", "")],
+        )
+        .await;
+        let cur = referral::Entity::find_by_id(callum.id)
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let v = cur.version.to_string();
+        app.post(
+            &mut b,
+            &format!("/referrals/{}/discharge", callum.id),
+            &[
+                ("version", v.as_str()),
+                ("reason", "moved_away"),
+                ("summary", "Moved to Leeds"),
+            ],
+        )
+        .await;
+        let page = app
+            .get(&mut b, &format!("/referrals/{}/message", callum.id))
+            .await;
+        assert!(
+        page.body.contains("Not e-mailed: Callum asked that their information is not shared with their GP practice"),
+        "{}",
+        page.body
+    );
+    }
+);

@@ -1,7 +1,7 @@
 //! Contacts with the person on a referral: recording one (or an attempt), and listing them.
 
 use chrono::NaiveTime;
-use domain::referral::{ContactKind, ReferralState};
+use domain::referral::{ContactKind, GpMessageKind, ReferralState};
 use domain::text;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -207,6 +207,13 @@ pub async fn record_contact(
             "This referral was closed a moment ago: contacts can no longer be added".into(),
         ));
     }
+    // The first time the person is reached, the GP hears of it, with the code to record; a
+    // contact recorded at the same moment by someone else finds it written already.
+    let told_gp = reached
+        && r.first_contact_at.is_none()
+        && crate::care::discharge::write_message(&txn, now, id, GpMessageKind::FirstContact, None)
+            .await?
+            .is_some();
     audit::record(
         &txn,
         now,
@@ -216,6 +223,9 @@ pub async fn record_contact(
     )
     .await?;
     txn.commit().await?;
+    if told_gp {
+        svc.jobs_queued();
+    }
     c.try_into()
 }
 

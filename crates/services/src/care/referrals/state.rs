@@ -1,7 +1,7 @@
 //! Moving a referral to active, declined or unable to contact.
 
 use chrono::NaiveDate;
-use domain::referral::{ReferralState, transition};
+use domain::referral::{GpMessageKind, ReferralState, transition};
 use domain::text;
 use sea_orm::sea_query::Expr;
 use store::entities::referral;
@@ -87,7 +87,7 @@ pub async fn change_state(
     let txn = store::begin_write(&svc.db).await?;
     apply(&txn, id, version, changes, now).await?;
     if matches!(to, ReferralState::Declined | ReferralState::UnableToContact) {
-        crate::care::discharge::write_message(&txn, now, id, None).await?;
+        crate::care::discharge::write_message(&txn, now, id, GpMessageKind::Closing, None).await?;
     }
     audit::record(
         &txn,

@@ -3,7 +3,7 @@
 //! does not take it on, with the reason. Signposting and not accepting close the referral and
 //! write the message back to the GP and referrer.
 
-use domain::referral::{ReferralState, transition};
+use domain::referral::{GpMessageKind, ReferralState, transition};
 use domain::text;
 use sea_orm::sea_query::Expr;
 use store::entities::referral;
@@ -110,7 +110,7 @@ pub async fn triage(
     let txn = store::begin_write(&svc.db).await?;
     apply(&txn, id, version, changes, now).await?;
     if to.is_closed() {
-        crate::care::discharge::write_message(&txn, now, id, None).await?;
+        crate::care::discharge::write_message(&txn, now, id, GpMessageKind::Closing, None).await?;
     }
     audit::record(
         &txn,

@@ -216,11 +216,15 @@ pub struct DischargeInput {
 #[derive(Serialize, ToSchema)]
 pub struct DischargeMessageDto {
     pub referral_id: i32,
-    /// SNOMED CT code to record in the GP record
+    /// SNOMED CT code to record in the GP record (empty when there is none: the referral's
+    /// code goes with the message at first contact, a decline's with the decline)
     pub snomed_code: String,
     pub snomed_display: String,
     pub body: String,
+    /// The practice address it was queued to
     pub sent_to: Option<String>,
+    /// Why it was not e-mailed, when it was not
+    pub not_sent_reason: Option<String>,
 }
 
 /// Discharges a referral once and returns the message back to the GP and referrer.
@@ -252,6 +256,7 @@ pub async fn discharge_referral(
             snomed_display: m.snomed_display,
             body: m.body,
             sent_to: m.sent_to,
+            not_sent_reason: m.not_sent_reason,
         }),
     ))
 }

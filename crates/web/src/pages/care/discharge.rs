@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::referral::GpMessageKind;
 use serde::Deserialize;
 use services::Actor;
 use services::ServiceError;
@@ -146,18 +147,25 @@ pub async fn discharge(
     }
 }
 
+pub struct MessageView {
+    pub heading: &'static str,
+    pub code: String,
+    pub display: String,
+    pub lines: Vec<String>,
+    /// Where it was e-mailed, or why it was not.
+    pub delivery: String,
+    pub created: String,
+}
+
 #[derive(Template)]
 #[template(path = "care/message.html")]
 struct MessagePage {
     l: Layout,
     id: i32,
-    code: String,
-    display: String,
-    lines: Vec<String>,
-    sent_to: String,
-    created: String,
+    messages: Vec<MessageView>,
 }
 
+/// The messages to the GP and referrer about a referral, first contact first.
 pub async fn message(
     State(state): State<AppState>,
     v: Viewer,
@@ -166,22 +174,38 @@ pub async fn message(
 ) -> Response {
     let found = async {
         let r = referrals::get(&state.svc, a, &v.meta, id).await?;
-        discharge::message_for(&state.svc, &r)
-            .await?
-            .ok_or(ServiceError::NotFound("message"))
+        let list = discharge::messages_for(&state.svc, &r).await?;
+        if list.is_empty() {
+            return Err(ServiceError::NotFound("message"));
+        }
+        Ok(list)
     }
     .await;
     match found {
-        Ok(m) => render(
+        Ok(list) => render(
             StatusCode::OK,
             &MessagePage {
-                l: Layout::for_viewer("Message to the GP and referrer", &v, "/caseload"),
+                l: Layout::for_viewer("Messages to the GP and referrer", &v, "/caseload"),
                 id,
-                code: m.snomed_code.clone(),
-                display: m.snomed_display.clone(),
-                lines: m.body.lines().map(str::to_owned).collect(),
-                sent_to: m.sent_to.unwrap_or_default(),
-                created: date_time(&m.created_at),
+                messages: list
+                    .into_iter()
+                    .map(|m| MessageView {
+                        heading: if m.kind == GpMessageKind::FirstContact.as_str() {
+                            "At first contact"
+                        } else {
+                            "When the referral closed"
+                        },
+                        code: m.snomed_code.clone(),
+                        display: m.snomed_display.clone(),
+                        lines: m.body.lines().map(str::to_owned).collect(),
+                        delivery: match (m.sent_to, m.not_sent_reason) {
+                            (Some(to), _) => format!("Queued by e-mail to {to}."),
+                            (None, Some(why)) => format!("{why}. Print this page to send it."),
+                            (None, None) => "Not e-mailed. Print this page to send it.".into(),
+                        },
+                        created: date_time(&m.created_at),
+                    })
+                    .collect(),
             },
         ),
         Err(e) => PageError::new(e, &v).into_response(),

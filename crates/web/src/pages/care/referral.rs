@@ -66,7 +66,7 @@ pub(super) async fn referral_page(
             lookup::person(&state.svc, &r),
             referrals::contacts(&state.svc, &r),
             lookup::organisation(&state.svc, r.team_org_id),
-            async { Ok(discharge::message_for(&state.svc, &r).await?.is_some()) },
+            async { Ok(!discharge::messages_for(&state.svc, &r).await?.is_empty()) },
             referrals::follow_ups_for(&state.svc, &r),
             lookup::user_name(&state.svc, r.assigned_user_id),
         )?;
