@@ -23,3 +23,7 @@ for (const group of document.querySelectorAll('[data-wm-reveal]')) {
   window.addEventListener('pageshow', sync)
   sync()
 }
+
+// A form sent back with a new slot (the plan's "Add another"): move to the slot's first field.
+const focus = document.querySelector('form[data-wm-focus]')?.dataset.wmFocus
+if (focus) document.getElementById(focus)?.focus()

@@ -196,7 +196,7 @@ fn plan(importance: i64, confidence: i64) -> PlanContent {
             description: "Lonely since moving".into(),
             goals: vec![Goal {
                 description: "Meet people who like gardening".into(),
-                importance,
+                importance: Some(importance),
                 status: "in_progress".into(),
                 stage_goals: vec![],
                 actions: vec![Action {
@@ -204,7 +204,7 @@ fn plan(importance: i64, confidence: i64) -> PlanContent {
                     who: "Jack".into(),
                     when: "2026-11-14".into(),
                     status: "in_progress".into(),
-                    confidence,
+                    confidence: Some(confidence),
                 }],
             }],
         }],
@@ -291,7 +291,7 @@ store::db_test!(
         assert_eq!(history.len(), 2);
         assert_eq!(
             plans::content_of(&history[0]).needs[0].goals[0].importance,
-            9
+            Some(9)
         );
     }
 );

@@ -368,7 +368,7 @@ fn plan() -> PlanContent {
             description: "Lonely since moving".into(),
             goals: vec![Goal {
                 description: "Meet people who like gardening".into(),
-                importance: 8,
+                importance: Some(8),
                 status: "in_progress".into(),
                 stage_goals: vec![],
                 actions: vec![Action {
@@ -376,7 +376,7 @@ fn plan() -> PlanContent {
                     who: "Jack".into(),
                     when: "2026-11-14".into(),
                     status: "in_progress".into(),
-                    confidence: 6,
+                    confidence: Some(6),
                 }],
             }],
         }],

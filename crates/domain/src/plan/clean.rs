@@ -177,7 +177,7 @@ impl PlanContent {
                 "Describe the goal in the person's words",
             );
         }
-        if !(1..=10).contains(&goal.importance) {
+        if goal.importance.is_some_and(|i| !(1..=10).contains(&i)) {
             add(
                 out,
                 f("importance"),
@@ -252,7 +252,7 @@ impl PlanContent {
                 if label_of(&ACTION_STATUSES, &action.status).is_empty() {
                     add(out, f("status"), "Choose the action's status");
                 }
-                if !(0..=10).contains(&action.confidence) {
+                if action.confidence.is_some_and(|c| !(0..=10).contains(&c)) {
                     add(
                         out,
                         f("confidence"),
@@ -289,7 +289,7 @@ mod tests {
                 description: "Feels lonely since moving".into(),
                 goals: vec![Goal {
                     description: "Meet people who like gardening".into(),
-                    importance,
+                    importance: Some(importance),
                     status: "in_progress".into(),
                     stage_goals: vec!["Visit the community garden once".into()],
                     actions: vec![Action {
@@ -297,7 +297,7 @@ mod tests {
                         who: "Jack".into(),
                         when: "2026-12-05".into(),
                         status: "in_progress".into(),
-                        confidence,
+                        confidence: Some(confidence),
                     }],
                 }],
             }],
@@ -316,6 +316,14 @@ mod tests {
             .into_iter()
             .map(|x| x.field)
             .collect()
+    }
+
+    #[test]
+    fn importance_and_confidence_may_be_left_out() {
+        let mut p = plan(5, 5);
+        p.needs[0].goals[0].importance = None;
+        p.needs[0].goals[0].actions[0].confidence = None;
+        assert_eq!(fields(&p), Vec::<String>::new());
     }
 
     #[test]

@@ -43,9 +43,10 @@ pub struct Need {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goal {
     pub description: String,
-    /// How much it matters to the person, 1-10.
+    /// How much it matters to the person, 1-10, if they said.
     #[schema(minimum = 1, maximum = 10)]
-    pub importance: i64,
+    #[serde(default)]
+    pub importance: Option<i64>,
     /// in_progress | achieved | partly_achieved | not_achieved | no_longer_relevant
     #[schema(schema_with = goal_status_schema)]
     pub status: String,
@@ -64,9 +65,10 @@ pub struct Action {
     /// in_progress | done | refused
     #[schema(schema_with = action_status_schema)]
     pub status: String,
-    /// The person's confidence they will do it, 0-10.
+    /// The person's confidence they will do it, 0-10, if they said.
     #[schema(minimum = 0, maximum = 10)]
-    pub confidence: i64,
+    #[serde(default)]
+    pub confidence: Option<i64>,
 }
 
 /// What to do if things go wrong: the trigger, what should happen, who to contact.

@@ -363,7 +363,7 @@ pub(super) async fn seed_care(svc: &Services) -> Result<(), ServiceError> {
                     description: "Feels isolated and low".into(),
                     goals: vec![Goal {
                         description: "Meet people with the same interests every week".into(),
-                        importance: 9,
+                        importance: Some(9),
                         status: "in_progress".into(),
                         stage_goals: vec![
                             "Visit the community garden once".into(),
@@ -374,7 +374,7 @@ pub(super) async fn seed_care(svc: &Services) -> Result<(), ServiceError> {
                             who: d.given.into(),
                             when: (now.date_naive() + chrono::Duration::days(5)).to_string(),
                             status: "in_progress".into(),
-                            confidence: 6,
+                            confidence: Some(6),
                         }],
                     }],
                 }],

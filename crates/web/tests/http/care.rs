@@ -511,11 +511,11 @@ seeded_db_test!(
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             bad.body.contains(
-                "href=\"#n0_g0_importance\">Importance must be a whole number from 1 to 10"
+                "href=\"#n0_g0_importance\">Need 1, goal 1: importance must be a whole number from 1 to 10"
             )
         );
         assert!(bad.body.contains(
-            "href=\"#n0_g0_a0_confidence\">Confidence must be a whole number from 0 to 10"
+            "href=\"#n0_g0_a0_confidence\">Need 1, goal 1, action 1: confidence must be a whole number from 0 to 10"
         ));
         assert!(
             bad.body.contains("value=\"Go to the Saturday parkrun\""),

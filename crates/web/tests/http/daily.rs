@@ -504,3 +504,68 @@ seeded_db_test!(
     );
     }
 );
+
+seeded_db_test!(
+    the_plan_editor_adds_goals_and_actions_without_saving,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Reid").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/people/{}/plan/edit", r.person_id);
+        let typed = [
+            ("based_on", "0"),
+            ("slots_n", "1"),
+            ("slots_n0_g", "1"),
+            ("slots_n0_g0_a", "1"),
+            ("slots_c", "1"),
+            ("n0_description", "Out of work and low"),
+            ("n0_g0_description", "Feel fit again"),
+            ("n0_g0_status", "in_progress"),
+            ("n0_g0_a0_what", "Go to parkrun"),
+            ("n0_g0_a0_status", "in_progress"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut f = typed.to_vec();
+            f.extend_from_slice(extra);
+            f
+        };
+        // Another goal: the same form with a second goal slot, what was typed kept, nothing saved.
+        let more = app.post(&mut b, &path, &with(&[("add", "n0_g")])).await;
+        assert_eq!(more.status, StatusCode::OK);
+        assert!(
+            more.body.contains("id=\"n0_g1_description\""),
+            "a second goal"
+        );
+        assert!(more.body.contains("data-wm-focus=\"n0_g1_description\""));
+        assert!(more.body.contains("value=\"Go to parkrun\""), "kept");
+        assert!(more.body.contains("name=\"slots_n0_g\" value=\"2\""));
+        assert!(
+            services::unchecked::plan_history(app.svc.db(), r.person_id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing saved"
+        );
+        let action = app.post(&mut b, &path, &with(&[("add", "n0_g0_a")])).await;
+        assert!(action.body.contains("Goal 1, action 2"));
+        // Saving: the error names the goal and action, and links to the field.
+        let bad = app.post(&mut b, &path, &with(&[])).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body
+                .contains("href=\"#n0_g0_a0_who\">Need 1, goal 1, action 1: say who will do it"),
+            "{}",
+            bad.body
+        );
+        // Importance and confidence may be left out.
+        let ok = app
+            .post(&mut b, &path, &with(&[("n0_g0_a0_who", "Callum")]))
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let person = app.get(&mut b, &format!("/people/{}", r.person_id)).await;
+        assert!(
+            person.body.contains("Go to parkrun (Callum): in progress"),
+            "the summary shows actions"
+        );
+    }
+);

@@ -127,7 +127,8 @@ struct PersonPage {
     about_me: Vec<(&'static str, String)>,
     about_me_meta: String,
     plan_strengths: String,
-    plan_goals: Vec<(String, i64, String)>,
+    /// Each goal, its status and importance, and its actions.
+    plan_goals: Vec<(String, String, Vec<String>)>,
     plan_meta: String,
     measures: Vec<MeasureRow>,
     chart: String,
@@ -220,12 +221,34 @@ pub async fn person(
                 .iter()
                 .flat_map(|n| {
                     n.goals.iter().map(|g| {
-                        (
-                            g.description.clone(),
-                            g.importance,
-                            domain::plan::label_of(&domain::plan::GOAL_STATUSES, &g.status)
-                                .to_string(),
-                        )
+                        let status =
+                            domain::plan::label_of(&domain::plan::GOAL_STATUSES, &g.status);
+                        let meta = match g.importance {
+                            Some(i) => format!("{status}; matters {i} out of 10"),
+                            None => status.to_string(),
+                        };
+                        let actions = g
+                            .actions
+                            .iter()
+                            .map(|a| {
+                                let when = if a.when.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(", by {}", super::plan::when_long(&a.when))
+                                };
+                                format!(
+                                    "{} ({}{when}): {}",
+                                    a.what,
+                                    a.who,
+                                    domain::plan::label_of(
+                                        &domain::plan::ACTION_STATUSES,
+                                        &a.status
+                                    )
+                                    .to_lowercase()
+                                )
+                            })
+                            .collect::<Vec<_>>();
+                        (g.description.clone(), meta, actions)
                     })
                 })
                 .collect();

@@ -14,10 +14,11 @@ use crate::viewer::CurrentActor;
 
 pub struct GoalView {
     pub description: String,
-    pub importance: i64,
+    pub importance: Option<i64>,
     pub status: &'static str,
     pub stage_goals: Vec<String>,
-    pub actions: Vec<(String, String, String, &'static str, i64)>,
+    /// What, who, by when, status, confidence (blank if not said).
+    pub actions: Vec<(String, String, String, &'static str, String)>,
 }
 
 pub struct NeedView {
@@ -32,6 +33,13 @@ pub struct PlanView {
     pub contingencies: Vec<(String, String, String)>,
     pub agreed_with: String,
     pub review: String,
+}
+
+/// An action's date as stored (YYYY-MM-DD) in the one way dates are shown.
+pub(super) fn when_long(when: &str) -> String {
+    chrono::NaiveDate::parse_from_str(when, "%Y-%m-%d")
+        .map(domain::dates::long)
+        .unwrap_or_else(|_| when.to_owned())
 }
 
 pub(super) fn plan_view(v: &services::care::PlanVersion) -> PlanView {
@@ -65,9 +73,9 @@ pub(super) fn plan_view(v: &services::care::PlanVersion) -> PlanView {
                                 (
                                     a.what,
                                     a.who,
-                                    a.when,
+                                    when_long(&a.when),
                                     label_of(&ACTION_STATUSES, &a.status),
-                                    a.confidence,
+                                    a.confidence.map(|c| c.to_string()).unwrap_or_default(),
                                 )
                             })
                             .collect(),

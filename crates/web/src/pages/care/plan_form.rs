@@ -1,7 +1,10 @@
-//! Editing the personalised care and support plan without JavaScript: the form shows what is
-//! there plus one empty slot for a new need, goal, action and contingency. Fields are named by
+//! Editing the personalised care and support plan, without JavaScript: the form shows what is
+//! there (and one empty need, goal, action or contingency where a list is empty); "Add another"
+//! sends the form back with one more slot in that list, keeping everything typed and saving
+//! nothing. Each list's slot count travels in a hidden `slots_<list>` field. Fields are named by
 //! position (`n0_g1_a2_what`); the use case's field paths (`needs[0].goals[1].actions[2].what`)
-//! are mapped back to them so each error sits by its input.
+//! are mapped back to them so each error sits by its input, and its message names the need,
+//! goal and action it belongs to.
 
 use crate::forms::Form;
 use askama::Template;
@@ -29,6 +32,7 @@ pub struct Field {
 }
 
 pub struct ActionForm {
+    pub number: usize,
     pub what: Field,
     pub who: Field,
     pub when: Field,
@@ -37,6 +41,9 @@ pub struct ActionForm {
 }
 
 pub struct GoalForm {
+    pub number: usize,
+    /// Slots in the goal's action list.
+    pub action_slots: usize,
     pub description: Field,
     pub importance: Field,
     pub status: Field,
@@ -46,6 +53,8 @@ pub struct GoalForm {
 
 pub struct NeedForm {
     pub number: usize,
+    /// Slots in the need's goal list.
+    pub goal_slots: usize,
     pub description: Field,
     pub goals: Vec<GoalForm>,
 }
@@ -65,7 +74,10 @@ fn to_raw(c: &PlanContent) -> Raw {
         for (j, g) in n.goals.iter().enumerate() {
             let p = format!("n{i}_g{j}");
             r.insert(format!("{p}_description"), g.description.clone());
-            r.insert(format!("{p}_importance"), g.importance.to_string());
+            r.insert(
+                format!("{p}_importance"),
+                g.importance.map(|i| i.to_string()).unwrap_or_default(),
+            );
             r.insert(format!("{p}_status"), g.status.clone());
             r.insert(format!("{p}_stages"), g.stage_goals.join("\n"));
             for (k, a) in g.actions.iter().enumerate() {
@@ -74,7 +86,10 @@ fn to_raw(c: &PlanContent) -> Raw {
                 r.insert(format!("{q}_who"), a.who.clone());
                 r.insert(format!("{q}_when"), a.when.clone());
                 r.insert(format!("{q}_status"), a.status.clone());
-                r.insert(format!("{q}_confidence"), a.confidence.to_string());
+                r.insert(
+                    format!("{q}_confidence"),
+                    a.confidence.map(|c| c.to_string()).unwrap_or_default(),
+                );
             }
         }
     }
@@ -96,22 +111,81 @@ fn filled(raw: &Raw, prefix: &str) -> bool {
         .any(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty() && !k.ends_with("_status"))
 }
 
-/// How many slots to show: every filled one, and one empty.
-fn slots(raw: &Raw, prefix: impl Fn(usize) -> String) -> usize {
-    let mut last = None;
-    for i in 0..50 {
-        if filled(raw, &prefix(i)) {
-            last = Some(i);
+/// The most slots a list is shown with (the plan's own limits are lower).
+const MAX_SLOTS: usize = 50;
+
+/// How many slots list `list` shows: every filled one, as many as the form last showed
+/// (`slots_<list>`), and at least one. `list` is the slots' common prefix without the index
+/// (`n0_g` for the goals of the first need).
+fn slots(raw: &Raw, list: &str) -> usize {
+    let mut count = get(raw, &format!("slots_{list}"))
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, MAX_SLOTS);
+    for i in 0..MAX_SLOTS {
+        if filled(raw, &format!("{list}{i}_")) {
+            count = count.max(i + 1);
         }
     }
-    last.map_or(1, |l| l + 2)
+    count
 }
 
-fn number(raw: &Raw, key: &str) -> i64 {
+/// A number typed, or none left blank.
+fn number(raw: &Raw, key: &str) -> Option<i64> {
     match get(raw, key) {
+        "" => None,
         // Out of range on purpose: the plan's own validation explains the allowed range.
-        "" => i64::MIN,
-        v => v.parse().unwrap_or(i64::MIN),
+        v => Some(v.parse().unwrap_or(i64::MIN)),
+    }
+}
+
+/// "Add another" pressed for list `list`: one more slot, and the id of its first field.
+fn add_slot(raw: &mut Raw, list: &str) -> Option<String> {
+    let known = list == "n"
+        || list == "c"
+        || (list.ends_with("_g") || list.ends_with("_a"))
+            && list.starts_with('n')
+            && list.len() <= 16
+            && list.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !known {
+        return None;
+    }
+    let next = slots(raw, list);
+    if next >= MAX_SLOTS {
+        return None;
+    }
+    raw.insert(format!("slots_{list}"), (next + 1).to_string());
+    let first = if list == "c" {
+        "trigger"
+    } else if list.ends_with("_a") {
+        "what"
+    } else {
+        "description"
+    };
+    Some(format!("{list}{next}_{first}"))
+}
+
+/// "needs[1].goals[0].actions[2].who" → "Need 2, goal 1, action 3"; "contingencies[0].x" →
+/// "Contingency plan 1"; "" for fields of the plan as a whole.
+fn belongs_to(path: &str) -> String {
+    let mut parts = Vec::new();
+    for (key, name) in [
+        ("needs[", "need"),
+        ("goals[", "goal"),
+        ("actions[", "action"),
+        ("contingencies[", "contingency plan"),
+    ] {
+        if let Some(rest) = path.split(key).nth(1)
+            && let Some(n) = rest.split(']').next().and_then(|n| n.parse::<usize>().ok())
+        {
+            parts.push(format!("{name} {}", n + 1));
+        }
+    }
+    let joined = parts.join(", ");
+    let mut chars = joined.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => joined,
     }
 }
 
@@ -121,7 +195,7 @@ fn from_raw(raw: &Raw) -> PlanContent {
         strengths: get(raw, "strengths").to_owned(),
         ..Default::default()
     };
-    for i in 0..slots(raw, |i| format!("n{i}_")) {
+    for i in 0..slots(raw, "n") {
         if !filled(raw, &format!("n{i}_")) {
             continue;
         }
@@ -129,7 +203,7 @@ fn from_raw(raw: &Raw) -> PlanContent {
             description: get(raw, &format!("n{i}_description")).to_owned(),
             goals: vec![],
         };
-        for j in 0..slots(raw, |j| format!("n{i}_g{j}_")) {
+        for j in 0..slots(raw, &format!("n{i}_g")) {
             let p = format!("n{i}_g{j}");
             if !filled(raw, &format!("{p}_")) {
                 continue;
@@ -146,7 +220,7 @@ fn from_raw(raw: &Raw) -> PlanContent {
                     .collect(),
                 actions: vec![],
             };
-            for k in 0..slots(raw, |k| format!("{p}_a{k}_")) {
+            for k in 0..slots(raw, &format!("{p}_a")) {
                 let q = format!("{p}_a{k}");
                 if !filled(raw, &format!("{q}_")) {
                     continue;
@@ -163,7 +237,7 @@ fn from_raw(raw: &Raw) -> PlanContent {
         }
         c.needs.push(need);
     }
-    for i in 0..slots(raw, |i| format!("c{i}_")) {
+    for i in 0..slots(raw, "c") {
         if filled(raw, &format!("c{i}_")) {
             c.contingencies.push(Contingency {
                 trigger: get(raw, &format!("c{i}_trigger")).to_owned(),
@@ -173,6 +247,15 @@ fn from_raw(raw: &Raw) -> PlanContent {
         }
     }
     c
+}
+
+/// "Say who will do it" → "say who will do it", to follow "Goal 2, action 1: ".
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// "needs[0].goals[1].actions[2].what" → "n0_g1_a2_what".
@@ -190,22 +273,26 @@ fn build(raw: &Raw, errors: &Errors) -> (Vec<NeedForm>, Vec<ContingencyForm>) {
         error: errors.get(&id).unwrap_or("").to_owned(),
         id,
     };
-    let needs = (0..slots(raw, |i| format!("n{i}_")))
+    let needs = (0..slots(raw, "n"))
         .map(|i| NeedForm {
             number: i + 1,
             description: field(format!("n{i}_description")),
-            goals: (0..slots(raw, |j| format!("n{i}_g{j}_")))
+            goal_slots: slots(raw, &format!("n{i}_g")),
+            goals: (0..slots(raw, &format!("n{i}_g")))
                 .map(|j| {
                     let p = format!("n{i}_g{j}");
                     GoalForm {
+                        number: j + 1,
+                        action_slots: slots(raw, &format!("{p}_a")),
                         description: field(format!("{p}_description")),
                         importance: field(format!("{p}_importance")),
                         status: field(format!("{p}_status")),
                         stages: field(format!("{p}_stages")),
-                        actions: (0..slots(raw, |k| format!("{p}_a{k}_")))
+                        actions: (0..slots(raw, &format!("{p}_a")))
                             .map(|k| {
                                 let q = format!("{p}_a{k}");
                                 ActionForm {
+                                    number: k + 1,
                                     what: field(format!("{q}_what")),
                                     who: field(format!("{q}_who")),
                                     when: field(format!("{q}_when")),
@@ -219,7 +306,7 @@ fn build(raw: &Raw, errors: &Errors) -> (Vec<NeedForm>, Vec<ContingencyForm>) {
                 .collect(),
         })
         .collect();
-    let contingencies = (0..slots(raw, |i| format!("c{i}_")))
+    let contingencies = (0..slots(raw, "c"))
         .map(|i| ContingencyForm {
             trigger: field(format!("c{i}_trigger")),
             action: field(format!("c{i}_action")),
@@ -245,8 +332,17 @@ struct PlanFormPage {
     funding_source: String,
     goal_statuses: Vec<(&'static str, &'static str)>,
     action_statuses: Vec<(&'static str, &'static str)>,
+    /// Slots in the lists of needs and of contingency plans.
+    need_slots: usize,
+    contingency_slots: usize,
+    /// The field to move to when the page opens: the first of a slot just added.
+    focus: String,
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is drawn from everything the form holds"
+)]
 async fn page(
     state: &AppState,
     v: &Viewer,
@@ -255,6 +351,7 @@ async fn page(
     status: StatusCode,
     errors: Errors,
     typed: Option<Raw>,
+    focus: String,
 ) -> Response {
     let (p, history) = match plans::read(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
@@ -311,6 +408,9 @@ async fn page(
             funding_source: raw.get("funding_source").cloned().unwrap_or_default(),
             goal_statuses: GOAL_STATUSES.to_vec(),
             action_statuses: ACTION_STATUSES.to_vec(),
+            need_slots: slots(&raw, "n"),
+            contingency_slots: slots(&raw, "c"),
+            focus,
             errors,
         },
     )
@@ -322,7 +422,17 @@ pub async fn form(
     CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
 ) -> Response {
-    page(&state, &v, a, id, StatusCode::OK, Errors::default(), None).await
+    page(
+        &state,
+        &v,
+        a,
+        id,
+        StatusCode::OK,
+        Errors::default(),
+        None,
+        String::new(),
+    )
+    .await
 }
 
 pub async fn save(
@@ -330,8 +440,23 @@ pub async fn save(
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
     Path(id): Path<i32>,
-    Form(raw): Form<Raw>,
+    Form(mut raw): Form<Raw>,
 ) -> Response {
+    // "Add another …": the same form again with one more slot there, nothing saved.
+    if let Some(list) = raw.remove("add") {
+        let focus = add_slot(&mut raw, &list).unwrap_or_default();
+        return page(
+            &state,
+            &v,
+            a,
+            id,
+            StatusCode::OK,
+            Errors::default(),
+            Some(raw),
+            focus,
+        )
+        .await;
+    }
     let input = plans::PlanInput {
         based_on: get(&raw, "based_on").parse().unwrap_or(0),
         content: from_raw(&raw),
@@ -345,7 +470,13 @@ pub async fn save(
         Err(ServiceError::Invalid(list)) => {
             let errors = Errors(
                 list.into_iter()
-                    .map(|e| FieldError::new(field_id(&e.field), e.message))
+                    .map(|e| {
+                        let message = match belongs_to(&e.field) {
+                            at if at.is_empty() => e.message,
+                            at => format!("{at}: {}", lowercase_first(&e.message)),
+                        };
+                        FieldError::new(field_id(&e.field), message)
+                    })
                     .collect(),
             );
             page(
@@ -356,6 +487,7 @@ pub async fn save(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors,
                 Some(raw),
+                String::new(),
             )
             .await
         }
@@ -368,6 +500,7 @@ pub async fn save(
                 StatusCode::CONFLICT,
                 Errors::one("strengths", m),
                 Some(raw),
+                String::new(),
             )
             .await
         }
@@ -390,6 +523,37 @@ mod tests {
     }
 
     #[test]
+    fn errors_name_the_need_goal_and_action_they_belong_to() {
+        assert_eq!(
+            belongs_to("needs[0].goals[1].actions[0].who"),
+            "Need 1, goal 2, action 1"
+        );
+        assert_eq!(belongs_to("contingencies[2].contact"), "Contingency plan 3");
+        assert_eq!(belongs_to("review_date"), "");
+    }
+
+    #[test]
+    fn another_slot_is_added_only_to_a_list_the_form_has() {
+        let mut raw = Raw::new();
+        raw.insert("n0_g0_description".into(), "Walk".into());
+        assert_eq!(
+            add_slot(&mut raw, "n0_g").as_deref(),
+            Some("n0_g1_description")
+        );
+        assert_eq!(slots(&raw, "n0_g"), 2);
+        assert_eq!(
+            add_slot(&mut raw, "n0_g0_a").as_deref(),
+            Some("n0_g0_a1_what")
+        );
+        assert_eq!(add_slot(&mut raw, "c").as_deref(), Some("c1_trigger"));
+        for odd in ["", "x", "n0_g\"><script>", "strengths", "n0_description"] {
+            assert_eq!(add_slot(&mut raw, odd), None, "{odd}");
+        }
+        raw.insert("slots_n".into(), "99999".into());
+        assert_eq!(slots(&raw, "n"), MAX_SLOTS, "capped");
+    }
+
+    #[test]
     fn a_plan_survives_the_form_round_trip_and_empty_slots_are_dropped() {
         let c = PlanContent {
             strengths: "Kind".into(),
@@ -397,7 +561,7 @@ mod tests {
                 description: "Lonely".into(),
                 goals: vec![Goal {
                     description: "Join a group".into(),
-                    importance: 8,
+                    importance: Some(8),
                     status: "in_progress".into(),
                     stage_goals: vec!["Find one".into(), "Go once".into()],
                     actions: vec![Action {
@@ -405,7 +569,7 @@ mod tests {
                         who: "Jack".into(),
                         when: "2026-12-01".into(),
                         status: "done".into(),
-                        confidence: 7,
+                        confidence: Some(7),
                     }],
                 }],
             }],
