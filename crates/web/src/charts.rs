@@ -4,8 +4,9 @@
 use services::care::Measure;
 use std::fmt::Write;
 
-const W: f64 = 640.0;
-const H: f64 = 260.0;
+// Drawn narrow, so its 14-unit labels stay readable when it is shrunk onto a 375 px phone.
+const W: f64 = 400.0;
+const H: f64 = 240.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
@@ -25,9 +26,9 @@ pub fn wellbeing_svg(measures: &[Measure]) -> String {
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     // Points sit inside the plot with room for their date labels at either end.
-    let inner = plot_w - 80.0;
+    let inner = plot_w - 90.0;
     let x = |i: usize| {
-        LEFT + 40.0
+        LEFT + 45.0
             + if points.len() == 1 {
                 inner / 2.0
             } else {
@@ -52,7 +53,7 @@ pub fn wellbeing_svg(measures: &[Measure]) -> String {
     for v in [7.0, 14.0, 21.0, 28.0, 35.0] {
         let _ = write!(
             s,
-            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d8dde0" stroke-width="1"/><text x="{}" y="{:.1}" font-size="12" text-anchor="end" fill="#212b32">{v}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d8dde0" stroke-width="1"/><text x="{}" y="{:.1}" font-size="14" text-anchor="end" fill="#212b32">{v}</text>"##,
             W - RIGHT,
             LEFT - 8.0,
             y(v) + 4.0,
@@ -69,17 +70,26 @@ pub fn wellbeing_svg(measures: &[Measure]) -> String {
         r##"<polyline points="{}" fill="none" stroke="#005eb8" stroke-width="3"/>"##,
         path.join(" ")
     );
+    // Every point is marked; with more than three, only the first and last are labelled, so
+    // labels never overlap (the table beside the chart has every figure).
+    let last_index = points.len() - 1;
     for (i, (label, v)) in points.iter().enumerate() {
         let _ = write!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#005eb8"/><text x="{:.1}" y="{}" font-size="12" text-anchor="middle" fill="#212b32">{label}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#212b32">{v:.2}</text>"##,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#005eb8"/>"##,
             x(i),
-            y(*v),
-            x(i),
-            H - 12.0,
-            x(i),
-            y(*v) - 10.0
+            y(*v)
         );
+        if points.len() <= 3 || i == 0 || i == last_index {
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" font-size="14" text-anchor="middle" fill="#212b32">{label}</text><text x="{:.1}" y="{:.1}" font-size="14" text-anchor="middle" fill="#212b32">{v:.2}</text>"##,
+                x(i),
+                H - 12.0,
+                x(i),
+                y(*v) - 10.0
+            );
+        }
     }
     s.push_str("</svg>");
     s

@@ -42,7 +42,7 @@ seeded_db_test!(
                 Some((method, filled(template, id)))
             })
             .collect();
-        assert_eq!(requests.len(), 28, "{requests:?}");
+        assert_eq!(requests.len(), 29, "{requests:?}");
         requests.push((
             Method::GET,
             format!("/referrals/new?person_id={}", r.person_id),
@@ -382,9 +382,8 @@ seeded_db_test!(
         let m = app
             .post(
                 &mut b,
-                &format!("/people/{}/measures", jack.person_id),
+                &format!("/people/{}/measures/ons4", jack.person_id),
                 &[
-                    ("instrument", "ons4"),
                     ("ons4_0", "6"),
                     ("ons4_1", "7"),
                     ("ons4_2", "6"),
@@ -409,6 +408,7 @@ seeded_db_test!(
             format!("/people/{}/plan", other.person_id),
             format!("/people/{}/about-me", other.person_id),
             format!("/people/{}/measures", other.person_id),
+            format!("/people/{}/measures/ons4", other.person_id),
         ] {
             assert_eq!(
                 app.get(&mut b, &path).await.status,
@@ -423,9 +423,8 @@ seeded_db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
     let app = app(db).await;
     let r = referral_of(&app, "Reid").await;
     let mut b = app.sign_in(LINK_WORKER).await;
-    let path = format!("/people/{}/measures", r.person_id);
+    let path = format!("/people/{}/measures/swemwbs", r.person_id);
     let form = [
-        ("instrument", "swemwbs"),
         ("timepoint", "start"),
         ("swemwbs_0", "3"),
         ("swemwbs_1", "3"),
@@ -443,9 +442,12 @@ seeded_db_test!(a_swemwbs_answer_of_6_is_shown_against_its_statement, |db| {
         "{}",
         bad.body
     );
-    assert!(bad.body.contains("value=\"6\""), "what was typed is kept");
+    assert!(
+        bad.body.contains("value=\"3\" checked"),
+        "what was chosen is kept"
+    );
     let mut good = form.to_vec();
-    good[7] = ("swemwbs_5", "4");
+    good[6] = ("swemwbs_5", "4");
     assert_eq!(
         app.post(&mut b, &path, &good).await.status,
         StatusCode::SEE_OTHER
@@ -753,12 +755,12 @@ seeded_db_test!(
         let mut b = app.sign_in(LINK_WORKER).await;
         // SWEMWBS wording appears once the organisation loads it.
         let before = app
-            .get(&mut b, &format!("/people/{}/measures", r.person_id))
+            .get(&mut b, &format!("/people/{}/measures/swemwbs", r.person_id))
             .await;
         assert!(
             before
                 .body
-                .contains("your organisation loads their wording")
+                .contains("your organisation has not loaded their wording")
         );
         let items: Vec<String> = (1..=7)
             .map(|i| format!("Licensed statement number {i}"))
@@ -767,10 +769,14 @@ seeded_db_test!(
             .await
             .unwrap();
         let after = app
-            .get(&mut b, &format!("/people/{}/measures", r.person_id))
+            .get(&mut b, &format!("/people/{}/measures/swemwbs", r.person_id))
             .await;
         assert!(after.body.contains("Licensed statement number 7"));
-        assert!(!after.body.contains("your organisation loads their wording"));
+        assert!(
+            !after
+                .body
+                .contains("your organisation has not loaded their wording")
+        );
         // Earlier plan versions stay readable.
         let plan = services::care::plans::current(
             &app.svc,

@@ -312,6 +312,7 @@ pub fn filled(template: &str, id: i32) -> String {
         .replace("{id}", &id.to_string())
         .replace("{token}", "no-such-token")
         .replace("{follow_up}", "1")
+        .replace("{instrument}", "ons4")
         .replace("{*path}", "nhsuk-frontend.min.css")
 }
 

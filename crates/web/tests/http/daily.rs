@@ -569,3 +569,86 @@ seeded_db_test!(
         );
     }
 );
+
+seeded_db_test!(
+    each_questionnaire_has_its_own_page_dated_today_unless_changed,
+    |db| {
+        let app = app(db).await;
+        let r = referral_of(&app, "Reid").await;
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let path = format!("/people/{}/measures/ons4", r.person_id);
+        let page = app.get(&mut b, &path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains("Overall, how satisfied are you with your life nowadays?")
+        );
+        // Today (2 November 2026 here) unless changed.
+        assert!(
+            page.body
+                .contains("name=\"taken_on-day\" type=\"text\" inputmode=\"numeric\" value=\"2\"")
+        );
+        let answers = [
+            ("ons4_0", "5"),
+            ("ons4_1", "6"),
+            ("ons4_2", "5"),
+            ("ons4_3", "3"),
+        ];
+        let with = |day: &'static str| {
+            let mut f = answers.to_vec();
+            f.extend([
+                ("timepoint", "start"),
+                ("taken_on-day", day),
+                ("taken_on-month", "11"),
+                ("taken_on-year", "2026"),
+            ]);
+            f
+        };
+        let future = app.post(&mut b, &path, &with("3")).await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            future.body.contains("href=\"#taken_on\""),
+            "{}",
+            future.body
+        );
+        assert!(future.body.contains("value=\"5\" checked"), "answers kept");
+        let ok = app.post(&mut b, &path, &with("1")).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let saved = services::unchecked::measures(app.svc.db(), r.person_id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(saved.taken_on.to_string(), "2026-11-01");
+        // SWEMWBS without its licensed wording: a note to staff, numbered statements.
+        let sw = app
+            .get(&mut b, &format!("/people/{}/measures/swemwbs", r.person_id))
+            .await;
+        assert!(sw.body.contains("Wording not loaded"));
+        assert!(sw.body.contains("Statement 1 of the printed questionnaire"));
+        // A person answers ONS4 for themselves, but not SWEMWBS without wording, nor PAM.
+        let jack = referral_of(&app, "Turner").await;
+        let mut me = app.sign_in(PERSON).await;
+        for (tail, status) in [
+            ("ons4", StatusCode::OK),
+            ("swemwbs", StatusCode::NOT_FOUND),
+            ("pam", StatusCode::NOT_FOUND),
+            ("nonsense", StatusCode::NOT_FOUND),
+        ] {
+            let r = app
+                .get(
+                    &mut me,
+                    &format!("/people/{}/measures/{tail}", jack.person_id),
+                )
+                .await;
+            assert_eq!(r.status, status, "{tail}");
+        }
+        let chooser = app
+            .get(&mut me, &format!("/people/{}/measures", jack.person_id))
+            .await;
+        assert!(
+            chooser.body.contains("ONS4 personal wellbeing")
+                && !chooser.body.contains("Patient activation")
+        );
+    }
+);

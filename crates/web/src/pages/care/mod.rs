@@ -99,7 +99,16 @@ pub fn routes() -> Routes {
         .get("/people/{id}/about-me", signed_in, about_me::about_me_form)
         .post("/people/{id}/about-me", signed_in, about_me::save_about_me)
         .get("/people/{id}/measures", signed_in, measures::measures_form)
-        .post("/people/{id}/measures", signed_in, measures::record_measure)
+        .get(
+            "/people/{id}/measures/{instrument}",
+            signed_in,
+            measures::questionnaire_form,
+        )
+        .post(
+            "/people/{id}/measures/{instrument}",
+            signed_in,
+            measures::record_measure,
+        )
         .get("/me", signed_in, me::me)
 }
 
