@@ -252,7 +252,7 @@ test('signing out works', async () => {
 test('care journey: self-referral, triage, first contact, About me, plan, ONS4 and SWEMWBS twice, discharge, message to the GP', async () => {
   const pub = await context()
   await visit(pub.page, '/self-referral', 'self-referral form')
-  await pub.page.click('button:has-text("Send my referral")')
+  await pub.page.click('button:has-text("Continue")')
   await pub.page.waitForSelector('.nhsuk-error-summary')
   await axe(pub.page, 'self-referral with errors')
   // Every error links to a field on the page, and the summary reads in the form's order.
@@ -271,6 +271,16 @@ test('care journey: self-referral, triage, first contact, About me, plan, ONS4 a
   await pub.page.check('#service')
   await pub.page.fill('#reason', 'I have been very lonely since my sister moved away')
   await pub.page.check('#consent_to_contact')
+  await pub.page.click('button:has-text("Continue")')
+  // Check the answers, change one (the form opens at it), and send.
+  await pub.page.waitForSelector('h1:has-text("Check your answers")')
+  await axe(pub.page, 'self-referral: check your answers')
+  await pub.page.click('button[name="change"][value="reason"]')
+  await pub.page.waitForSelector('h1:has-text("Refer yourself")')
+  assert.equal(await pub.page.evaluate(() => document.activeElement?.id), 'reason')
+  await pub.page.fill('#reason', 'I have been very lonely since my sister moved away, and I miss singing')
+  await pub.page.click('button:has-text("Continue")')
+  await pub.page.waitForSelector('h1:has-text("Check your answers")')
   await pub.page.click('button:has-text("Send my referral")')
   await pub.page.waitForSelector('h1:has-text("Your referral has been sent")')
   await axe(pub.page, 'self-referral sent')

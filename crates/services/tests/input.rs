@@ -871,11 +871,11 @@ store::db_test!(
     }
 );
 
+/// A self-referral by the person of [`person_input`] (the same name and date of birth).
 fn self_referral(practice: i32, nhs: &str) -> SelfReferralInput {
     SelfReferralInput {
         person: PersonInput {
             practice_id: Some(practice),
-            date_of_birth: Some("1962-02-14".into()),
             ..person_input(nhs)
         },
         service: Some("social_prescribing".into()),

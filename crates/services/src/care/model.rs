@@ -181,6 +181,9 @@ pub struct Referral {
     pub assigned_user_id: Option<i32>,
     pub declined_reason: Option<String>,
     pub possible_duplicate_of: Option<i32>,
+    /// A self-referral's NHS number matched this known person, with another name or date of
+    /// birth: staff check who it is.
+    pub identity_check_person_id: Option<i32>,
     pub review_due: Option<NaiveDate>,
     /// When the team took the referral on at triage (or first reached the person).
     pub accepted_at: Option<DateTime<Utc>>,
@@ -226,6 +229,7 @@ impl TryFrom<referral::Model> for Referral {
             assigned_user_id: m.assigned_user_id,
             declined_reason: m.declined_reason,
             possible_duplicate_of: m.possible_duplicate_of,
+            identity_check_person_id: m.identity_check_person_id,
             review_due: m.review_due,
             accepted_at: m.accepted_at,
             first_contact_at: m.first_contact_at,

@@ -22,6 +22,9 @@ pub struct Model {
     pub assigned_user_id: Option<i32>,
     pub declined_reason: Option<String>,
     pub possible_duplicate_of: Option<i32>,
+    /// A self-referral's NHS number matched this known person, but the name or date of birth
+    /// did not: staff check who it is.
+    pub identity_check_person_id: Option<i32>,
     pub review_due: Option<Date>,
     /// When the team accepted the referral at triage; none while it waits for triage.
     pub accepted_at: Option<DateTimeUtc>,

@@ -11,6 +11,7 @@ mod m0006_jobs;
 mod m0007_org_path_prefix;
 mod m0008_triage_follow_ups;
 mod m0009_gp_messages;
+mod m0010_identity_check;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_org_path_prefix::Migration),
             Box::new(m0008_triage_follow_ups::Migration),
             Box::new(m0009_gp_messages::Migration),
+            Box::new(m0010_identity_check::Migration),
         ]
     }
 }
@@ -75,4 +77,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0007_org_path_prefix.rs"),
     include_str!("m0008_triage_follow_ups.rs"),
     include_str!("m0009_gp_messages.rs"),
+    include_str!("m0010_identity_check.rs"),
 ];

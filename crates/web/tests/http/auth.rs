@@ -646,6 +646,7 @@ seeded_db_test!(
             ("reason", "Lonely since my sister moved away"),
             ("consent_to_contact", "yes"),
             ("website", ""),
+            ("confirm", "yes"),
         ];
         let limit = services::care::referrals::SELF_REFERRALS_PER_ADDRESS_PER_HOUR;
         for _ in 0..limit {

@@ -237,7 +237,35 @@ seeded_db_test!(
         assert!(partial.body.contains(
             "name=\"date_of_birth-year\" type=\"text\" inputmode=\"numeric\" autocomplete=\"bday-year\" value=\"1946\""
         ));
-        let ok = app.post(&mut anon, "/self-referral", &form("10")).await;
+        // The answers are shown back to check, and sent from there.
+        let check = app.post(&mut anon, "/self-referral", &form("10")).await;
+        assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+        assert!(
+            check
+                .body
+                .contains("Check your answers before sending your referral")
+        );
+        assert!(check.body.contains("3 October 1946"));
+        assert!(
+            person::Entity::find()
+                .filter(person::Column::FamilyName.eq("Brennan"))
+                .one(app.svc.db())
+                .await
+                .unwrap()
+                .is_none(),
+            "nothing saved before it is sent"
+        );
+        let change = {
+            let mut f = form("10").to_vec();
+            f.push(("change", "reason"));
+            app.post(&mut anon, "/self-referral", &f).await
+        };
+        assert_eq!(change.status, StatusCode::OK);
+        assert!(change.body.contains("data-wm-focus=\"reason\""));
+        assert!(change.body.contains("Lonely since my sister moved away"));
+        let mut send = form("10").to_vec();
+        send.push(("confirm", "yes"));
+        let ok = app.post(&mut anon, "/self-referral", &send).await;
         assert_eq!(ok.status, StatusCode::CREATED);
         assert!(ok.body.contains("Your reference is"));
         let born = person::Entity::find()

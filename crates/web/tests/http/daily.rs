@@ -2,7 +2,7 @@
 //! that starts at one's own people, contacts at a time of day, and what a GP may see.
 
 use axum::http::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use store::entities::{person, referral, user};
 
 use crate::common::*;
@@ -650,5 +650,73 @@ seeded_db_test!(
             chooser.body.contains("ONS4 personal wellbeing")
                 && !chooser.body.contains("Patient activation")
         );
+    }
+);
+
+seeded_db_test!(
+    a_self_referral_with_a_known_nhs_number_but_another_name_is_not_joined_up,
+    |db| {
+        let app = app(db).await;
+        let jack = referral_of(&app, "Turner").await;
+        let known = person::Entity::find_by_id(jack.person_id)
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let nhs = known.nhs_number.clone().unwrap();
+        let practice = known.practice_id.unwrap().to_string();
+        let mut anon = Browser::default();
+        anon.csrf = app.get(&mut anon, "/self-referral").await.csrf();
+        let send = |given: &'static str, born: &'static str| {
+            vec![
+                ("given_name", given),
+                ("family_name", "Turner"),
+                ("date_of_birth", born),
+                ("nhs_number", nhs.as_str()),
+                ("practice_id", practice.as_str()),
+                ("preferred_contact", "phone"),
+                ("phone", "07700 900777"),
+                ("service", "social_prescribing"),
+                ("reason", "Struggling since my wife died"),
+                ("consent_to_contact", "yes"),
+                ("website", ""),
+                ("confirm", "yes"),
+            ]
+        };
+        let r = app
+            .post(&mut anon, "/self-referral", &send("John", "1948-05-12"))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let newest = referral::Entity::find()
+            .order_by_desc(referral::Column::Id)
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(
+            newest.person_id, jack.person_id,
+            "not joined to Jack's record"
+        );
+        assert_eq!(newest.identity_check_person_id, Some(jack.person_id));
+        let mut b = app.sign_in(LINK_WORKER).await;
+        let page = app.get(&mut b, &format!("/referrals/{}", newest.id)).await;
+        assert!(page.body.contains("Check who this is"));
+        assert!(
+            page.body
+                .contains(&format!("href=\"/people/{}\"", jack.person_id))
+        );
+        // The same name and date of birth (in any case) is the same person.
+        let same = app
+            .post(&mut anon, "/self-referral", &send("JACK", "1948-05-12"))
+            .await;
+        assert_eq!(same.status, StatusCode::CREATED);
+        let latest = referral::Entity::find()
+            .order_by_desc(referral::Column::Id)
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(latest.person_id, jack.person_id);
+        assert_eq!(latest.identity_check_person_id, None);
     }
 );

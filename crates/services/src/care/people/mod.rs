@@ -15,7 +15,7 @@ mod validate;
 pub(crate) use consents::consents_of;
 pub use consents::{ConsentInput, consents, latest_decision, record_consent};
 pub use create::ALREADY_RECORDED;
-pub(crate) use create::{Asker, Known, create_person, known};
+pub(crate) use create::{Asker, Known, create_person, insert, known};
 pub use details::{get, update};
 pub use reconciliation::{AwaitingReconciliation, awaiting_reconciliation};
 pub use search::{Found, Search, name_score, search};

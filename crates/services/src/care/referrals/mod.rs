@@ -28,7 +28,7 @@ pub use follow_ups::{FollowUp, FollowUpInput, complete_follow_up, follow_ups_for
 pub use read::{for_person, get};
 pub use self_referral::{
     SELF_REFERRALS_PER_ADDRESS_PER_HOUR, SELF_REFERRALS_PER_HOUR, SelfReferralInput,
-    SelfReferralOutcome, reference, self_refer, team_for_practice,
+    SelfReferralOutcome, check_self_referral, reference, self_refer, team_for_practice,
 };
 pub use state::{StateChange, change_state};
 pub use triage::{Triage, triage};

@@ -91,7 +91,103 @@ pub async fn self_refer(
             retry_after_secs: limit.retry_after_secs,
         });
     }
-    let today = domain::dates::uk_date(now);
+    let (person, v, team) = check(svc, &input).await?;
+    let txn = store::begin_write(&svc.db).await?;
+    // The same NHS number is the same person when that person is already known to the PCN the
+    // referral goes to; a number known only elsewhere starts a new record, flagged for
+    // reconciliation, so the form cannot be used to attach referrals to someone's record.
+    // A known number with another name or date of birth is not joined to the known person: it
+    // starts a record of its own (flagged, as a second record of the number must be) and the
+    // referral names the known person for staff to check who it is.
+    let existing = match &person.nhs_number {
+        Some(n) => match people::known(&txn, &Asker::ToPcn(&team.path), n, None).await? {
+            Known::InScope(id) => Some(id),
+            Known::No | Known::Elsewhere => None,
+        },
+        None => None,
+    };
+    let mut identity_check = None;
+    let existing = match existing {
+        Some(id) => {
+            let known = store::entities::person::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(ServiceError::NotFound("person"))?;
+            if same_identity(&known, &person) {
+                Some(id)
+            } else {
+                identity_check = Some(id);
+                None
+            }
+        }
+        None => None,
+    };
+    let person_id = match existing {
+        Some(id) => {
+            crate::care::lock_person(&txn, id).await?;
+            id
+        }
+        None if identity_check.is_some() => people::insert(&txn, now, person, true).await?.id,
+        None => {
+            let m =
+                people::create_person(&txn, &Asker::ToPcn(&team.path), now, person, "nhs_number")
+                    .await;
+            match m {
+                Ok(m) => m.id,
+                // Recorded for the same PCN a moment ago, by a form sent at the same time.
+                Err(ServiceError::Invalid(_)) => {
+                    return Err(ServiceError::Conflict(
+                        "Your referral could not be saved just now. Please try again".into(),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let mut r = insert_referral(&txn, now, person_id, v, "self", None, meta.ip.clone()).await?;
+    if let Some(known) = identity_check {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+        let mut am = r.into_active_model();
+        am.identity_check_person_id = Set(Some(known));
+        r = am.update(&txn).await?;
+        let mut ev = Event::new("self_referral_identity_check", Outcome::Success)
+            .by_label(None, "the person (self-referral form)")
+            .entity("referral", r.id)
+            .detail(format!(
+                "NHS number matches person {known}; name or date of birth differ"
+            ));
+        ev.person_id = Some(known);
+        audit::record(&txn, now, meta, ev).await?;
+    }
+    let mut ev = Event::new("self_referral", Outcome::Success)
+        .by_label(None, "the person (self-referral form)")
+        .entity("referral", r.id);
+    ev.person_id = Some(person_id);
+    audit::record(&txn, now, meta, ev).await?;
+    txn.commit().await?;
+    Ok(SelfReferralOutcome::Received {
+        reference: reference(r.id),
+    })
+}
+
+/// What a self-referral's answers become once checked: the person, the referral and the PCN.
+type Checked = (
+    people::ValidPerson,
+    super::create::ValidReferral,
+    organisation::Model,
+);
+
+/// Checks a self-referral's answers without saving anything or counting against the limits:
+/// for the "check your answers" page. The same checks run again when it is sent.
+pub async fn check_self_referral(
+    svc: &Services,
+    input: &SelfReferralInput,
+) -> Result<(), ServiceError> {
+    check(svc, input).await.map(|_| ())
+}
+
+async fn check(svc: &Services, input: &SelfReferralInput) -> Result<Checked, ServiceError> {
+    let today = svc.today();
     let mut p = Problems::default();
     if input.person.practice_id.is_none() {
         p.add("practice_id", "Choose your GP practice");
@@ -180,53 +276,24 @@ pub async fn self_refer(
     }
     p.sort_by(&SELF_REFERRAL_FIELDS);
     p.finish()?;
-    let (Some(person), Some(v), Some(team)) = (person, valid, team) else {
-        return Err(ServiceError::Internal(
+    match (person, valid, team) {
+        (Some(person), Some(v), Some(team)) => Ok((person, v, team)),
+        _ => Err(ServiceError::Internal(
             "validated self-referral missing".into(),
-        ));
-    };
-    let txn = store::begin_write(&svc.db).await?;
-    // The same NHS number is the same person when that person is already known to the PCN the
-    // referral goes to; a number known only elsewhere starts a new record, flagged for
-    // reconciliation, so the form cannot be used to attach referrals to someone's record.
-    let existing = match &person.nhs_number {
-        Some(n) => match people::known(&txn, &Asker::ToPcn(&team.path), n, None).await? {
-            Known::InScope(id) => Some(id),
-            Known::No | Known::Elsewhere => None,
-        },
-        None => None,
-    };
-    let person_id = match existing {
-        Some(id) => {
-            crate::care::lock_person(&txn, id).await?;
-            id
+        )),
+    }
+}
+
+/// Whether the details sent are the known person's: the same names (ignoring case and spaces at
+/// either end) and, where both have one, the same date of birth.
+fn same_identity(known: &store::entities::person::Model, sent: &people::ValidPerson) -> bool {
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    same(&known.given_name, &sent.given_name)
+        && same(&known.family_name, &sent.family_name)
+        && match (known.date_of_birth, sent.date_of_birth) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
         }
-        None => {
-            let m =
-                people::create_person(&txn, &Asker::ToPcn(&team.path), now, person, "nhs_number")
-                    .await;
-            match m {
-                Ok(m) => m.id,
-                // Recorded for the same PCN a moment ago, by a form sent at the same time.
-                Err(ServiceError::Invalid(_)) => {
-                    return Err(ServiceError::Conflict(
-                        "Your referral could not be saved just now. Please try again".into(),
-                    ));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    };
-    let r = insert_referral(&txn, now, person_id, v, "self", None, meta.ip.clone()).await?;
-    let mut ev = Event::new("self_referral", Outcome::Success)
-        .by_label(None, "the person (self-referral form)")
-        .entity("referral", r.id);
-    ev.person_id = Some(person_id);
-    audit::record(&txn, now, meta, ev).await?;
-    txn.commit().await?;
-    Ok(SelfReferralOutcome::Received {
-        reference: reference(r.id),
-    })
 }
 
 /// The reference a person quotes: "SR-" and the referral number.
