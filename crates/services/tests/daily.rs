@@ -255,3 +255,30 @@ store::db_test!(simultaneous_first_contacts_tell_the_gp_once, |db| {
         Some("Not e-mailed: Riverside Medical Centre has no e-mail address recorded")
     );
 });
+
+store::db_test!(a_gp_reads_but_does_not_change_a_patients_plan, |db| {
+    let c = ctx(db).await;
+    let lw = actor(&c.svc, "link.worker@demo.whatmatters.test").await;
+    let gp = actor(&c.svc, "gp@demo.whatmatters.test").await;
+    let r = received(&c, &lw).await;
+    let plan = |strengths: &str| services::care::plans::PlanInput {
+        based_on: 0,
+        content: domain::plan::PlanContent {
+            strengths: strengths.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    // A patient of the GP's practice: the GP may read the record...
+    services::care::people::get(&c.svc, &gp, &meta(), r.person_id)
+        .await
+        .unwrap();
+    // ...but the plan is changed only by the team supporting her.
+    let e = services::care::plans::save(&c.svc, &gp, &meta(), r.person_id, plan("By the GP"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ServiceError::Forbidden(_)), "{e:?}");
+    services::care::plans::save(&c.svc, &lw, &meta(), r.person_id, plan("With Aisha"))
+        .await
+        .unwrap();
+});

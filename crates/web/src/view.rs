@@ -194,6 +194,11 @@ pub fn confirmation(code: &str) -> &'static str {
         }
         "follow-up" => "The follow-up has been set: it will be on your home page from that day",
         "follow-up-done" => "The follow-up is done",
+        "invited" => "The invitation has been sent: the link to set a password works for 7 days",
+        "role-given" => "The role has been given",
+        "role-removed" => "The role has been taken away",
+        "closed" => "The account is closed: their sessions and API tokens have ended",
+        "reopened" => "The account is open again",
         "discharged" => "The person has been discharged: the message to their GP is below",
         "details" => "The details have been saved",
         "consent" => "The consent decision has been recorded",

@@ -83,6 +83,11 @@ pub async fn save(
     input: PlanInput,
 ) -> Result<care_plan_version::Model, ServiceError> {
     let person = person_for(svc, actor, meta, person_id, "care_plan_updated").await?;
+    if !may_edit(svc, actor, &person).await? {
+        return Err(ServiceError::Forbidden(
+            "change this plan: it is written with the person by the team supporting them".into(),
+        ));
+    }
     let today = svc.today();
     let mut p = Problems::default();
     let content = match input.content.clean(today) {
@@ -169,6 +174,29 @@ pub async fn save(
     .await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Whether the actor may change the person's plan: it is written with the person by the team
+/// supporting them, so the actor must provide care and one of the person's referrals must be to
+/// a team within their care scope. Others who may read it (the person, their GP, whoever
+/// referred them) may not change it. See docs/security.md, "Who may change a plan".
+pub async fn may_edit(
+    svc: &Services,
+    actor: &Actor,
+    person: &super::PersonAccess,
+) -> Result<bool, ServiceError> {
+    if !actor.can(domain::Permission::ProvideCare) {
+        return Ok(false);
+    }
+    Ok(referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(person.id()))
+        .filter(
+            referral::Column::TeamOrgId
+                .in_subquery(super::care_orgs(svc.db.get_database_backend(), actor)),
+        )
+        .count(&svc.db)
+        .await?
+        > 0)
 }
 
 /// Whether `owner` may be named to review the person's plan: the actor themselves, someone

@@ -20,6 +20,8 @@ pub struct PersonRecord {
     pub measures: Vec<super::Measure>,
     /// Newest first.
     pub consents: Vec<consent::Model>,
+    /// Whether the actor may change the plan (see [`plans::may_edit`]).
+    pub may_edit_plan: bool,
 }
 
 /// Reads a person's record (audited as the person viewed).
@@ -38,7 +40,7 @@ pub async fn person_record(
             None => Ok(None),
         }
     };
-    let (_, practice, referrals, about_me, plan, measures, consents) = tokio::try_join!(
+    let (_, practice, referrals, about_me, plan, measures, consents, may_edit_plan) = tokio::try_join!(
         super::audit_read(svc, actor, meta, person_id, "person_viewed"),
         practice,
         referrals::for_person(svc, &person),
@@ -46,6 +48,7 @@ pub async fn person_record(
         plans::latest(svc, &person),
         measures::list(svc, &person),
         people::consents(svc, &person),
+        plans::may_edit(svc, actor, &person),
     )?;
     Ok(PersonRecord {
         practice,
@@ -54,6 +57,7 @@ pub async fn person_record(
         plan,
         measures,
         consents,
+        may_edit_plan,
         person,
     })
 }

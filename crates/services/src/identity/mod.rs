@@ -7,6 +7,7 @@ pub mod password;
 pub mod reset;
 pub mod session;
 pub mod sign_in;
+pub mod staff;
 pub mod token;
 pub mod users;
 

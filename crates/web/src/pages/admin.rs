@@ -185,6 +185,7 @@ pub async fn audit(
 }
 
 pub struct UserRow {
+    pub id: i32,
     pub name: String,
     pub email: String,
     pub roles: Vec<String>,
@@ -213,6 +214,7 @@ pub async fn users(
                 .map(|(u, grants)| {
                     let locked = u.locked_until.is_some_and(|t| t > now);
                     UserRow {
+                        id: u.id,
                         name: u.display_name,
                         email: u.email,
                         roles: grants
@@ -225,6 +227,8 @@ pub async fn users(
                             .unwrap_or_else(|| "Never".into()),
                         status: if !u.active {
                             "Closed"
+                        } else if u.password_hash.is_none() {
+                            "Invited"
                         } else if locked {
                             "Locked"
                         } else {
@@ -232,6 +236,8 @@ pub async fn users(
                         },
                         status_class: if !u.active {
                             "nhsuk-tag--grey"
+                        } else if u.password_hash.is_none() {
+                            "nhsuk-tag--blue"
                         } else if locked {
                             "nhsuk-tag--red"
                         } else {

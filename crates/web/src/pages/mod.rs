@@ -9,6 +9,7 @@ pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod organisations;
+pub mod staff;
 
 use domain::Permission::{ManageOrganisations, ManageUsers, UseApi, ViewAudit, ViewOrganisations};
 
@@ -69,5 +70,36 @@ pub fn routes() -> Routes {
         )
         .get("/admin/audit", permission(ViewAudit), admin::audit)
         .get("/admin/users", permission(ManageUsers), admin::users)
+        .get(
+            "/admin/users/invite",
+            permission(ManageUsers),
+            staff::invite_form,
+        )
+        .post(
+            "/admin/users/invite",
+            permission(ManageUsers),
+            staff::invite,
+        )
+        .get("/admin/users/{id}", permission(ManageUsers), staff::user)
+        .post(
+            "/admin/users/{id}/roles",
+            permission(ManageUsers),
+            staff::add_role,
+        )
+        .post(
+            "/admin/users/{id}/roles/{membership}/remove",
+            permission(ManageUsers),
+            staff::remove_role,
+        )
+        .post(
+            "/admin/users/{id}/close",
+            permission(ManageUsers),
+            staff::close,
+        )
+        .post(
+            "/admin/users/{id}/reopen",
+            permission(ManageUsers),
+            staff::reopen,
+        )
         .get("/api/docs", Need::Public, docs::show)
 }

@@ -313,6 +313,7 @@ pub fn filled(template: &str, id: i32) -> String {
         .replace("{token}", "no-such-token")
         .replace("{follow_up}", "1")
         .replace("{instrument}", "ons4")
+        .replace("{membership}", "1")
         .replace("{*path}", "nhsuk-frontend.min.css")
 }
 

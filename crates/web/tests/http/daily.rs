@@ -720,3 +720,53 @@ seeded_db_test!(
         assert_eq!(latest.identity_check_person_id, None);
     }
 );
+
+seeded_db_test!(only_the_team_supporting_the_person_changes_the_plan, |db| {
+    let app = app(db).await;
+    let jack = referral_of(&app, "Turner").await;
+    let edit = format!("/people/{}/plan/edit", jack.person_id);
+    // The team's link worker: the link, the page and the save.
+    let mut lw = app.sign_in(LINK_WORKER).await;
+    let record = app
+        .get(&mut lw, &format!("/people/{}", jack.person_id))
+        .await;
+    assert!(record.body.contains(&format!("href=\"{edit}\"")));
+    assert_eq!(app.get(&mut lw, &edit).await.status, StatusCode::OK);
+    // His GP reads the record and the plan, but is refused the edit page when opening it, and
+    // the save.
+    let mut gp = app.sign_in(GP).await;
+    let record = app
+        .get(&mut gp, &format!("/people/{}", jack.person_id))
+        .await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert!(
+        !record.body.contains(&format!("href=\"{edit}\"")),
+        "no link"
+    );
+    assert_eq!(
+        app.get(&mut gp, &format!("/people/{}/plan", jack.person_id))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(app.get(&mut gp, &edit).await.status, StatusCode::FORBIDDEN);
+    let save = app
+        .post(
+            &mut gp,
+            &edit,
+            &[("based_on", "1"), ("strengths", "Changed by the GP")],
+        )
+        .await;
+    assert_eq!(save.status, StatusCode::FORBIDDEN);
+    // Jack himself reads his plan on his own page and is refused the staff form.
+    let mut me = app.sign_in(PERSON).await;
+    assert_eq!(app.get(&mut me, &edit).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        services::unchecked::plan_history(app.svc.db(), jack.person_id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "nothing changed"
+    );
+});

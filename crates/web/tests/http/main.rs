@@ -14,3 +14,4 @@ mod organisations;
 mod sessions;
 mod shell;
 mod snapshots;
+mod staff;

@@ -134,6 +134,8 @@ struct PersonPage {
     chart: String,
     consents: Vec<String>,
     can_refer: bool,
+    /// The team supporting the person changes the plan; others read it.
+    may_edit_plan: bool,
 }
 
 pub async fn person(
@@ -150,6 +152,7 @@ pub async fn person(
         plan,
         measures: ms,
         consents,
+        may_edit_plan,
     } = match person_record(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, &v).into_response(),
@@ -341,6 +344,7 @@ pub async fn person(
                 })
                 .collect(),
             can_refer: a.can(Permission::ProvideCare),
+            may_edit_plan,
             p: p.into_person(),
         },
     )

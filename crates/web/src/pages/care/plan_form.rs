@@ -357,6 +357,21 @@ async fn page(
         Ok(x) => x,
         Err(e) => return PageError::new(e, v).into_response(),
     };
+    // Refused on opening, not only on saving: see plans::may_edit.
+    match plans::may_edit(&state.svc, a, &p).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return PageError::new(
+                ServiceError::Forbidden(
+                    "change this plan: it is written with the person by the team supporting them"
+                        .into(),
+                ),
+                v,
+            )
+            .into_response();
+        }
+        Err(e) => return PageError::new(e, v).into_response(),
+    }
     let current = history.into_iter().next();
     let latest = current.as_ref().map(|c| c.version).unwrap_or(0);
     let raw = match typed {

@@ -1,0 +1,437 @@
+//! Managing staff in the browser: inviting someone by e-mail (a one-use link to set their
+//! password, valid for [`INVITE_DAYS`] days), giving and taking away roles, and closing and
+//! reopening accounts. Whoever does it needs `manage_users` at every organisation involved, and
+//! sees only people with a role inside their scope: anyone else is "not found", as if absent.
+//! Nobody changes their own roles or closes their own account. Everything is audited.
+
+use chrono::Duration;
+use domain::{Email, Permission, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use store::entities::{api_token, membership, organisation, password_reset, user};
+
+use super::{hash_token, random_token, session};
+use crate::audit::{self, Event, Outcome};
+use crate::error::Problems;
+use crate::{Actor, Grant, RequestMeta, ServiceError, Services, email};
+
+/// Days an invitation link stays usable.
+pub const INVITE_DAYS: i64 = 7;
+
+/// The roles staff may be given here: every role but the person's own (a person's account is
+/// made from their record) and, unless the giver is an administrator, administrator.
+pub fn roles_to_give(by: &Actor) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::Person)
+        .filter(|r| *r != Role::Admin || by.has_role(Role::Admin))
+        .collect()
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InviteInput {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub organisation_id: Option<i32>,
+}
+
+/// A member of staff as someone managing users sees them.
+#[derive(Clone, Debug)]
+pub struct StaffMember {
+    pub user: user::Model,
+    /// Each role: its membership id, and the grant.
+    pub roles: Vec<(i32, Grant)>,
+    /// Invited and not yet set a password.
+    pub invited: bool,
+}
+
+/// Checks a role and organisation the actor would give: a role they may give, at an
+/// organisation where they manage users.
+async fn check_role<C: ConnectionTrait>(
+    c: &C,
+    by: &Actor,
+    p: &mut Problems,
+    role: &str,
+    organisation_id: Option<i32>,
+) -> Result<Option<(Role, organisation::Model)>, ServiceError> {
+    let role = match role.parse::<Role>() {
+        Ok(r) if roles_to_give(by).contains(&r) => Some(r),
+        _ => {
+            p.add("role", "Choose a role from the list");
+            None
+        }
+    };
+    let org = match organisation_id {
+        Some(id) => organisation::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .filter(|o| by.can_at(Permission::ManageUsers, &o.path)),
+        None => None,
+    };
+    if org.is_none() {
+        p.add("organisation_id", "Choose an organisation from the list");
+    }
+    Ok(role.zip(org))
+}
+
+/// Invites a member of staff: an account with no password yet, their first role, and an e-mail
+/// with a link to set their password.
+pub async fn invite(
+    svc: &Services,
+    by: &Actor,
+    meta: &RequestMeta,
+    input: InviteInput,
+) -> Result<user::Model, ServiceError> {
+    by.require(Permission::ManageUsers, "invite staff")?;
+    let mut p = Problems::default();
+    let name = p.required(
+        "display_name",
+        &Some(input.display_name.clone()),
+        domain::text::DISPLAY_NAME,
+        "Enter the person's full name",
+    );
+    let email = p.take("email", Email::parse(&input.email));
+    let given = check_role(&svc.db, by, &mut p, &input.role, input.organisation_id).await?;
+    if let Some(e) = &email
+        && user::Entity::find()
+            .filter(user::Column::Email.eq(e.as_str()))
+            .count(&svc.db)
+            .await?
+            > 0
+    {
+        p.add("email", "An account with this email address already exists");
+    }
+    p.finish()?;
+    let (Some(name), Some(email), Some((role, org))) = (name, email, given) else {
+        return Err(ServiceError::Internal(
+            "validated invitation missing".into(),
+        ));
+    };
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let u = user::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        display_name: Set(name),
+        password_hash: Set(None),
+        active: Set(true),
+        failed_sign_ins: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Invited by someone else a moment ago.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ServiceError::invalid("email", "An account with this email address already exists")
+        }
+        _ => ServiceError::Db(e),
+    })?;
+    membership::ActiveModel {
+        user_id: Set(u.id),
+        organisation_id: Set(org.id),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let token = random_token();
+    password_reset::ActiveModel {
+        user_id: Set(u.id),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(INVITE_DAYS)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let link = format!(
+        "{}/password-reset/{token}",
+        svc.settings.public_url.trim_end_matches('/')
+    );
+    email::enqueue(
+        &txn,
+        now,
+        &u.email,
+        "You have been invited to whatmatters",
+        &format!(
+            "Dear {},\n\n{} has invited you to whatmatters as {} at {}.\n\nTo choose your password and sign in, open this link within {INVITE_DAYS} days:\n\n{link}\n\nIf you were not expecting this, you can ignore this email.\n\nwhatmatters\n",
+            u.display_name,
+            by.display_name,
+            role.label().to_lowercase(),
+            org.name
+        ),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("user_invited", Outcome::Success)
+            .by(by)
+            .entity("user", u.id)
+            .detail(format!("{} as {} at {}", u.email, role.as_str(), org.name)),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(u)
+}
+
+/// A member of staff with a role inside the actor's scope, with the roles the actor can see;
+/// anyone else is not found.
+pub async fn get(svc: &Services, by: &Actor, user_id: i32) -> Result<StaffMember, ServiceError> {
+    by.require(Permission::ManageUsers, "manage staff")?;
+    let u = user::Entity::find_by_id(user_id).one(&svc.db).await?;
+    let ms = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(&svc.db)
+        .await?;
+    let mut roles = Vec::new();
+    for m in ms {
+        let Some(o) = organisation::Entity::find_by_id(m.organisation_id)
+            .one(&svc.db)
+            .await?
+        else {
+            continue;
+        };
+        if !by.can_at(Permission::ManageUsers, &o.path) {
+            continue;
+        }
+        let (Ok(role), Ok(kind)) = (m.role.parse(), o.kind.parse()) else {
+            continue;
+        };
+        roles.push((
+            m.id,
+            Grant {
+                role,
+                organisation_id: o.id,
+                organisation_name: o.name,
+                organisation_kind: kind,
+                path: o.path,
+            },
+        ));
+    }
+    match u {
+        Some(user) if !roles.is_empty() => Ok(StaffMember {
+            invited: user.password_hash.is_none(),
+            user,
+            roles,
+        }),
+        _ => Err(ServiceError::NotFound("user")),
+    }
+}
+
+/// Nobody changes their own roles or account here, so nobody can lock themselves out.
+fn not_yourself(by: &Actor, user_id: i32, what: &str) -> Result<(), ServiceError> {
+    if by.user_id == user_id {
+        return Err(ServiceError::Conflict(format!(
+            "You cannot {what}: ask another administrator"
+        )));
+    }
+    Ok(())
+}
+
+/// Gives a member of staff another role.
+pub async fn add_role(
+    svc: &Services,
+    by: &Actor,
+    meta: &RequestMeta,
+    user_id: i32,
+    role: &str,
+    organisation_id: Option<i32>,
+) -> Result<(), ServiceError> {
+    let member = get(svc, by, user_id).await?;
+    not_yourself(by, user_id, "change your own roles")?;
+    let mut p = Problems::default();
+    let given = check_role(&svc.db, by, &mut p, role, organisation_id).await?;
+    if let Some((r, o)) = &given
+        && member
+            .roles
+            .iter()
+            .any(|(_, g)| g.role == *r && g.organisation_id == o.id)
+    {
+        p.add(
+            "role",
+            format!(
+                "They are already {} at {}",
+                r.label().to_lowercase(),
+                o.name
+            ),
+        );
+    }
+    p.finish()?;
+    let Some((role, org)) = given else {
+        return Err(ServiceError::Internal("validated role missing".into()));
+    };
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    membership::ActiveModel {
+        user_id: Set(user_id),
+        organisation_id: Set(org.id),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("role_given", Outcome::Success)
+            .by(by)
+            .entity("user", user_id)
+            .detail(format!("{} at {}", role.as_str(), org.name)),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.actors.forget_user(user_id);
+    Ok(())
+}
+
+/// Takes a role away. The last role the actor can see is kept: close the account instead.
+pub async fn remove_role(
+    svc: &Services,
+    by: &Actor,
+    meta: &RequestMeta,
+    user_id: i32,
+    membership_id: i32,
+) -> Result<(), ServiceError> {
+    let member = get(svc, by, user_id).await?;
+    not_yourself(by, user_id, "change your own roles")?;
+    let Some((_, grant)) = member.roles.iter().find(|(id, _)| *id == membership_id) else {
+        return Err(ServiceError::NotFound("role"));
+    };
+    if member.roles.len() == 1 {
+        return Err(ServiceError::Conflict(
+            "This is their only role here: close the account instead".into(),
+        ));
+    }
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let n = membership::Entity::delete_many()
+        .filter(membership::Column::Id.eq(membership_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if n == 0 {
+        return Err(ServiceError::Conflict(
+            "That role was taken away a moment ago".into(),
+        ));
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new("role_removed", Outcome::Success)
+            .by(by)
+            .entity("user", user_id)
+            .detail(format!(
+                "{} at {}",
+                grant.role.as_str(),
+                grant.organisation_name
+            )),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.actors.forget_user(user_id);
+    Ok(())
+}
+
+/// Closes an account: they can no longer sign in, and their sessions and API tokens end at
+/// once. Or reopens it (`active = true`); they sign in with their password as before.
+pub async fn set_active(
+    svc: &Services,
+    by: &Actor,
+    meta: &RequestMeta,
+    user_id: i32,
+    active: bool,
+) -> Result<(), ServiceError> {
+    let member = get(svc, by, user_id).await?;
+    not_yourself(
+        by,
+        user_id,
+        if active {
+            "reopen your own account"
+        } else {
+            "close your own account"
+        },
+    )?;
+    if member.user.active == active {
+        return Err(ServiceError::Conflict(if active {
+            "This account is already open".into()
+        } else {
+            "This account is already closed".into()
+        }));
+    }
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let n = user::Entity::update_many()
+        .col_expr(user::Column::Active, Expr::value(active))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::Active.eq(!active))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if n == 0 {
+        return Err(ServiceError::Conflict(
+            "Someone else changed this account a moment ago".into(),
+        ));
+    }
+    if !active {
+        session::end_all_for_user(&txn, user_id).await?;
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        Event::new(
+            if active {
+                "user_reopened"
+            } else {
+                "user_closed"
+            },
+            Outcome::Success,
+        )
+        .by(by)
+        .entity("user", user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.actors.forget_user(user_id);
+    Ok(())
+}
+
+/// The organisations where the actor may give roles, as (id, name), by name.
+pub async fn organisations_to_give(
+    svc: &Services,
+    by: &Actor,
+) -> Result<Vec<(i32, String)>, ServiceError> {
+    use sea_orm::QueryOrder;
+    Ok(organisation::Entity::find()
+        .filter(crate::org::under_paths(
+            svc.db.get_database_backend(),
+            &by.scopes(Permission::ManageUsers),
+        ))
+        .filter(organisation::Column::Status.eq("active"))
+        .order_by_asc(organisation::Column::Name)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
