@@ -53,7 +53,13 @@ impl Layout {
                 }
             };
             add("/", "Home", true);
-            add("/caseload", "Caseload", a.can(Permission::ProvideCare));
+            // The caseload is for those who carry one; a GP starts from their home page.
+            add(
+                "/caseload",
+                "Caseload",
+                a.can(Permission::ProvideCare)
+                    && a.grants.iter().any(|g| g.role.carries_caseload()),
+            );
             add("/me", "Your plan", a.has_role(domain::Role::Person));
             add(
                 "/organisations",

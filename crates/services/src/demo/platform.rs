@@ -265,6 +265,12 @@ pub async fn seed_base(svc: &Services) -> Result<bool, ServiceError> {
         }
         let mut am: organisation::ActiveModel = pcn.clone().into();
         am.list_size = Set(Some(pcn_total));
+        // How people reach the PCN's personalised care team (Ofcom's numbers for drama).
+        am.phone = Set(Some(format!("0113 496 0{:03}", i * 10)));
+        am.email = Set(Some(format!(
+            "personalised.care.{}@nhs.example",
+            code.to_lowercase()
+        )));
         let pcn = am.update(&txn).await?;
         s.org(
             OrgKind::Team,

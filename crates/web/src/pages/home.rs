@@ -77,6 +77,7 @@ pub struct Home {
     pub workload: Vec<(String, String, u64, u64, u64)>,
     pub person: Option<PersonHome>,
     pub can_refer: bool,
+    pub can_care: bool,
 }
 
 #[derive(Template)]
@@ -176,9 +177,16 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
             .await?
             .into_iter()
             .map(|w| {
+                // Figures for everyone who sees the workload; the caseload behind them only for
+                // those who provide care.
                 let (name, href) = match w.worker {
                     Some((id, name)) => (name, format!("/caseload?worker={id}")),
                     None => ("Not assigned".into(), "/caseload?worker=anyone".into()),
+                };
+                let href = if a.can(Permission::ProvideCare) {
+                    href
+                } else {
+                    String::new()
                 };
                 (name, href, w.open, w.to_triage, w.no_contact)
             })
@@ -194,13 +202,7 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
     let mut roles: Vec<String> = a
         .grants
         .iter()
-        .map(|g| {
-            format!(
-                "{} at {}",
-                g.role.label().to_lowercase(),
-                g.organisation_name
-            )
-        })
+        .map(|g| format!("{} at {}", g.role.label(), g.organisation_name))
         .collect();
     roles.dedup();
     Ok(Home {
@@ -219,6 +221,7 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
         workload,
         person,
         can_refer: a.can(Permission::Refer),
+        can_care: a.can(Permission::ProvideCare),
     })
 }
 
@@ -314,10 +317,12 @@ async fn person_home(
             let when = NaiveDate::parse_from_str(&action.when, "%Y-%m-%d")
                 .map(|d| format!(" by {}", domain::dates::long(d)))
                 .unwrap_or_default();
-            let who = if action.who.trim().is_empty() {
+            // Who will do it, unless it is the person themselves.
+            let who = action.who.trim();
+            let who = if who.is_empty() || who.eq_ignore_ascii_case(&p.given_name) {
                 String::new()
             } else {
-                format!(" ({})", action.who.trim())
+                format!(" ({who})")
             };
             format!(
                 "{}{who}{when}, towards your goal: {}",

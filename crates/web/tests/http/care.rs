@@ -5,21 +5,6 @@ use store::entities::{person, referral};
 
 use crate::common::*;
 
-async fn referral_of(app: &App, family: &str) -> referral::Model {
-    let p = person::Entity::find()
-        .filter(person::Column::FamilyName.eq(family))
-        .one(app.svc.db())
-        .await
-        .unwrap()
-        .unwrap();
-    referral::Entity::find()
-        .filter(referral::Column::PersonId.eq(p.id))
-        .one(app.svc.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 seeded_db_test!(
     another_pcns_worker_is_told_not_found_on_every_care_record_route_and_is_audited,
     |db| {

@@ -323,3 +323,21 @@ pub const OTHER_LINK_WORKER: &str = "link.worker.fellside@demo.whatmatters.test"
 pub const PCN_MANAGER: &str = "pcn.manager@demo.whatmatters.test";
 pub const PERSON: &str = "person@demo.whatmatters.test";
 pub const GP: &str = "gp@demo.whatmatters.test";
+
+/// The referral of the demo person with this family name.
+pub async fn referral_of(app: &App, family: &str) -> store::entities::referral::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use store::entities::{person, referral};
+    let p = person::Entity::find()
+        .filter(person::Column::FamilyName.eq(family))
+        .one(app.svc.db())
+        .await
+        .unwrap()
+        .unwrap();
+    referral::Entity::find()
+        .filter(referral::Column::PersonId.eq(p.id))
+        .one(app.svc.db())
+        .await
+        .unwrap()
+        .unwrap()
+}

@@ -7,21 +7,6 @@ use store::entities::{person, referral, user};
 
 use crate::common::*;
 
-async fn referral_of(app: &App, family: &str) -> referral::Model {
-    let p = person::Entity::find()
-        .filter(person::Column::FamilyName.eq(family))
-        .one(app.svc.db())
-        .await
-        .unwrap()
-        .unwrap();
-    referral::Entity::find()
-        .filter(referral::Column::PersonId.eq(p.id))
-        .one(app.svc.db())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 async fn user_id(app: &App, email: &str) -> i32 {
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
@@ -94,6 +79,10 @@ seeded_db_test!(each_role_starts_the_day_on_its_own_home_page, |db| {
     assert!(
         !manager.contains("Aisha Begum"),
         "workload without people's names"
+    );
+    assert!(
+        !manager.contains("href=\"/caseload"),
+        "no links to a caseload the manager may not open"
     );
 
     let admin = home(ADMIN).await;
@@ -769,4 +758,43 @@ seeded_db_test!(only_the_team_supporting_the_person_changes_the_plan, |db| {
         1,
         "nothing changed"
     );
+});
+
+seeded_db_test!(no_home_page_links_to_a_page_its_reader_is_refused, |db| {
+    let app = app(db).await;
+    for who in [
+        ADMIN,
+        LINK_WORKER,
+        PCN_MANAGER,
+        PERSON,
+        GP,
+        "commissioner@demo.whatmatters.test",
+        "care.coordinator@demo.whatmatters.test",
+        "coach@demo.whatmatters.test",
+        "vcse@demo.whatmatters.test",
+        "network.organiser@demo.whatmatters.test",
+        "peer.leader@demo.whatmatters.test",
+    ] {
+        let mut b = app.sign_in(who).await;
+        let home = app.get(&mut b, "/").await;
+        let mut links: Vec<String> = home
+            .body
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|h| h.starts_with('/') && !h.starts_with("/assets/"))
+            .map(|h| h.replace("&amp;", "&"))
+            .collect();
+        links.sort();
+        links.dedup();
+        assert!(links.len() >= 3, "{who}: {links:?}");
+        for link in links {
+            let r = app.get(&mut b, &link).await;
+            assert!(
+                r.status.is_success() || r.status.is_redirection(),
+                "{who}: {link} answered {}",
+                r.status
+            );
+        }
+    }
 });

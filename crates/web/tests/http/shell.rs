@@ -243,3 +243,34 @@ seeded_db_test!(form_fields_keep_their_width_classes, |db| {
         "{nhs}"
     );
 });
+
+#[test]
+fn every_form_button_is_kept_from_sending_twice() {
+    // The NHS.UK button's double-click protection, on every button that sends a form.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut stack = vec![dir];
+    let mut checked = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for button in text.split("<button").skip(1) {
+                let tag = button.split('>').next().unwrap_or_default();
+                if tag.contains("nhsuk-button") && tag.contains("type=\"submit\"") {
+                    checked += 1;
+                    assert!(
+                        tag.contains("data-module=\"nhsuk-button\"")
+                            && tag.contains("data-prevent-double-click=\"true\""),
+                        "{}: <button{tag}>",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 30, "{checked} buttons found");
+}

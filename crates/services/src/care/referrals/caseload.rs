@@ -148,18 +148,21 @@ fn filtered(
                 ),
             ));
         }
-        let cutoff = now - Duration::days(days);
-        q = q.filter(
-            Condition::any()
-                .add(referral::Column::LastContactAt.lt(cutoff))
-                .add(
-                    Condition::all()
-                        .add(referral::Column::LastContactAt.is_null())
-                        .add(referral::Column::CreatedAt.lt(cutoff)),
-                ),
-        );
+        q = q.filter(not_contacted_since(now - Duration::days(days)));
     }
     Ok(q)
+}
+
+/// Referrals with no contact since `cutoff`: last contacted before it, or never contacted and
+/// received before it.
+fn not_contacted_since(cutoff: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(referral::Column::LastContactAt.lt(cutoff))
+        .add(
+            Condition::all()
+                .add(referral::Column::LastContactAt.is_null())
+                .add(referral::Column::CreatedAt.lt(cutoff)),
+        )
 }
 
 /// The caseload's state filter for referrals received and waiting for triage.
@@ -348,14 +351,7 @@ pub async fn team_workload(svc: &Services, actor: &Actor) -> Result<Vec<Workload
             &actor.scopes(Permission::ViewInsights),
         ))
         .to_owned();
-    let cutoff = now - Duration::days(HOME_NO_CONTACT_DAYS);
-    let stale = Condition::any()
-        .add(referral::Column::LastContactAt.lt(cutoff))
-        .add(
-            Condition::all()
-                .add(referral::Column::LastContactAt.is_null())
-                .add(referral::Column::CreatedAt.lt(cutoff)),
-        );
+    let stale = not_contacted_since(now - Duration::days(HOME_NO_CONTACT_DAYS));
     let waiting = Condition::all()
         .add(referral::Column::State.eq(ReferralState::Received.as_str()))
         .add(referral::Column::AcceptedAt.is_null());
