@@ -3,7 +3,8 @@
 #
 # 1. The limit: benches/limit, a minimal axum + SQLite server answering one row by key as JSON.
 # 2. whatmatters with `demo --people 50000`, signed in as the link worker, reading random people
-#    of their caseload (API and page), their account page and the caseload.
+#    of their caseload (API and page), their account page, the team's caseload and their home
+#    page (referrals to triage, people not contacted lately, reviews and follow-ups due).
 # Each is loaded by wrk from 127.0.0.1 for DURATION with CONNECTIONS connections; the report gives
 # requests/s, p50/p95/p99 and the ratio to the limit. Memory: the server's RSS idle and under load.
 #
@@ -87,19 +88,20 @@ curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/caselo
 idle_rss=$(rss "$server")
 
 echo "backend: $backend; $PEOPLE people; $CONNECTIONS connections, $THREADS wrk threads, $DURATION each; $(nproc) cores"
-printf '%-28s %9s %9s %9s %9s %7s %9s\n' endpoint "req/s" "p50 ms" "p95 ms" "p99 ms" errors "of limit"
+printf '%-30s %9s %9s %9s %9s %7s %9s\n' endpoint "req/s" "p50 ms" "p95 ms" "p99 ms" errors "of limit"
 read -r lr l50 l95 l99 le < <(load "http://127.0.0.1:$LIMIT_PORT/people/__ID__" "$work/limit-ids")
-printf '%-28s %9s %9s %9s %9s %7s %9s\n' "limit GET /people/{id}" "$lr" "$l50" "$l95" "$l99" "$le" "100%"
+printf '%-30s %9s %9s %9s %9s %7s %9s\n' "limit GET /people/{id}" "$lr" "$l50" "$l95" "$l99" "$le" "100%"
 peak=0
 while IFS='|' read -r name path auth; do
   if [ "$auth" = token ]; then h=(-H "Authorization: Bearer $token"); else h=(-H "Cookie: $cookie"); fi
   read -r r p50 p95 p99 e < <(load "http://127.0.0.1:$PORT$path" "$work/ids" "${h[@]}")
   now=$(rss "$server"); [ "$now" -gt "$peak" ] && peak=$now
-  printf '%-28s %9s %9s %9s %9s %7s %8.1f%%\n' "$name" "$r" "$p50" "$p95" "$p99" "$e" "$(awk -v a="$r" -v b="$lr" 'BEGIN { print 100 * a / b }')"
+  printf '%-30s %9s %9s %9s %9s %7s %8.1f%%\n' "$name" "$r" "$p50" "$p95" "$p99" "$e" "$(awk -v a="$r" -v b="$lr" 'BEGIN { print 100 * a / b }')"
 done <<'PATHS'
 GET /api/v1/people/{id}|/api/v1/people/__ID__|token
 GET /people/{id}|/people/__ID__|cookie
 GET /account|/account|cookie
-GET /caseload|/caseload|cookie
+GET /caseload (everyone's)|/caseload?worker=anyone|cookie
+GET / (the worker's day)|/|cookie
 PATHS
 echo "server RSS: idle ${idle_rss} MB, under load ${peak} MB"

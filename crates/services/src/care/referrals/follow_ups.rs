@@ -180,20 +180,27 @@ pub(super) async fn due(
     through: NaiveDate,
 ) -> Result<Vec<FollowUp>, ServiceError> {
     use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
     let rows: Vec<(follow_up::Model, Option<person::Model>)> = follow_up::Entity::find()
         .find_also_related(person::Entity)
         .filter(follow_up::Column::OwnerUserId.eq(actor.user_id))
         .filter(follow_up::Column::DoneAt.is_null())
         .filter(follow_up::Column::DueOn.lte(through))
-        .filter(
-            follow_up::Column::ReferralId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(referral::Column::Id)
-                    .from(referral::Entity)
-                    .and_where(referral::Column::State.is_in(open_states()))
-                    .to_owned(),
-            ),
-        )
+        // Correlated, so each of the few follow-ups looks up its referral by key (`IN` the open
+        // referrals would list every open referral first).
+        .filter(Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(Expr::val(1))
+                .from(referral::Entity)
+                .and_where(
+                    Expr::col((referral::Entity, referral::Column::Id))
+                        .equals((follow_up::Entity, follow_up::Column::ReferralId)),
+                )
+                .and_where(
+                    Expr::col((referral::Entity, referral::Column::State)).is_in(open_states()),
+                )
+                .to_owned(),
+        ))
         .order_by_asc(follow_up::Column::DueOn)
         .order_by_asc(follow_up::Column::Id)
         .limit(HOME_LIMIT)
