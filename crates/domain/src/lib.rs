@@ -24,6 +24,7 @@ macro_rules! named_enum {
 
 pub mod about_me;
 pub mod dates;
+pub mod directory;
 pub mod email;
 pub mod measures;
 pub mod nhs_number;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod care;
 pub mod clock;
 pub mod demo;
+pub mod directory;
 pub mod email;
 pub mod error;
 pub mod identity;

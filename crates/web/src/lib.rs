@@ -10,6 +10,7 @@ pub mod forms;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod openreferral;
 pub mod pages;
 pub mod routes;
 pub mod view;
@@ -112,6 +113,7 @@ pub fn all_routes() -> Routes {
         .merge(api::routes())
         .merge(pages::care::routes())
         .merge(api::care::routes())
+        .merge(openreferral::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

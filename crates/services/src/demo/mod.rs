@@ -25,6 +25,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
     if !seed_base(svc).await? {
         return Ok(false);
     }
+    crate::directory::taxonomy::ensure(svc).await?;
     seed_care(svc).await?;
     Ok(true)
 }

@@ -20,4 +20,6 @@ pub mod rate_limit;
 pub mod referral;
 pub mod sdm_record;
 pub mod session;
+pub mod taxonomy;
+pub mod taxonomy_term;
 pub mod user;

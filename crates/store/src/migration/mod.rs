@@ -12,6 +12,7 @@ mod m0007_org_path_prefix;
 mod m0008_triage_follow_ups;
 mod m0009_gp_messages;
 mod m0010_identity_check;
+mod m0011_directory_taxonomy;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_triage_follow_ups::Migration),
             Box::new(m0009_gp_messages::Migration),
             Box::new(m0010_identity_check::Migration),
+            Box::new(m0011_directory_taxonomy::Migration),
         ]
     }
 }
@@ -78,4 +80,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0008_triage_follow_ups.rs"),
     include_str!("m0009_gp_messages.rs"),
     include_str!("m0010_identity_check.rs"),
+    include_str!("m0011_directory_taxonomy.rs"),
 ];

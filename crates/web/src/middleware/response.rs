@@ -13,7 +13,11 @@ use crate::error::{ApiError, page_error};
 
 /// Paths answered in JSON, whatever goes wrong.
 pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/api/v1/") || path == "/api/v1" || path == "/api/openapi.json"
+    path.starts_with("/api/v1/")
+        || path == "/api/v1"
+        || path == "/api/openapi.json"
+        || path == "/openreferral"
+        || path.starts_with("/openreferral/")
 }
 
 /// The first query parameter whose name or value holds a control character (NUL included):

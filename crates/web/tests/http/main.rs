@@ -10,6 +10,7 @@ mod auth;
 mod care;
 mod daily;
 mod errors;
+mod openreferral;
 mod organisations;
 mod sessions;
 mod shell;

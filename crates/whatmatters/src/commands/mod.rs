@@ -26,5 +26,8 @@ pub fn init_logging(cfg: &Config) {
 
 pub async fn services(cfg: &Config) -> Result<Services> {
     let db = store::open(&cfg.database_url, cfg.sqlite_durability()?).await?;
-    Ok(Services::new(db, Arc::new(SystemClock), cfg.settings()))
+    let svc = Services::new(db, Arc::new(SystemClock), cfg.settings());
+    // Reference data every installation has: the directory's taxonomy of needs.
+    services::directory::taxonomy::ensure(&svc).await?;
+    Ok(svc)
 }
