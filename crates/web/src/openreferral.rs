@@ -210,7 +210,18 @@ async fn taxonomies(State(state): State<AppState>, Query(q): Query<PageQuery>) -
     }
 }
 
+/// Ids here are UUIDs: anything else (a NUL, a megabyte) is no record's, and never reaches the
+/// database.
+fn not_a_uuid(id: &str, what: &'static str) -> Option<Response> {
+    uuid::Uuid::parse_str(id)
+        .is_err()
+        .then(|| error(services::ServiceError::NotFound(what).into()))
+}
+
 async fn one_taxonomy(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if let Some(r) = not_a_uuid(&id, "taxonomy") {
+        return r;
+    }
     match taxonomy::taxonomy(&state.svc, &id).await {
         Ok((t, terms)) => open(
             taxonomy_out(t, terms.into_iter().map(term_out).collect()),
@@ -237,6 +248,9 @@ async fn terms(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Res
 }
 
 async fn one_term(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    if let Some(r) = not_a_uuid(&id, "taxonomy term") {
+        return r;
+    }
     match taxonomy::term(&state.svc, &id).await {
         Ok(t) => open(term_out(t), StatusCode::OK),
         Err(e) => error(e.into()),

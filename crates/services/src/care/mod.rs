@@ -110,13 +110,17 @@ fn referred_to_actor(backend: DbBackend, actor: &Actor) -> sea_orm::sea_query::E
     )
 }
 
-/// A clinician has a relationship with the patients registered at their practice.
+/// A clinician has a relationship with the patients registered at their practice, unless the
+/// person's latest word is that their information is not shared with their GP practice.
 async fn registered_with_clinician<C: ConnectionTrait>(
     c: &C,
     actor: &Actor,
     p: &person::Model,
 ) -> Result<bool, ServiceError> {
     if !actor.can(Permission::ProvideCare) {
+        return Ok(false);
+    }
+    if people::latest_decision(&people::consents_of(c, p.id).await?, "GP practice") == Some(false) {
         return Ok(false);
     }
     let clinician_orgs: Vec<&str> = actor

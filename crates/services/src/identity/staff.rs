@@ -46,6 +46,9 @@ pub struct StaffMember {
     pub roles: Vec<(i32, Grant)>,
     /// Invited and not yet set a password.
     pub invited: bool,
+    /// Whether every role the account holds is within the actor's scope: only then may the
+    /// actor close or reopen the whole account.
+    pub wholly_managed: bool,
 }
 
 /// Checks a role and organisation the actor would give: a role they may give, at an
@@ -79,12 +82,22 @@ async fn check_role<C: ConnectionTrait>(
 
 /// Invites a member of staff: an account with no password yet, their first role, and an e-mail
 /// with a link to set their password.
+/// What an invitation did.
+#[derive(Debug)]
+pub enum Invited {
+    /// A new account, invited.
+    New(user::Model),
+    /// The address already had an account outside the manager's view: its holder was told, and
+    /// the manager's answer is as for an invitation.
+    AlreadyHadAccount,
+}
+
 pub async fn invite(
     svc: &Services,
     by: &Actor,
     meta: &RequestMeta,
     input: InviteInput,
-) -> Result<user::Model, ServiceError> {
+) -> Result<Invited, ServiceError> {
     by.require(Permission::ManageUsers, "invite staff")?;
     let mut p = Problems::default();
     let name = p.required(
@@ -95,16 +108,56 @@ pub async fn invite(
     );
     let email = p.take("email", Email::parse(&input.email));
     let given = check_role(&svc.db, by, &mut p, &input.role, input.organisation_id).await?;
-    if let Some(e) = &email
-        && user::Entity::find()
-            .filter(user::Column::Email.eq(e.as_str()))
-            .count(&svc.db)
-            .await?
-            > 0
-    {
-        p.add("email", "An account with this email address already exists");
+    let existing = match &email {
+        Some(e) => {
+            user::Entity::find()
+                .filter(user::Column::Email.eq(e.as_str()))
+                .one(&svc.db)
+                .await?
+        }
+        None => None,
+    };
+    // Someone the manager can already see is pointed out; anyone else's account is not
+    // revealed: the answer is as for an invitation, and the account's holder is told instead.
+    let in_scope = match &existing {
+        Some(u) => get(svc, by, u.id).await.is_ok(),
+        None => false,
+    };
+    if in_scope {
+        p.add(
+            "email",
+            "Someone you manage already has an account with this email address: give them the role from their page",
+        );
     }
     p.finish()?;
+    if let Some(u) = existing {
+        let now = svc.now();
+        let txn = store::begin_write(&svc.db).await?;
+        email::enqueue(
+            &txn,
+            now,
+            &u.email,
+            "An invitation to whatmatters",
+            &format!(
+                "Dear {},\n\n{} tried to invite you to whatmatters, but you already have an account with this email address. Sign in as usual, or ask them to give your account the role they meant to.\n\nwhatmatters\n",
+                u.display_name, by.display_name
+            ),
+        )
+        .await?;
+        audit::record(
+            &txn,
+            now,
+            meta,
+            Event::new("user_invited", Outcome::Failure)
+                .by(by)
+                .entity("user", u.id)
+                .detail("already has an account; its holder was told"),
+        )
+        .await?;
+        txn.commit().await?;
+        svc.jobs_queued();
+        return Ok(Invited::AlreadyHadAccount);
+    }
     let (Some(name), Some(email), Some((role, org))) = (name, email, given) else {
         return Err(ServiceError::Internal(
             "validated invitation missing".into(),
@@ -126,9 +179,9 @@ pub async fn invite(
     .await
     .map_err(|e| match e.sql_err() {
         // Invited by someone else a moment ago.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ServiceError::invalid("email", "An account with this email address already exists")
-        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ServiceError::Conflict(
+            "Someone invited this person a moment ago: find them in the list of users".into(),
+        ),
         _ => ServiceError::Db(e),
     })?;
     membership::ActiveModel {
@@ -180,7 +233,7 @@ pub async fn invite(
     .await?;
     txn.commit().await?;
     svc.jobs_queued();
-    Ok(u)
+    Ok(Invited::New(u))
 }
 
 /// A member of staff with a role inside the actor's scope, with the roles the actor can see;
@@ -193,6 +246,7 @@ pub async fn get(svc: &Services, by: &Actor, user_id: i32) -> Result<StaffMember
         .all(&svc.db)
         .await?;
     let mut roles = Vec::new();
+    let mut wholly_managed = true;
     for m in ms {
         let Some(o) = organisation::Entity::find_by_id(m.organisation_id)
             .one(&svc.db)
@@ -201,6 +255,7 @@ pub async fn get(svc: &Services, by: &Actor, user_id: i32) -> Result<StaffMember
             continue;
         };
         if !by.can_at(Permission::ManageUsers, &o.path) {
+            wholly_managed = false;
             continue;
         }
         let (Ok(role), Ok(kind)) = (m.role.parse(), o.kind.parse()) else {
@@ -220,11 +275,51 @@ pub async fn get(svc: &Services, by: &Actor, user_id: i32) -> Result<StaffMember
     match u {
         Some(user) if !roles.is_empty() => Ok(StaffMember {
             invited: user.password_hash.is_none(),
+            wholly_managed,
             user,
             roles,
         }),
         _ => Err(ServiceError::NotFound("user")),
     }
+}
+
+/// Locks the user's row for the rest of the transaction, so changes to one account take turns
+/// (an update takes the row lock on PostgreSQL; SQLite's write transactions take turns anyway).
+async fn lock_user<C: ConnectionTrait>(
+    c: &C,
+    user_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ServiceError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// How many of the user's roles are at organisations where the actor manages users.
+async fn visible_roles<C: ConnectionTrait>(
+    c: &C,
+    by: &Actor,
+    user_id: i32,
+) -> Result<u64, ServiceError> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(
+            membership::Column::OrganisationId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(organisation::Column::Id)
+                    .from(organisation::Entity)
+                    .cond_where(crate::org::under_paths(
+                        c.get_database_backend(),
+                        &by.scopes(Permission::ManageUsers),
+                    ))
+                    .to_owned(),
+            ),
+        )
+        .count(c)
+        .await?)
 }
 
 /// Nobody changes their own roles or account here, so nobody can lock themselves out.
@@ -279,7 +374,14 @@ pub async fn add_role(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // The same role given a moment ago by a second press or another manager.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ServiceError::Conflict("That role was given a moment ago".into())
+        }
+        _ => ServiceError::Db(e),
+    })?;
     audit::record(
         &txn,
         now,
@@ -308,13 +410,15 @@ pub async fn remove_role(
     let Some((_, grant)) = member.roles.iter().find(|(id, _)| *id == membership_id) else {
         return Err(ServiceError::NotFound("role"));
     };
-    if member.roles.len() == 1 {
-        return Err(ServiceError::Conflict(
-            "This is their only role here: close the account instead".into(),
-        ));
+    if !roles_to_give(by).contains(&grant.role) {
+        return Err(ServiceError::Forbidden(format!(
+            "take away the role of {}",
+            grant.role.label().to_lowercase()
+        )));
     }
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
+    lock_user(&txn, user_id, now).await?;
     let n = membership::Entity::delete_many()
         .filter(membership::Column::Id.eq(membership_id))
         .filter(membership::Column::UserId.eq(user_id))
@@ -324,6 +428,12 @@ pub async fn remove_role(
     if n == 0 {
         return Err(ServiceError::Conflict(
             "That role was taken away a moment ago".into(),
+        ));
+    }
+    // Counted after the user's row is locked, so two removals at once cannot both leave it.
+    if visible_roles(&txn, by, user_id).await? == 0 {
+        return Err(ServiceError::Conflict(
+            "This is their only role here: close the account instead".into(),
         ));
     }
     audit::record(
@@ -364,6 +474,11 @@ pub async fn set_active(
             "close your own account"
         },
     )?;
+    if !member.wholly_managed {
+        return Err(ServiceError::Forbidden(
+            "close or reopen an account with roles outside the organisations you manage".into(),
+        ));
+    }
     if member.user.active == active {
         return Err(ServiceError::Conflict(if active {
             "This account is already open".into()

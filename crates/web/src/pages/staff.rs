@@ -108,7 +108,23 @@ pub async fn invite(
         organisation_id: field(&f, "organisation_id").parse().ok(),
     };
     match staff::invite(&state.svc, a, &v.meta, input).await {
-        Ok(u) => Redirect::to(&format!("/admin/users/{}?saved=invited", u.id)).into_response(),
+        Ok(staff::Invited::New(u)) => {
+            Redirect::to(&format!("/admin/users/{}?saved=invited", u.id)).into_response()
+        }
+        Ok(staff::Invited::AlreadyHadAccount) => {
+            Redirect::to("/admin/users?saved=invited").into_response()
+        }
+        Err(ServiceError::Conflict(m)) => {
+            invite_page(
+                &state,
+                &v,
+                a,
+                StatusCode::CONFLICT,
+                Errors::one("email", m),
+                f,
+            )
+            .await
+        }
         Err(ServiceError::Invalid(list)) => {
             invite_page(
                 &state,

@@ -798,3 +798,41 @@ seeded_db_test!(no_home_page_links_to_a_page_its_reader_is_refused, |db| {
         }
     }
 });
+
+seeded_db_test!(
+    a_gp_does_not_see_a_patient_who_declined_sharing_with_the_practice,
+    |db| {
+        let app = app(db).await;
+        let callum = referral_of(&app, "Reid").await;
+        let mut gp = app.sign_in(GP).await;
+        assert_eq!(
+            app.get(&mut gp, &format!("/referrals/{}", callum.id))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert!(app.get(&mut gp, "/").await.body.contains("Callum Reid"));
+        let mut lw = app.sign_in(LINK_WORKER).await;
+        let r = app
+            .post(
+                &mut lw,
+                &format!("/people/{}/consents", callum.person_id),
+                &[("share_with", "GP practice"), ("given", "no"), ("note", "")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        for path in [
+            format!("/referrals/{}", callum.id),
+            format!("/people/{}", callum.person_id),
+        ] {
+            assert_eq!(
+                app.get(&mut gp, &path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        let home = app.get(&mut gp, "/").await;
+        assert!(!home.body.contains("Callum Reid"), "off the practice list");
+        assert!(home.body.contains("Jack Turner"));
+    }
+);

@@ -197,6 +197,8 @@ seeded_db_test!(
             assert_eq!(r.headers["access-control-allow-origin"], "*");
         }
         for path in [
+            "/openreferral/taxonomies/%00",
+            "/openreferral/taxonomy_terms/%00",
             "/openreferral/taxonomies/not-an-id",
             "/openreferral/taxonomy_terms/00000000-0000-0000-0000-000000000000",
         ] {

@@ -85,8 +85,31 @@ seeded_db_test!(
         assert!(
             again
                 .body
-                .contains("An account with this email address already exists")
+                .contains("Someone you manage already has an account")
         );
+        // An address whose account the manager cannot see is not revealed: the answer is as for
+        // an invitation, no account is made, and the account's holder is told.
+        let hidden = app
+            .post(
+                &mut b,
+                "/admin/users/invite",
+                &[
+                    ("display_name", "Someone Else"),
+                    ("email", OTHER_LINK_WORKER),
+                    ("role", "link_worker"),
+                    ("organisation_id", pcn.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(hidden.status, StatusCode::SEE_OTHER);
+        assert_eq!(hidden.location(), "/admin/users?saved=invited");
+        let told = email_outbox::Entity::find()
+            .filter(email_outbox::Column::ToAddress.eq(OTHER_LINK_WORKER))
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(told.body_text.contains("you already have an account"));
         // The e-mailed link sets her password once; then she signs in as a link worker.
         let mail = email_outbox::Entity::find()
             .filter(email_outbox::Column::ToAddress.eq("grace.okafor@demo.whatmatters.test"))
@@ -224,5 +247,63 @@ seeded_db_test!(
             app.get(&mut lw, "/admin/users/invite").await.status,
             StatusCode::FORBIDDEN
         );
+    }
+);
+
+seeded_db_test!(
+    an_account_with_roles_beyond_ones_scope_is_not_closed_and_ranks_hold,
+    |db| {
+        let app = app(db).await;
+        // The Fellside link worker is also given a role at Riverdale Central by the administrator.
+        let fellside = user_by_email(&app, OTHER_LINK_WORKER).await;
+        let admin =
+            services::identity::users::actor_of(&app.svc, &user_by_email(&app, ADMIN).await)
+                .await
+                .unwrap();
+        let riverdale = app.org_id("U90001").await;
+        services::identity::staff::add_role(
+            &app.svc,
+            &admin,
+            &services::RequestMeta::default(),
+            fellside.id,
+            "care_coordinator",
+            Some(riverdale),
+        )
+        .await
+        .unwrap();
+        // The Riverdale manager sees them, but may not close an account that is also Fellside's.
+        let mut b = app.sign_in(PCN_MANAGER).await;
+        let path = format!("/admin/users/{}", fellside.id);
+        assert_eq!(app.get(&mut b, &path).await.status, StatusCode::OK);
+        let close = app.post(&mut b, &format!("{path}/close"), &[]).await;
+        assert_eq!(close.status, StatusCode::FORBIDDEN);
+        assert!(user_by_email(&app, OTHER_LINK_WORKER).await.active);
+        // An administrator's role is not the manager's to take away.
+        let worker = user_by_email(&app, LINK_WORKER).await;
+        services::identity::staff::add_role(
+            &app.svc,
+            &admin,
+            &services::RequestMeta::default(),
+            worker.id,
+            "admin",
+            Some(riverdale),
+        )
+        .await
+        .unwrap();
+        let admin_role = store::entities::membership::Entity::find()
+            .filter(store::entities::membership::Column::UserId.eq(worker.id))
+            .filter(store::entities::membership::Column::Role.eq("admin"))
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let r = app
+            .post(
+                &mut b,
+                &format!("/admin/users/{}/roles/{}/remove", worker.id, admin_role.id),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 );

@@ -293,10 +293,19 @@ pub async fn practice_referrals(
         .from(store::entities::organisation::Entity)
         .cond_where(crate::org::under_paths(backend, &paths))
         .to_owned();
+    // Patients of the practice, but not those whose latest word is that their information is not
+    // shared with their GP practice.
     let patients = Query::select()
         .column(person::Column::Id)
         .from(person::Entity)
         .and_where(Expr::col(person::Column::PracticeId).in_subquery(practices))
+        .and_where(Expr::cust(
+            "NOT EXISTS (SELECT 1 FROM consents c WHERE c.person_id = people.id \
+             AND LOWER(c.share_with) = 'gp practice' AND c.given = FALSE \
+             AND NOT EXISTS (SELECT 1 FROM consents n WHERE n.person_id = c.person_id \
+             AND LOWER(n.share_with) = 'gp practice' AND (n.recorded_at > c.recorded_at \
+             OR (n.recorded_at = c.recorded_at AND n.id > c.id))))",
+        ))
         .to_owned();
     let q = referral::Entity::find()
         .filter(referral::Column::State.is_in(open_states()))

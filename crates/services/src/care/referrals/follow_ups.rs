@@ -199,6 +199,11 @@ pub(super) async fn due(
                 .and_where(
                     Expr::col((referral::Entity, referral::Column::State)).is_in(open_states()),
                 )
+                // Still the actor's to work on: a worker who has left the team sees none.
+                .and_where(
+                    Expr::col((referral::Entity, referral::Column::TeamOrgId))
+                        .in_subquery(crate::care::care_orgs(svc.db.get_database_backend(), actor)),
+                )
                 .to_owned(),
         ))
         .order_by_asc(follow_up::Column::DueOn)

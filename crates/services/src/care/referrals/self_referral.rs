@@ -285,15 +285,14 @@ async fn check(svc: &Services, input: &SelfReferralInput) -> Result<Checked, Ser
 }
 
 /// Whether the details sent are the known person's: the same names (ignoring case and spaces at
-/// either end) and, where both have one, the same date of birth.
+/// either end) and the same date of birth, on both. A known record without a date of birth
+/// cannot be confirmed, so it is checked by staff too.
 fn same_identity(known: &store::entities::person::Model, sent: &people::ValidPerson) -> bool {
     let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
     same(&known.given_name, &sent.given_name)
         && same(&known.family_name, &sent.family_name)
-        && match (known.date_of_birth, sent.date_of_birth) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        }
+        && known.date_of_birth.is_some()
+        && known.date_of_birth == sent.date_of_birth
 }
 
 /// The reference a person quotes: "SR-" and the referral number.

@@ -111,18 +111,35 @@ fn filled(raw: &Raw, prefix: &str) -> bool {
         .any(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty() && !k.ends_with("_status"))
 }
 
-/// The most slots a list is shown with (the plan's own limits are lower).
-const MAX_SLOTS: usize = 50;
+/// The most slots any list is shown with.
+const MAX_SLOTS: usize = 20;
+
+/// The most slots list `list` is shown with: the plan's own limit for that list, so no form
+/// sent back can ask for more than a plan may hold.
+fn max_slots(list: &str) -> usize {
+    use domain::text::{MAX_ACTIONS_PER_GOAL, MAX_CONTINGENCIES, MAX_GOALS_PER_NEED, MAX_NEEDS};
+    let limit = if list == "n" {
+        MAX_NEEDS
+    } else if list == "c" {
+        MAX_CONTINGENCIES
+    } else if list.ends_with("_a") {
+        MAX_ACTIONS_PER_GOAL
+    } else {
+        MAX_GOALS_PER_NEED
+    };
+    limit.min(MAX_SLOTS)
+}
 
 /// How many slots list `list` shows: every filled one, as many as the form last showed
-/// (`slots_<list>`), and at least one. `list` is the slots' common prefix without the index
-/// (`n0_g` for the goals of the first need).
+/// (`slots_<list>`), and at least one, within the plan's limit for it. `list` is the slots'
+/// common prefix without the index (`n0_g` for the goals of the first need).
 fn slots(raw: &Raw, list: &str) -> usize {
+    let max = max_slots(list);
     let mut count = get(raw, &format!("slots_{list}"))
         .parse::<usize>()
         .unwrap_or(1)
-        .clamp(1, MAX_SLOTS);
-    for i in 0..MAX_SLOTS {
+        .clamp(1, max);
+    for i in 0..max {
         if filled(raw, &format!("{list}{i}_")) {
             count = count.max(i + 1);
         }
@@ -151,7 +168,7 @@ fn add_slot(raw: &mut Raw, list: &str) -> Option<String> {
         return None;
     }
     let next = slots(raw, list);
-    if next >= MAX_SLOTS {
+    if next >= max_slots(list) {
         return None;
     }
     raw.insert(format!("slots_{list}"), (next + 1).to_string());
@@ -565,7 +582,13 @@ mod tests {
             assert_eq!(add_slot(&mut raw, odd), None, "{odd}");
         }
         raw.insert("slots_n".into(), "99999".into());
-        assert_eq!(slots(&raw, "n"), MAX_SLOTS, "capped");
+        assert_eq!(
+            slots(&raw, "n"),
+            domain::text::MAX_NEEDS,
+            "capped at the plan's limit"
+        );
+        raw.insert("slots_n0_g0_a".into(), "99999".into());
+        assert_eq!(slots(&raw, "n0_g0_a"), domain::text::MAX_ACTIONS_PER_GOAL);
     }
 
     #[test]
