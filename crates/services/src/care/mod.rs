@@ -120,21 +120,23 @@ async fn registered_with_clinician<C: ConnectionTrait>(
     if !actor.can(Permission::ProvideCare) {
         return Ok(false);
     }
-    if people::latest_decision(&people::consents_of(c, p.id).await?, "GP practice") == Some(false) {
-        return Ok(false);
-    }
     let clinician_orgs: Vec<&str> = actor
         .grants
         .iter()
         .filter(|g| g.role == Role::Clinician)
         .map(|g| g.path.as_str())
         .collect();
-    if let (false, Some(practice)) = (clinician_orgs.is_empty(), p.practice_id)
-        && let Some(o) = organisation::Entity::find_by_id(practice).one(c).await?
-    {
-        return Ok(clinician_orgs.iter().any(|s| o.path.starts_with(s)));
-    }
-    Ok(false)
+    let registered = match (clinician_orgs.is_empty(), p.practice_id) {
+        (false, Some(practice)) => organisation::Entity::find_by_id(practice)
+            .one(c)
+            .await?
+            .is_some_and(|o| clinician_orgs.iter().any(|s| o.path.starts_with(s))),
+        _ => false,
+    };
+    // The consents are read only for a patient of the clinician's practice.
+    Ok(registered
+        && people::latest_decision(&people::consents_of(c, p.id).await?, "GP practice")
+            != Some(false))
 }
 
 /// [`registered_with_clinician`] for a person known by id.

@@ -382,19 +382,8 @@ pub async fn add_role(
         }
         _ => ServiceError::Db(e),
     })?;
-    audit::record(
-        &txn,
-        now,
-        meta,
-        Event::new("role_given", Outcome::Success)
-            .by(by)
-            .entity("user", user_id)
-            .detail(format!("{} at {}", role.as_str(), org.name)),
-    )
-    .await?;
-    txn.commit().await?;
-    svc.actors.forget_user(user_id);
-    Ok(())
+    let detail = format!("{} at {}", role.as_str(), org.name);
+    account_changed(svc, txn, by, meta, user_id, "role_given", Some(detail)).await
 }
 
 /// Takes a role away. The last role the actor can see is kept: close the account instead.
@@ -436,23 +425,8 @@ pub async fn remove_role(
             "This is their only role here: close the account instead".into(),
         ));
     }
-    audit::record(
-        &txn,
-        now,
-        meta,
-        Event::new("role_removed", Outcome::Success)
-            .by(by)
-            .entity("user", user_id)
-            .detail(format!(
-                "{} at {}",
-                grant.role.as_str(),
-                grant.organisation_name
-            )),
-    )
-    .await?;
-    txn.commit().await?;
-    svc.actors.forget_user(user_id);
-    Ok(())
+    let detail = format!("{} at {}", grant.role.as_str(), grant.organisation_name);
+    account_changed(svc, txn, by, meta, user_id, "role_removed", Some(detail)).await
 }
 
 /// Closes an account: they can no longer sign in, and their sessions and API tokens end at
@@ -510,22 +484,32 @@ pub async fn set_active(
             .exec(&txn)
             .await?;
     }
-    audit::record(
-        &txn,
-        now,
-        meta,
-        Event::new(
-            if active {
-                "user_reopened"
-            } else {
-                "user_closed"
-            },
-            Outcome::Success,
-        )
+    let action = if active {
+        "user_reopened"
+    } else {
+        "user_closed"
+    };
+    account_changed(svc, txn, by, meta, user_id, action, None).await
+}
+
+/// Finishes a change to an account: audits it in its transaction, commits, and drops the
+/// account from this instance's actor cache so the change applies at once.
+async fn account_changed(
+    svc: &Services,
+    txn: sea_orm::DatabaseTransaction,
+    by: &Actor,
+    meta: &RequestMeta,
+    user_id: i32,
+    action: &'static str,
+    detail: Option<String>,
+) -> Result<(), ServiceError> {
+    let mut event = Event::new(action, Outcome::Success)
         .by(by)
-        .entity("user", user_id),
-    )
-    .await?;
+        .entity("user", user_id);
+    if let Some(d) = detail {
+        event = event.detail(d);
+    }
+    audit::record(&txn, svc.now(), meta, event).await?;
     txn.commit().await?;
     svc.actors.forget_user(user_id);
     Ok(())

@@ -72,14 +72,13 @@ pub async fn caseload(
         _ => referral::Column::ReferredOn,
     };
     let (total, rows) = paged(&svc.db, q, order, &paging).await?;
-    audit::log(
+    list_viewed(
         svc,
-        now,
+        actor,
         meta,
-        Event::new("caseload_viewed", Outcome::Success)
-            .by(actor)
-            .purpose(crate::care::PURPOSE)
-            .detail(format!("{} of {total} referral(s) shown", rows.len())),
+        now,
+        "caseload_viewed",
+        format!("{} of {total} referral(s) shown", rows.len()),
     )
     .await?;
     Ok(CaseloadPage {
@@ -242,16 +241,13 @@ pub async fn my_day(
     let shown =
         to_triage.rows.len() + no_contact.rows.len() + reviews_due.rows.len() + follow_ups.len();
     if shown > 0 {
-        audit::log(
+        list_viewed(
             svc,
-            now,
+            actor,
             meta,
-            Event::new("caseload_viewed", Outcome::Success)
-                .by(actor)
-                .purpose(crate::care::PURPOSE)
-                .detail(format!(
-                    "home page: {shown} referral(s) and follow-up(s) shown"
-                )),
+            now,
+            "caseload_viewed",
+            format!("home page: {shown} referral(s) and follow-up(s) shown"),
         )
         .await?;
     }
@@ -312,14 +308,13 @@ pub async fn practice_referrals(
         .filter(referral::Column::PersonId.in_subquery(patients));
     let (total, rows) = paged(&svc.db, q, referral::Column::ReferredOn, &paging).await?;
     if !rows.is_empty() {
-        audit::log(
+        list_viewed(
             svc,
-            svc.now(),
+            actor,
             meta,
-            Event::new("practice_referrals_viewed", Outcome::Success)
-                .by(actor)
-                .purpose(crate::care::PURPOSE)
-                .detail(format!("{} of {total} referral(s) shown", rows.len())),
+            svc.now(),
+            "practice_referrals_viewed",
+            format!("{} of {total} referral(s) shown", rows.len()),
         )
         .await?;
     }
@@ -409,6 +404,27 @@ pub async fn team_workload(svc: &Services, actor: &Actor) -> Result<Vec<Workload
         (Some(x), Some(y)) => x.1.cmp(&y.1),
     });
     Ok(out)
+}
+
+/// Audits a list of people's referrals shown to the actor (for direct care).
+async fn list_viewed(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    at: DateTime<Utc>,
+    action: &'static str,
+    detail: String,
+) -> Result<(), ServiceError> {
+    audit::log(
+        svc,
+        at,
+        meta,
+        Event::new(action, Outcome::Success)
+            .by(actor)
+            .purpose(crate::care::PURPOSE)
+            .detail(detail),
+    )
+    .await
 }
 
 /// How many referrals `q` finds, and the page of them in `order` (then id) with their people and
@@ -607,20 +623,19 @@ pub async fn no_one_lost(
                 .unwrap_or(0),
         }),
     };
-    audit::log(
+    list_viewed(
         svc,
-        now,
+        actor,
         meta,
-        Event::new("caseload_viewed", Outcome::Success)
-            .by(actor)
-            .purpose(crate::care::PURPOSE)
-            .detail(format!(
-                "no one lost: {} of {} waiting and {} of {} without recent contact shown",
-                view.waiting.rows.len(),
-                view.waiting.total,
-                view.stale.rows.len(),
-                view.stale.total
-            )),
+        now,
+        "caseload_viewed",
+        format!(
+            "no one lost: {} of {} waiting and {} of {} without recent contact shown",
+            view.waiting.rows.len(),
+            view.waiting.total,
+            view.stale.rows.len(),
+            view.stale.total
+        ),
     )
     .await?;
     Ok(view)
