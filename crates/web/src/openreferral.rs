@@ -1,6 +1,7 @@
 //! The community directory published as Open Referral UK 3.0 at `/openreferral`: open to anyone
 //! without a key, with `Access-Control-Allow-Origin: *`, paginated as the standard says, and
-//! optional fields left out when empty. So far: the API's description and the taxonomies of
+//! optional fields left out when empty: the API's description, services (found as the
+//! standard's filters say, and near a postcode), services at their places, and the taxonomies of
 //! needs with their terms.
 
 use axum::Json;
@@ -26,6 +27,14 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/openreferral", Need::Open, about)
         .get("/openreferral/", Need::Open, about)
+        .get("/openreferral/services", Need::Open, services_list)
+        .get("/openreferral/services/{id}", Need::Open, one_service)
+        .get("/openreferral/service_at_locations", Need::Open, sal_list)
+        .get(
+            "/openreferral/service_at_locations/{id}",
+            Need::Open,
+            one_sal,
+        )
         .get("/openreferral/taxonomies", Need::Open, taxonomies)
         .get("/openreferral/taxonomies/{id}", Need::Open, one_taxonomy)
         .get("/openreferral/taxonomy_terms", Need::Open, terms)
@@ -122,8 +131,22 @@ fn page_of<T, U>(p: taxonomy::Page<T>, f: impl Fn(T) -> U, capped: bool) -> Resp
 where
     U: Serialize,
 {
-    let total_pages = p.total.div_ceil(p.paging.per_page).max(1);
     let contents: Vec<U> = p.items.into_iter().map(f).collect();
+    page_response(contents, p.total, p.paging, capped)
+}
+
+fn page_response<U: Serialize>(
+    contents: Vec<U>,
+    total: u64,
+    paging: Paging,
+    capped: bool,
+) -> Response {
+    let p = taxonomy::Page::<()> {
+        items: Vec::new(),
+        total,
+        paging,
+    };
+    let total_pages = p.total.div_ceil(p.paging.per_page).max(1);
     let mut r = open(
         PageOf {
             total_items: p.total,
@@ -161,7 +184,7 @@ struct TaxonomyOut {
 }
 
 #[derive(Serialize)]
-struct TermOut {
+pub(crate) struct TermOut {
     id: String,
     name: String,
     description: String,
@@ -256,3 +279,6 @@ async fn one_term(State(state): State<AppState>, Path(id): Path<String>) -> Resp
         Err(e) => error(e.into()),
     }
 }
+
+mod services_out;
+use services_out::*;

@@ -7,9 +7,11 @@
 
 mod bulk;
 mod care;
+mod directory;
 mod platform;
 
 pub use bulk::seed_bulk;
+pub use directory::seed_services;
 pub use platform::{DemoUser, USERS, seed_base};
 
 use care::seed_care;
@@ -26,6 +28,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
         return Ok(false);
     }
     crate::directory::taxonomy::ensure(svc).await?;
+    directory::seed_directory(svc).await?;
     seed_care(svc).await?;
     Ok(true)
 }

@@ -1,4 +1,8 @@
-//! The community directory (Open Referral UK 3.0): so far the taxonomy of needs that services
-//! are found by.
+//! The community directory (Open Referral UK 3.0): the organisations, services and places
+//! people are connected to, the taxonomy of needs they are found by, and search.
 
+pub mod postcodes;
+pub mod read;
+pub mod search;
 pub mod taxonomy;
+pub mod write;

@@ -13,6 +13,7 @@ mod m0008_triage_follow_ups;
 mod m0009_gp_messages;
 mod m0010_identity_check;
 mod m0011_directory_taxonomy;
+mod m0012_directory;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_gp_messages::Migration),
             Box::new(m0010_identity_check::Migration),
             Box::new(m0011_directory_taxonomy::Migration),
+            Box::new(m0012_directory::Migration),
         ]
     }
 }
@@ -81,4 +83,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0009_gp_messages.rs"),
     include_str!("m0010_identity_check.rs"),
     include_str!("m0011_directory_taxonomy.rs"),
+    include_str!("m0012_directory.rs"),
 ];

@@ -1,0 +1,184 @@
+//! Reading listings whole: a service with its organisation, places, times, costs and needs,
+//! loaded for a page of services in a few queries (not one per service).
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+use store::entities::{
+    directory_cost_option as cost, directory_location as location,
+    directory_organization as organization, directory_schedule as schedule,
+    directory_service as service, directory_service_at_location as sal,
+    directory_service_term as service_term, taxonomy, taxonomy_term,
+};
+
+use crate::{ServiceError, Services};
+
+pub use store::entities::directory_location::Model as Location;
+pub use store::entities::directory_organization::Model as Organization;
+pub use store::entities::directory_service::Model as Service;
+
+/// A place a service runs at, as the service at that place.
+#[derive(Clone, Debug)]
+pub struct At {
+    /// The service-at-location's UUID.
+    pub uuid: String,
+    pub location: location::Model,
+}
+
+/// A need a service meets.
+#[derive(Clone, Debug)]
+pub struct Need {
+    pub term: taxonomy_term::Model,
+    pub taxonomy: String,
+}
+
+/// A service and everything listed with it.
+#[derive(Clone, Debug)]
+pub struct Full {
+    pub service: service::Model,
+    pub organization: organization::Model,
+    pub places: Vec<At>,
+    pub schedules: Vec<schedule::Model>,
+    pub costs: Vec<cost::Model>,
+    pub needs: Vec<Need>,
+}
+
+/// The services with these ids, whole, in the order given (ids not found are left out).
+pub async fn full(c: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Full>, ServiceError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let services = service::Entity::find()
+        .filter(service::Column::Id.is_in(ids.to_vec()))
+        .all(c)
+        .await?;
+    let org_ids: Vec<i32> = services.iter().map(|s| s.organization_id).collect();
+    let orgs: HashMap<i32, organization::Model> = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(org_ids))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let sals = sal::Entity::find()
+        .filter(sal::Column::ServiceId.is_in(ids.to_vec()))
+        .order_by_asc(sal::Column::Id)
+        .all(c)
+        .await?;
+    let locs: HashMap<i32, location::Model> = location::Entity::find()
+        .filter(location::Column::Id.is_in(sals.iter().map(|x| x.location_id).collect::<Vec<_>>()))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let schedules = schedule::Entity::find()
+        .filter(schedule::Column::ServiceId.is_in(ids.to_vec()))
+        .order_by_asc(schedule::Column::Id)
+        .all(c)
+        .await?;
+    let costs = cost::Entity::find()
+        .filter(cost::Column::ServiceId.is_in(ids.to_vec()))
+        .order_by_asc(cost::Column::Id)
+        .all(c)
+        .await?;
+    let links = service_term::Entity::find()
+        .filter(service_term::Column::ServiceId.is_in(ids.to_vec()))
+        .all(c)
+        .await?;
+    let mut term_ids: Vec<String> = links.iter().map(|l| l.term_id.clone()).collect();
+    term_ids.sort();
+    term_ids.dedup();
+    let terms: HashMap<String, taxonomy_term::Model> = taxonomy_term::Entity::find()
+        .filter(taxonomy_term::Column::Id.is_in(term_ids))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    let taxonomies: HashMap<String, String> = taxonomy::Entity::find()
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(s) = services.iter().find(|s| s.id == *id) else {
+            continue;
+        };
+        let Some(o) = orgs.get(&s.organization_id) else {
+            continue;
+        };
+        let mut needs: Vec<Need> = links
+            .iter()
+            .filter(|l| l.service_id == s.id)
+            .filter_map(|l| terms.get(&l.term_id))
+            .map(|t| Need {
+                taxonomy: taxonomies.get(&t.taxonomy_id).cloned().unwrap_or_default(),
+                term: t.clone(),
+            })
+            .collect();
+        needs.sort_by(|a, b| a.term.name.cmp(&b.term.name));
+        out.push(Full {
+            places: sals
+                .iter()
+                .filter(|x| x.service_id == s.id)
+                .filter_map(|x| {
+                    locs.get(&x.location_id).map(|l| At {
+                        uuid: x.uuid.clone(),
+                        location: l.clone(),
+                    })
+                })
+                .collect(),
+            schedules: schedules
+                .iter()
+                .filter(|x| x.service_id == s.id)
+                .cloned()
+                .collect(),
+            costs: costs
+                .iter()
+                .filter(|x| x.service_id == s.id)
+                .cloned()
+                .collect(),
+            needs,
+            organization: o.clone(),
+            service: s.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// A service whole, by its UUID.
+pub async fn service(svc: &Services, uuid: &str) -> Result<Full, ServiceError> {
+    let s = service::Entity::find()
+        .filter(service::Column::Uuid.eq(uuid))
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("service"))?;
+    full(&svc.db, &[s.id])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound("service"))
+}
+
+/// A service at a place, by the UUID of the pairing: the service whole and which place.
+pub async fn service_at_location(
+    svc: &Services,
+    uuid: &str,
+) -> Result<(Full, String), ServiceError> {
+    let x = sal::Entity::find()
+        .filter(sal::Column::Uuid.eq(uuid))
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("service at location"))?;
+    let f = full(&svc.db, &[x.service_id])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound("service at location"))?;
+    Ok((f, x.uuid))
+}
+
+/// The services with these ids, whole, in the order given.
+pub async fn services(svc: &Services, ids: &[i32]) -> Result<Vec<Full>, ServiceError> {
+    full(&svc.db, ids).await
+}
