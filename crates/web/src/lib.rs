@@ -114,6 +114,7 @@ pub fn all_routes() -> Routes {
         .merge(pages::care::routes())
         .merge(api::care::routes())
         .merge(openreferral::routes())
+        .merge(pages::directory::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

@@ -62,6 +62,11 @@ impl Layout {
             );
             add("/me", "Your plan", a.has_role(domain::Role::Person));
             add(
+                "/find-support",
+                "Find support",
+                a.can(Permission::ProvideCare) || a.has_role(domain::Role::VcseWorker),
+            );
+            add(
                 "/organisations",
                 "Organisations",
                 a.can(Permission::ViewOrganisations),

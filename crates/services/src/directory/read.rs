@@ -182,3 +182,39 @@ pub async fn service_at_location(
 pub async fn services(svc: &Services, ids: &[i32]) -> Result<Vec<Full>, ServiceError> {
     full(&svc.db, ids).await
 }
+
+impl Full {
+    /// When it runs, read back from its schedules.
+    pub fn openings(&self) -> Vec<domain::directory::listing::Opening> {
+        use chrono::NaiveTime;
+        use domain::directory::listing::{Freq, Opening};
+        self.schedules
+            .iter()
+            .filter_map(|x| {
+                Some(Opening {
+                    id: Some(x.uuid.clone()),
+                    freq: Freq::parse(&x.freq)?,
+                    days: Opening::parse_byday(&x.byday).ok()?,
+                    opens_at: NaiveTime::parse_from_str(&x.opens_at, "%H:%M").ok()?,
+                    closes_at: NaiveTime::parse_from_str(&x.closes_at, "%H:%M").ok()?,
+                    description: x.description.clone().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether its listing has not been checked for more than three months (or ever).
+    pub fn possibly_out_of_date(&self, today: chrono::NaiveDate) -> bool {
+        stale(self.service.assured_date, today)
+    }
+}
+
+/// A listing not checked for more than three months (or ever) may be out of date.
+pub fn stale(assured: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+    match assured {
+        Some(d) => today
+            .checked_sub_months(chrono::Months::new(3))
+            .is_some_and(|cut| d < cut),
+        None => true,
+    }
+}

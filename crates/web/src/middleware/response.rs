@@ -31,6 +31,19 @@ fn control_in_query(query: Option<&str>) -> Option<String> {
 /// One error shape: whatever layer answered (router, extractor, body limit, timeout, panic),
 /// an API error is the JSON envelope and a page error is the NHS error page.
 pub async fn shape_errors(req: Request, next: Next) -> Response {
+    // The open directory is open to every origin, whatever the answer (errors included).
+    let open = req.uri().path().starts_with("/openreferral");
+    let mut resp = shape(req, next).await;
+    if open {
+        resp.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            axum::http::HeaderValue::from_static("*"),
+        );
+    }
+    resp
+}
+
+async fn shape(req: Request, next: Next) -> Response {
     let api = is_api_path(req.uri().path());
     if let Some(field) = control_in_query(req.uri().query()) {
         return if api {

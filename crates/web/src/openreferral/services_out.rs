@@ -6,7 +6,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveTime, Utc};
 use domain::Postcode;
 use domain::directory::geo::MAX_RADIUS_M;
-use domain::directory::listing::{Capacity, Day, Opening};
+use domain::directory::listing::{Capacity, Day};
 use serde::{Deserialize, Serialize};
 use services::directory::postcodes;
 use services::directory::read::{self, Full};
@@ -381,18 +381,10 @@ pub(super) fn service_out(f: &Full, whole: bool) -> ServiceOut {
             .schedules
             .iter()
             .map(|x| {
-                let description = Opening::parse_byday(&x.byday)
-                    .ok()
-                    .and_then(|days| {
-                        Some(Opening {
-                            id: None,
-                            freq: domain::directory::listing::Freq::parse(&x.freq)?,
-                            days,
-                            opens_at: NaiveTime::parse_from_str(&x.opens_at, "%H:%M").ok()?,
-                            closes_at: NaiveTime::parse_from_str(&x.closes_at, "%H:%M").ok()?,
-                            description: String::new(),
-                        })
-                    })
+                let words = f
+                    .openings()
+                    .into_iter()
+                    .find(|o| o.id.as_deref() == Some(x.uuid.as_str()))
                     .map(|o| o.words())
                     .unwrap_or_default();
                 ScheduleOut {
@@ -403,7 +395,7 @@ pub(super) fn service_out(f: &Full, whole: bool) -> ServiceOut {
                     byday: x.byday.clone(),
                     opens_at: format!("{}:00", x.opens_at),
                     closes_at: format!("{}:00", x.closes_at),
-                    description: x.description.clone().unwrap_or(description),
+                    description: x.description.clone().unwrap_or(words),
                 }
             })
             .collect(),

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod care;
+pub mod directory;
 pub mod docs;
 pub mod errors;
 pub mod home;

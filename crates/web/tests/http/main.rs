@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 mod care;
 mod daily;
+mod directory;
 mod errors;
 mod openreferral;
 mod organisations;

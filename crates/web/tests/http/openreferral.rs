@@ -227,3 +227,315 @@ seeded_db_test!(
         );
     }
 );
+
+/// Every service of the demo directory, through the API's pages.
+async fn all_services(app: &App) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let r = get(
+            app,
+            &format!("/openreferral/services?per_page=50&page={page}"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let body = r.json();
+        page_shape(&body);
+        out.extend(body["contents"].as_array().unwrap().iter().cloned());
+        if body["last_page"] == true {
+            break;
+        }
+    }
+    out
+}
+
+seeded_db_test!(services_are_published_whole_and_valid, |db| {
+    let app = app(db).await;
+    let services = all_services(&app).await;
+    assert!(
+        services.len() >= 60,
+        "the demo lists 60 or more: {}",
+        services.len()
+    );
+    let mut ids = std::collections::HashSet::new();
+    for s in &services {
+        check("service", s);
+        assert!(
+            ids.insert(s["id"].as_str().unwrap().to_owned()),
+            "ids are unique"
+        );
+        assert!(s["organization"]["id"].is_string(), "{s}");
+        check("organization", &s["organization"]);
+    }
+    // Data quality as the national measures count it: every service has a UUID id, a name, a
+    // description, an organisation and a way to make contact.
+    let mut with_contact = 0;
+    for s in services.iter().take(70) {
+        let id = s["id"].as_str().unwrap();
+        let r = get(&app, &format!("/openreferral/services/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers["access-control-allow-origin"], "*");
+        let full = r.json();
+        check("service", &full);
+        for sal in full["service_at_locations"].as_array().unwrap() {
+            check_nested("service_at_location", sal);
+            check_nested("location", &sal["location"]);
+            for a in sal["location"]["addresses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                check_nested("address", a);
+            }
+        }
+        for (list, name) in [
+            ("schedules", "schedule"),
+            ("cost_options", "cost_option"),
+            ("contacts", "contact"),
+            ("attributes", "attribute"),
+        ] {
+            for item in full[list].as_array().unwrap() {
+                check_nested(name, item);
+            }
+        }
+        assert!(
+            !full["attributes"].as_array().unwrap().is_empty(),
+            "each demo service meets a need"
+        );
+        let phones = full["contacts"][0]["phones"]
+            .as_array()
+            .map(|p| !p.is_empty())
+            .unwrap_or(false);
+        if phones || full["url"].is_string() || full["email"].is_string() {
+            with_contact += 1;
+        }
+        let sched = &full["schedules"][0];
+        assert!(sched["opens_at"].as_str().unwrap().len() == 8, "{sched}");
+    }
+    assert_eq!(
+        with_contact,
+        services.len().min(70),
+        "every service can be contacted"
+    );
+    let missing = get(
+        &app,
+        "/openreferral/services/00000000-0000-4000-8000-000000000000",
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+});
+
+/// Valid as the standard's `name` (for records inside another, whose optional fields may be
+/// left out and which have no name or description of their own).
+fn check_nested(name: &str, item: &Value) {
+    if let Some(v) = schema(name) {
+        let errors: Vec<String> = v.iter_errors(item).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name} {item}: {errors:?}");
+    }
+    assert!(
+        uuid::Uuid::parse_str(item["id"].as_str().unwrap_or_default()).is_ok(),
+        "{name}: {item}"
+    );
+    for (k, v) in item.as_object().unwrap() {
+        assert!(!v.is_null() && v != "", "{name}.{k} is empty: {item}");
+    }
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s.get("service")
+                .map(|x| &x["name"])
+                .unwrap_or(&s["name"])
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+seeded_db_test!(services_are_found_by_words_need_place_and_time, |db| {
+    let conn = db.clone();
+    let app = app(db).await;
+    // Words, stemmed: "walks" finds "Walk and talk".
+    let walks = get(&app, "/openreferral/services?search=walks")
+        .await
+        .json();
+    assert!(
+        names(&walks).iter().any(|n| n.starts_with("Walk and talk")),
+        "{walks}"
+    );
+    // A typed word that is not the directory's is corrected to the nearest that is.
+    let typo = get(&app, "/openreferral/services?search=bereavment")
+        .await
+        .json();
+    assert!(
+        names(&typo)
+            .iter()
+            .any(|n| n.starts_with("Bereavement support")),
+        "{typo}"
+    );
+    // By need.
+    let food = domain::directory::taxonomy::uuid_of("food");
+    let by_need = get(
+        &app,
+        &format!("/openreferral/services?taxonomy_term_id={food}&per_page=200"),
+    )
+    .await
+    .json();
+    assert!(by_need["total_items"].as_u64().unwrap() >= 5);
+    assert!(
+        names(&by_need).iter().all(|n| [
+            "Food bank",
+            "Community lunch",
+            "Grow your own veg",
+            "Lunch club"
+        ]
+        .iter()
+        .any(|k| n.starts_with(k))),
+        "{:?}",
+        names(&by_need)
+    );
+    // Near a postcode: nearest first, none further than asked.
+    let near = get(
+        &app,
+        "/openreferral/service_at_locations?postcode=RD1%204CC&proximity=5000&per_page=200",
+    )
+    .await;
+    assert_eq!(near.status, StatusCode::OK, "{}", near.body);
+    let near = near.json();
+    let items = near["contents"].as_array().unwrap();
+    assert!(items.len() >= 10, "{}", items.len());
+    use sea_orm::EntityTrait;
+    let pc = store::entities::postcode::Entity::find_by_id("RD1 4CC".to_owned())
+        .one(&conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let home = domain::directory::geo::Point::new(pc.latitude, pc.longitude).unwrap();
+    let mut last = 0.0;
+    for it in items {
+        check_nested("service_at_location", it);
+        check("service", &it["service"]);
+        let loc = &it["location"];
+        check_nested("location", loc);
+        assert_eq!(loc["location_type"], "physical");
+        let here = domain::directory::geo::Point::new(
+            loc["latitude"].as_f64().unwrap(),
+            loc["longitude"].as_f64().unwrap(),
+        )
+        .unwrap();
+        let d = home.distance_m(here);
+        assert!(d <= 5_000.0 * 1.01, "{d} m away: {it}");
+        assert!(d >= last - 50.0, "nearest first: {d} after {last}");
+        last = d;
+    }
+    // Nothing in Riverdale is within 5 km of Seacombe's coast, and the other way round.
+    let coast = get(
+        &app,
+        "/openreferral/service_at_locations?postcode=CV7%201AA&proximity=5000&per_page=200",
+    )
+    .await
+    .json();
+    let coast_names = names(&coast);
+    assert!(
+        coast_names.iter().all(|n| !n.contains("(Riverdale)")),
+        "{coast_names:?}"
+    );
+    assert!(
+        coast_names.iter().any(|n| n.contains("(Seacombe)")),
+        "{coast_names:?}"
+    );
+    // By day and time: the Saturday services start at or after 9am and end by 2pm.
+    let sat = get(
+        &app,
+        "/openreferral/services?day=SA&start_time=09:00&end_time=14:00:00&per_page=200",
+    )
+    .await
+    .json();
+    assert!(
+        names(&sat).iter().any(|n| n.starts_with("Nordic walking")),
+        "{sat}"
+    );
+    assert!(
+        names(&sat).iter().all(|n| !n.starts_with("Food bank")),
+        "{sat}"
+    );
+    // By age: services for people 18 and over.
+    let adults = get(&app, "/openreferral/services?minimum_age=18&per_page=200")
+        .await
+        .json();
+    assert!(adults["total_items"].as_u64().unwrap() >= 50);
+    // By organisation.
+    let org = &walks["contents"][0]["organization"]["id"];
+    let mine = get(
+        &app,
+        &format!(
+            "/openreferral/services?organization_id={}",
+            org.as_str().unwrap()
+        ),
+    )
+    .await
+    .json();
+    assert!(
+        mine["contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["organization"]["id"] == *org)
+    );
+});
+
+seeded_db_test!(bad_filters_get_clear_answers_naming_them, |db| {
+    let app = app(db).await;
+    for (q, field) in [
+        ("postcode=RD1%204CC&proximity=-5", "proximity"),
+        ("postcode=RD1%204CC&proximity=far", "proximity"),
+        ("postcode=RD1%204CC&proximity=999999999", "proximity"),
+        ("proximity=5000", "proximity"),
+        ("postcode=ZZ9%209ZZ", "postcode"),
+        ("postcode=not-a-postcode", "postcode"),
+        ("page=0", "page"),
+        ("minimum_age=-1", "minimum_age"),
+        ("maximum_age=old", "maximum_age"),
+        ("start_time=25:00", "start_time"),
+        ("day=Funday", "day"),
+        ("taxonomy_term_id=food", "taxonomy_term_id"),
+        ("organization_id=%00", "organization_id"),
+        ("modified_after=yesterday", "modified_after"),
+    ] {
+        for path in ["services", "service_at_locations"] {
+            let r = get(&app, &format!("/openreferral/{path}?{q}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}?{q}: {}", r.body);
+            assert_eq!(r.json()["errors"][0]["field"], field, "{path}?{q}");
+            assert_eq!(
+                r.headers
+                    .get("access-control-allow-origin")
+                    .map(|v| v.to_str().unwrap()),
+                Some("*"),
+                "{path}?{q}: {:?}",
+                r.headers
+            );
+        }
+    }
+    let long = "a".repeat(101);
+    let r = get(&app, &format!("/openreferral/services?search={long}")).await;
+    assert_eq!(r.json()["errors"][0]["field"], "search");
+    // Anything else typed is searched for, and at worst finds nothing.
+    for s in [
+        "%22",
+        "*",
+        "AND%20OR%20NOT",
+        "%27%3B--",
+        "NEAR(a%20b)",
+        "%E2%80%AE",
+    ] {
+        let r = get(&app, &format!("/openreferral/services?search={s}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{s}: {}", r.body);
+    }
+    let big = get(&app, "/openreferral/services?per_page=10000").await;
+    assert_eq!(big.status, StatusCode::OK);
+    assert_eq!(big.headers["x-page-size-capped"], "200");
+});
