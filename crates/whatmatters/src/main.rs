@@ -51,6 +51,10 @@ enum Command {
         /// Also add this many people, each with a referral, for load tests (for example 50000)
         #[arg(long, value_name = "N")]
         people: Option<usize>,
+        /// Also add this many generated community services across England, for load tests
+        /// (for example 200000)
+        #[arg(long, value_name = "N")]
+        services: Option<usize>,
         /// Seed this database instead of the SQLite file (for example a PostgreSQL database
         /// for load tests); seeding is skipped when it already has organisations
         #[arg(long, value_name = "URL")]
@@ -125,6 +129,12 @@ enum ImportCommand {
         instrument: Instrument,
         file: PathBuf,
     },
+    /// Import where postcodes are, from the ONS Postcode Directory (or the National Statistics
+    /// Postcode Lookup) as CSV with its header row (pcds, lat, long)
+    Postcodes {
+        /// The CSV file
+        file: PathBuf,
+    },
     /// Import an NHS ODS CSV file
     Ods {
         /// Which ODS layout the file has
@@ -184,10 +194,11 @@ async fn run() -> Result<std::process::ExitCode> {
             no_serve,
             database_url,
             people,
+            services,
         } => {
             apply(&mut cfg, &listen);
             init_logging(&cfg);
-            commands::demo::run(cfg, db, reset, no_serve, database_url, people).await?;
+            commands::demo::run(cfg, db, reset, no_serve, database_url, people, services).await?;
         }
         Command::Migrate => commands::database::migrate(&cfg).await?,
         Command::User {
@@ -205,6 +216,9 @@ async fn run() -> Result<std::process::ExitCode> {
         Command::Import {
             command: ImportCommand::Wording { instrument, file },
         } => commands::import::wording(&cfg, instrument, file).await?,
+        Command::Import {
+            command: ImportCommand::Postcodes { file },
+        } => return commands::import::postcodes(&cfg, file).await,
         Command::Import {
             command: ImportCommand::Ods { layout, file },
         } => return commands::import::ods(&cfg, layout, file).await,

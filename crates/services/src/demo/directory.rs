@@ -35,8 +35,9 @@ const DISTRICTS: [(&str, f64, f64); 14] = [
     ("CV9", 54.380, -0.650),
 ];
 
-const UNITS: [&str; 12] = [
-    "AA", "AB", "BD", "CC", "DE", "FB", "GG", "HN", "LW", "MS", "PX", "QT",
+/// Units of each sector: every postcode the demo's organisations and people have is among them.
+const UNITS: [&str; 15] = [
+    "AA", "AB", "BD", "CC", "DA", "DE", "FB", "GG", "HN", "LW", "MS", "PX", "QT", "RE", "WH",
 ];
 
 /// A number from 0 to 1 that depends only on the text: demo points are the same every time.
@@ -48,7 +49,7 @@ fn jitter(s: &str, salt: u32) -> f64 {
     (h % 10_000) as f64 / 10_000.0
 }
 
-/// Every demo postcode: four sectors of twelve units in each district.
+/// Every demo postcode: nine sectors of fifteen units in each district.
 fn demo_postcodes() -> Vec<(Postcode, Point)> {
     let mut out = Vec::new();
     for (d, lat, lon) in DISTRICTS {
@@ -566,7 +567,7 @@ fn listing(tp: &Template, town: Option<usize>, n: usize) -> Listing {
 }
 
 /// Seeds the demo directory (the needs taxonomy must already be there).
-pub(super) async fn seed_directory(svc: &Services) -> Result<(), ServiceError> {
+pub async fn seed_directory(svc: &Services) -> Result<(), ServiceError> {
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
     postcodes::upsert(&txn, &demo_postcodes()).await?;

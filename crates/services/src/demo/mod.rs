@@ -11,7 +11,7 @@ mod directory;
 mod platform;
 
 pub use bulk::seed_bulk;
-pub use directory::seed_services;
+pub use directory::{seed_directory, seed_services};
 pub use platform::{DemoUser, USERS, seed_base};
 
 use care::seed_care;

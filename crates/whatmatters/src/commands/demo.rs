@@ -17,6 +17,7 @@ pub async fn run(
     no_serve: bool,
     database_url: Option<String>,
     people: Option<usize>,
+    services_n: Option<usize>,
 ) -> Result<()> {
     if reset && database_url.is_none() {
         for suffix in ["", "-wal", "-shm"] {
@@ -35,6 +36,10 @@ pub async fn run(
     if let (true, Some(n)) = (seeded, people) {
         let added = demo::seed_bulk(&svc, n).await?;
         println!("Added {added} people with referrals for load testing.");
+    }
+    if let (true, Some(n)) = (seeded, services_n) {
+        let added = demo::seed_services(&svc, n).await?;
+        println!("Added {added} community services for load testing.");
     }
     print_demo(&cfg, seeded);
     if !no_serve {

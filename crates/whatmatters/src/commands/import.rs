@@ -1,4 +1,5 @@
-//! `whatmatters import`: the wording of a licensed questionnaire, and NHS ODS files.
+//! `whatmatters import`: the wording of a licensed questionnaire, NHS ODS files and the ONS
+//! Postcode Directory.
 
 use anyhow::{Context, Result, bail};
 use services::{RequestMeta, ods_import};
@@ -69,6 +70,42 @@ pub async fn ods(cfg: &Config, layout: OdsLayout, file: PathBuf) -> Result<std::
         eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
     }
     if !report.errors.is_empty() {
+        return Ok(std::process::ExitCode::from(2));
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Imports postcodes and where they are; exits with 2 when some rows were rejected.
+pub async fn postcodes(cfg: &Config, file: PathBuf) -> Result<std::process::ExitCode> {
+    let svc = services(cfg).await?;
+    let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+    let report = match services::directory::postcodes::import(
+        &svc,
+        &RequestMeta::default(),
+        std::io::BufReader::new(f),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(services::ServiceError::Invalid(list)) => {
+            for e in list {
+                eprintln!("{}: {}", file.display(), e.message);
+            }
+            bail!("nothing was imported");
+        }
+        Err(e) => return Err(e.into()),
+    };
+    println!(
+        "{}: {} postcodes imported, {} without a grid reference skipped, {} rejected",
+        file.display(),
+        report.imported,
+        report.skipped,
+        report.rejected
+    );
+    for e in &report.errors {
+        eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
+    }
+    if report.rejected > 0 {
         return Ok(std::process::ExitCode::from(2));
     }
     Ok(std::process::ExitCode::SUCCESS)
