@@ -218,8 +218,7 @@ const fn t(
     needs: &'static [&'static str],
     description: &'static str,
     venue: &'static str,
-    byday: &'static str,
-    hours: (u32, u32, u32, u32),
+    (byday, hours): (&'static str, (u32, u32, u32, u32)),
     towns: &'static [usize],
 ) -> Template {
     Template {
@@ -245,8 +244,7 @@ const TEMPLATES: [Template; 24] = [
         &["carers", "loneliness"],
         "A relaxed drop-in for unpaid carers: a cup of tea, a chat with others who understand, and advice from our carers' support workers.",
         "Carers Centre",
-        "WE",
-        (10, 0, 12, 0),
+        ("WE", (10, 0, 12, 0)),
         &[0, 1, 3, 4],
     ),
     t(
@@ -255,8 +253,7 @@ const TEMPLATES: [Template; 24] = [
         &["carers", "advice-advocacy"],
         "One-to-one help to get a carer's assessment, plan breaks and find out what support you are entitled to. Phone to book.",
         "Carers Centre",
-        "MO,TH",
-        (9, 30, 16, 30),
+        ("MO,TH", (9, 30, 16, 30)),
         &[0],
     ),
     t(
@@ -265,8 +262,7 @@ const TEMPLATES: [Template; 24] = [
         &["nature", "physical-activity", "loneliness"],
         "Get active outdoors: planting, digging and looking after the garden with a friendly team. Gloves and tools provided; no experience needed.",
         "Community Garden",
-        "TU,SA",
-        (10, 0, 13, 0),
+        ("TU,SA", (10, 0, 13, 0)),
         &[1, 0],
     ),
     t(
@@ -275,8 +271,7 @@ const TEMPLATES: [Template; 24] = [
         &["nature", "food", "learning"],
         "A six-week course for beginners on growing vegetables in a small space, with seeds to take home.",
         "Community Garden",
-        "TH",
-        (14, 0, 16, 0),
+        ("TH", (14, 0, 16, 0)),
         &[1],
     ),
     t(
@@ -285,8 +280,7 @@ const TEMPLATES: [Template; 24] = [
         &["food", "money-debt"],
         "Emergency food parcels for three days. Bring a food bank voucher from your link worker, GP or Citizens Advice.",
         "Food Bank",
-        "MO,WE,FR",
-        (11, 0, 14, 0),
+        ("MO,WE,FR", (11, 0, 14, 0)),
         &[0, 3, 4],
     ),
     t(
@@ -295,8 +289,7 @@ const TEMPLATES: [Template; 24] = [
         &["food", "loneliness"],
         "A hot two-course lunch and good company every week. Pay what you can.",
         "Methodist Hall",
-        "TH",
-        (12, 0, 14, 0),
+        ("TH", (12, 0, 14, 0)),
         &[0, 1, 2, 3, 4],
     ),
     t(
@@ -305,8 +298,7 @@ const TEMPLATES: [Template; 24] = [
         &["physical-activity", "loneliness", "mental-wellbeing"],
         "A gentle hour's walk on flat paths led by a trained walk leader, with a cuppa afterwards. Just turn up.",
         "Market Cross",
-        "TU",
-        (10, 0, 11, 30),
+        ("TU", (10, 0, 11, 30)),
         &[0, 1, 2, 3, 4],
     ),
     t(
@@ -315,8 +307,7 @@ const TEMPLATES: [Template; 24] = [
         &["physical-activity", "nature"],
         "Walking with poles for a full-body workout. Poles can be borrowed; the first session teaches the technique.",
         "Visitor Centre",
-        "SA",
-        (9, 30, 11, 0),
+        ("SA", (9, 30, 11, 0)),
         &[2],
     ),
     t(
@@ -325,8 +316,7 @@ const TEMPLATES: [Template; 24] = [
         &["money-debt", "advice-advocacy"],
         "Free, confidential advice on debts, bills, budgeting and benefits. We can deal with creditors for you.",
         "Advice Centre",
-        "MO,TU,WE,TH,FR",
-        (9, 0, 17, 0),
+        ("MO,TU,WE,TH,FR", (9, 0, 17, 0)),
         &[3, 4, 0],
     ),
     t(
@@ -335,8 +325,7 @@ const TEMPLATES: [Template; 24] = [
         &["loneliness", "mental-wellbeing", "learning"],
         "A workshop where men of all ages meet, make and mend: woodwork, repairs and projects for the community. Tea always on.",
         "The Shed",
-        "TU,TH",
-        (10, 0, 15, 0),
+        ("TU,TH", (10, 0, 15, 0)),
         &[4, 3, 2],
     ),
     t(
@@ -345,8 +334,7 @@ const TEMPLATES: [Template; 24] = [
         &["digital-skills", "learning"],
         "Help with phones, tablets and computers: getting online, video calls, NHS App and online forms. Bring your device.",
         "Library",
-        "WE",
-        (14, 0, 16, 0),
+        ("WE", (14, 0, 16, 0)),
         &[0, 1, 2, 3, 4],
     ),
     t(
@@ -355,8 +343,7 @@ const TEMPLATES: [Template; 24] = [
         &["arts-culture", "loneliness"],
         "A friendly monthly book group. Books are provided in standard and large print and as audiobooks.",
         "Library",
-        "1TU",
-        (18, 30, 20, 0),
+        ("1TU", (18, 30, 20, 0)),
         &[0, 2],
     ),
     t(
@@ -365,8 +352,7 @@ const TEMPLATES: [Template; 24] = [
         &["mental-wellbeing", "loneliness"],
         "A safe, confidential group for adults living with low mood, anxiety or stress, facilitated by trained peers.",
         "Wellbeing Hub",
-        "MO",
-        (18, 0, 19, 30),
+        ("MO", (18, 0, 19, 30)),
         &[0, 3, 2],
     ),
     t(
@@ -375,8 +361,7 @@ const TEMPLATES: [Template; 24] = [
         &["mental-wellbeing", "learning"],
         "A six-week course on managing stress and low mood, on video call. Join from anywhere in the region.",
         "",
-        "WE",
-        (19, 0, 20, 30),
+        ("WE", (19, 0, 20, 30)),
         &[],
     ),
     t(
@@ -385,8 +370,7 @@ const TEMPLATES: [Template; 24] = [
         &["loneliness"],
         "A weekly friendly phone call from a trained volunteer for people who feel lonely or isolated.",
         "",
-        "MO,TU,WE,TH,FR",
-        (10, 0, 16, 0),
+        ("MO,TU,WE,TH,FR", (10, 0, 16, 0)),
         &[],
     ),
     t(
@@ -395,8 +379,7 @@ const TEMPLATES: [Template; 24] = [
         &["loneliness", "food"],
         "A two-course lunch, quiz and chat for people over 60. Transport can be arranged.",
         "Community Centre",
-        "FR",
-        (12, 0, 14, 30),
+        ("FR", (12, 0, 14, 30)),
         &[0, 1, 4],
     ),
     t(
@@ -405,8 +388,7 @@ const TEMPLATES: [Template; 24] = [
         &["arts-culture", "loneliness", "mental-wellbeing"],
         "Sing for fun: no auditions and no need to read music. Songs from musicals, pop and folk.",
         "Arts Centre",
-        "TH",
-        (19, 0, 20, 30),
+        ("TH", (19, 0, 20, 30)),
         &[3, 0, 2],
     ),
     t(
@@ -415,8 +397,7 @@ const TEMPLATES: [Template; 24] = [
         &["arts-culture", "mental-wellbeing"],
         "Painting, collage and textiles in a calm studio. All materials provided.",
         "Arts Centre",
-        "TU",
-        (13, 30, 15, 30),
+        ("TU", (13, 30, 15, 30)),
         &[3],
     ),
     t(
@@ -425,8 +406,7 @@ const TEMPLATES: [Template; 24] = [
         &["housing", "money-debt", "advice-advocacy"],
         "Advice on tenancies, repairs, homelessness, Universal Credit and PIP, by appointment or drop-in.",
         "Advice Office",
-        "MO,WE,FR",
-        (9, 30, 16, 0),
+        ("MO,WE,FR", (9, 30, 16, 0)),
         &[2, 0],
     ),
     t(
@@ -435,8 +415,7 @@ const TEMPLATES: [Template; 24] = [
         &["bereavement", "mental-wellbeing"],
         "A monthly group for adults after the death of someone close, with trained volunteers. Talk or just listen.",
         "Quaker Meeting House",
-        "2WE",
-        (14, 0, 16, 0),
+        ("2WE", (14, 0, 16, 0)),
         &[0, 3, 4],
     ),
     t(
@@ -445,8 +424,7 @@ const TEMPLATES: [Template; 24] = [
         &["physical-activity", "long-term-conditions"],
         "A 12-week supervised programme for people with long-term conditions, tailored by qualified instructors.",
         "Leisure Centre",
-        "MO,WE,FR",
-        (10, 0, 12, 0),
+        ("MO,WE,FR", (10, 0, 12, 0)),
         &[0, 2],
     ),
     t(
@@ -455,8 +433,7 @@ const TEMPLATES: [Template; 24] = [
         &["employment", "digital-skills", "learning"],
         "Help with CVs, job searches and applications, and interview practice with volunteers from local employers.",
         "Learning Centre",
-        "TU",
-        (10, 0, 12, 0),
+        ("TU", (10, 0, 12, 0)),
         &[4, 3, 0],
     ),
     t(
@@ -465,8 +442,7 @@ const TEMPLATES: [Template; 24] = [
         &["substance-use", "loneliness"],
         "A welcoming peer-led cafe for people in or seeking recovery from alcohol or drugs, and their families.",
         "Recovery Hub",
-        "SA",
-        (11, 0, 14, 0),
+        ("SA", (11, 0, 14, 0)),
         &[0, 3, 4],
     ),
     t(
@@ -475,8 +451,7 @@ const TEMPLATES: [Template; 24] = [
         &["families", "loneliness"],
         "Play sessions for under-fives with their parents and carers, with health visitors on hand monthly.",
         "Family Hub",
-        "TU,TH",
-        (9, 30, 11, 30),
+        ("TU,TH", (9, 30, 11, 30)),
         &[0, 1, 2],
     ),
 ];

@@ -71,7 +71,7 @@ struct FindPage {
 }
 
 impl FindQuery {
-    fn get<'a>(v: &'a Option<String>) -> &'a str {
+    fn get(v: &Option<String>) -> &str {
         v.as_deref().map(str::trim).unwrap_or("")
     }
     pub fn text(&self) -> &str {
