@@ -44,6 +44,9 @@ pub enum Permission {
     /// Refer someone into personalised care as a member of staff (the public, and people for
     /// themselves, use the self-referral form).
     Refer,
+    /// Answer referrals to the community services of one's own organisation (accept, decline,
+    /// record attendance), seeing only what the service needs of each person referred.
+    AnswerServiceReferrals,
 }
 
 impl Role {
@@ -125,7 +128,7 @@ impl Role {
                 &[ViewOrganisations, ProvideCare, UseApi, Refer]
             }
             Role::Clinician => &[ViewOrganisations, ProvideCare, UseApi, Refer],
-            Role::VcseWorker => &[ViewOrganisations, UseApi, Refer],
+            Role::VcseWorker => &[ViewOrganisations, UseApi, Refer, AnswerServiceReferrals],
             Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi, Refer],
             Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person => &[],
@@ -179,6 +182,7 @@ impl Permission {
             Permission::ViewInsights => "view_insights",
             Permission::UseApi => "use_api",
             Permission::Refer => "refer",
+            Permission::AnswerServiceReferrals => "answer_service_referrals",
         }
     }
 }

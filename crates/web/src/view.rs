@@ -62,6 +62,11 @@ impl Layout {
             );
             add("/me", "Your plan", a.has_role(domain::Role::Person));
             add(
+                "/inbox",
+                "Referrals",
+                a.can(Permission::AnswerServiceReferrals),
+            );
+            add(
                 "/find-support",
                 "Find support",
                 a.can(Permission::ProvideCare) || a.has_role(domain::Role::VcseWorker),
@@ -217,6 +222,16 @@ pub fn confirmation(code: &str) -> &'static str {
         "plan" => "The plan has been saved",
         "measure" => "The answers have been saved",
         "decision" => "The decision has been recorded",
+        "service-referral" => {
+            "The referral has been sent: the service will reply in its inbox, and you will see each step here"
+        }
+        "accepted-referral" => {
+            "You have accepted the referral: contact them to arrange their first visit"
+        }
+        "declined-referral" => {
+            "You have declined the referral: their link worker will see your reason"
+        }
+        "attendance" => "Attendance has been recorded",
         _ => "",
     }
 }

@@ -135,6 +135,13 @@ enum ImportCommand {
         /// The CSV file
         file: PathBuf,
     },
+    /// Import community services, organisations and taxonomies from Open Referral UK 3.0 JSON
+    /// (a service, a page or array of them, an organisation with its services, a taxonomy, or
+    /// ndjson with one record a line); records are upserted by id
+    Oruk {
+        /// The JSON or ndjson file
+        file: PathBuf,
+    },
     /// Import an NHS ODS CSV file
     Ods {
         /// Which ODS layout the file has
@@ -216,6 +223,9 @@ async fn run() -> Result<std::process::ExitCode> {
         Command::Import {
             command: ImportCommand::Wording { instrument, file },
         } => commands::import::wording(&cfg, instrument, file).await?,
+        Command::Import {
+            command: ImportCommand::Oruk { file },
+        } => return commands::import::oruk(&cfg, file).await,
         Command::Import {
             command: ImportCommand::Postcodes { file },
         } => return commands::import::postcodes(&cfg, file).await,

@@ -391,35 +391,40 @@ impl Listing {
         if c.count("places", self.places.len(), MAX_PLACES, "places") {
             for (i, p) in self.places.iter().enumerate() {
                 let f = |k: &str| format!("places[{i}].{k}");
-                let address_1 = c.required(
-                    &f("address_1"),
-                    ADDRESS_LINE,
-                    &p.address_1,
-                    "Enter the first line of the address",
-                );
-                let city = c.required(&f("city"), TOWN, &p.city, "Enter the town or city");
-                let postcode = match crate::Postcode::parse(&p.postcode) {
-                    Ok(pc) => pc.to_string(),
-                    Err(e) => {
-                        c.problem(f("postcode"), e.to_string());
-                        String::new()
+                let address_1 = c.text(f("address_1"), ADDRESS_LINE, &p.address_1);
+                let city = c.text(f("city"), TOWN, &p.city);
+                let name = c.text(f("name"), PLACE_NAME, &p.name);
+                // A place may lack a postcode (an imported one abroad, say); one given must be a
+                // UK postcode. Saving a listing from a form also needs the place found on the map.
+                let postcode = if p.postcode.trim().is_empty() {
+                    String::new()
+                } else {
+                    match crate::Postcode::parse(&p.postcode) {
+                        Ok(pc) => pc.to_string(),
+                        Err(e) => {
+                            c.problem(f("postcode"), e.to_string());
+                            String::new()
+                        }
                     }
                 };
+                // Something to find it by: an address, a postcode, a point or at least a name.
+                if address_1.is_empty()
+                    && postcode.is_empty()
+                    && p.point.is_none()
+                    && name.is_empty()
+                    && p.postcode.trim().is_empty()
+                {
+                    c.problem(f("address_1"), "Enter the first line of the address");
+                }
                 places.push(Place {
                     id: p.id.clone(),
-                    name: c.text(f("name"), PLACE_NAME, &p.name),
+                    name,
                     address_1,
                     city,
                     postcode,
                     point: p.point,
                 });
             }
-        }
-        if places.is_empty() && !self.online {
-            c.problem(
-                "places",
-                "Give where the service runs, or say it runs online or by phone",
-            );
         }
         let mut openings = Vec::new();
         if c.count(
@@ -553,7 +558,7 @@ mod tests {
                 amount: Some(-5.0),
                 amount_description: String::new(),
             }],
-            places: vec![],
+            places: vec![Place::default()],
             url: "javascript:alert(1)".into(),
             ..good()
         };
@@ -563,7 +568,15 @@ mod tests {
             .into_iter()
             .map(|p| p.field)
             .collect();
-        assert_eq!(fields, ["url", "maximum_age", "places", "costs[0].amount"]);
+        assert_eq!(
+            fields,
+            [
+                "url",
+                "maximum_age",
+                "places[0].address_1",
+                "costs[0].amount"
+            ]
+        );
         let online = Listing {
             places: vec![],
             online: true,

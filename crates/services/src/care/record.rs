@@ -22,6 +22,8 @@ pub struct PersonRecord {
     pub consents: Vec<consent::Model>,
     /// Whether the actor may change the plan (see [`plans::may_edit`]).
     pub may_edit_plan: bool,
+    /// Referrals to community services, newest first.
+    pub service_referrals: Vec<crate::directory::referrals::Sent>,
 }
 
 /// Reads a person's record (audited as the person viewed).
@@ -40,7 +42,17 @@ pub async fn person_record(
             None => Ok(None),
         }
     };
-    let (_, practice, referrals, about_me, plan, measures, consents, may_edit_plan) = tokio::try_join!(
+    let (
+        _,
+        practice,
+        referrals,
+        about_me,
+        plan,
+        measures,
+        consents,
+        may_edit_plan,
+        service_referrals,
+    ) = tokio::try_join!(
         super::audit_read(svc, actor, meta, person_id, "person_viewed"),
         practice,
         referrals::for_person(svc, &person),
@@ -49,6 +61,7 @@ pub async fn person_record(
         measures::list(svc, &person),
         people::consents(svc, &person),
         plans::may_edit(svc, actor, &person),
+        crate::directory::referrals::of_person(svc, &person),
     )?;
     Ok(PersonRecord {
         practice,
@@ -58,6 +71,7 @@ pub async fn person_record(
         measures,
         consents,
         may_edit_plan,
+        service_referrals,
         person,
     })
 }

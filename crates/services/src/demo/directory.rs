@@ -598,6 +598,7 @@ pub async fn seed_directory(svc: &Services) -> Result<(), ServiceError> {
                 &l,
                 now,
                 Some((assured, Some("directory@demo.whatmatters.test".into()))),
+                true,
             )
             .await?;
             n += 1;
@@ -682,6 +683,7 @@ pub async fn seed_services(svc: &Services, n: usize) -> Result<usize, ServiceErr
                 &l,
                 now,
                 Some((now.date_naive(), None)),
+                true,
             )
             .await?;
         }
@@ -689,4 +691,103 @@ pub async fn seed_services(svc: &Services, n: usize) -> Result<usize, ServiceErr
         done += chunk;
     }
     Ok(done)
+}
+
+/// Some of the demo's people already connected to community services: one waiting in Riverdale
+/// Carers Centre's inbox, one accepted, one who went. Runs after the people are seeded.
+pub(super) async fn seed_connections(svc: &Services) -> Result<(), ServiceError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    use store::entities::{
+        consent, directory_organization as dorg, directory_service as dservice, person,
+        service_referral as sr, user,
+    };
+    let now = svc.now();
+    let sender = user::Entity::find()
+        .filter(user::Column::Email.eq("link.worker@demo.whatmatters.test"))
+        .one(&svc.db)
+        .await?
+        .map(|u| u.id);
+    let links: [(&str, &str, &str, &str, i64, &str); 3] = [
+        (
+            "Aisha",
+            "Begum",
+            "Carers' cuppa (Riverdale)",
+            "sent",
+            1,
+            "Aisha cares for her mother full time and would like to meet other carers.",
+        ),
+        (
+            "Margaret",
+            "Oyelaran",
+            "Debt and money advice (Riverdale)",
+            "accepted",
+            6,
+            "Worried about energy bills and a council tax letter; would like help with a budget.",
+        ),
+        (
+            "Jack",
+            "Turner",
+            "Green gym (Riverdale)",
+            "attended",
+            20,
+            "Used to love gardening; lonely since his wife died.",
+        ),
+    ];
+    let txn = store::begin_write(&svc.db).await?;
+    for (given, family, service_name, state, days, reason) in links {
+        let (Some(p), Some(s)) = (
+            person::Entity::find()
+                .filter(person::Column::GivenName.eq(given))
+                .filter(person::Column::FamilyName.eq(family))
+                .one(&txn)
+                .await?,
+            dservice::Entity::find()
+                .filter(dservice::Column::Name.eq(service_name))
+                .one(&txn)
+                .await?,
+        ) else {
+            continue;
+        };
+        let Some(o) = dorg::Entity::find_by_id(s.organization_id)
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        let sent = now - Duration::days(days);
+        let c = consent::ActiveModel {
+            person_id: Set(p.id),
+            share_with: Set(o.name.clone()),
+            given: Set(true),
+            note: Set(Some(format!("Agreed when referred to {}", s.name))),
+            recorded_by_user_id: Set(sender),
+            recorded_at: Set(sent),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let replied = (state != "sent").then(|| sent + Duration::hours(26));
+        sr::ActiveModel {
+            person_id: Set(p.id),
+            service_id: Set(s.id),
+            organization_id: Set(o.id),
+            referral_id: Set(None),
+            consent_id: Set(Some(c.id)),
+            reason: Set(reason.into()),
+            what_matters: Set(None),
+            state: Set(state.into()),
+            decline_reason: Set(None),
+            sent_by: Set(sender),
+            sent_at: Set(sent),
+            replied_by: Set(None),
+            replied_at: Set(replied),
+            outcome_by: Set(None),
+            outcome_at: Set((state == "attended").then(|| sent + Duration::days(8))),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }

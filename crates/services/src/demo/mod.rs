@@ -30,6 +30,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
     crate::directory::taxonomy::ensure(svc).await?;
     directory::seed_directory(svc).await?;
     seed_care(svc).await?;
+    directory::seed_connections(svc).await?;
     Ok(true)
 }
 

@@ -203,6 +203,63 @@ impl Full {
             .collect()
     }
 
+    /// The listing as it stands, to change (a form) or to keep in part (an import of a record
+    /// that leaves some of it out).
+    pub fn listing(&self) -> domain::directory::listing::Listing {
+        use domain::directory::geo::Point;
+        use domain::directory::listing::{Capacity, CostOption, Listing, Place, ServiceStatus};
+        let s = &self.service;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Listing {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            url: text(&s.url),
+            email: text(&s.email),
+            phone: text(&s.phone),
+            contact_name: text(&s.contact_name),
+            status: ServiceStatus::parse(&s.status).unwrap_or(ServiceStatus::Active),
+            eligibility: text(&s.eligibility),
+            minimum_age: s.minimum_age.map(i64::from),
+            maximum_age: s.maximum_age.map(i64::from),
+            fees: text(&s.fees),
+            application_process: text(&s.application_process),
+            wait_time: text(&s.wait_time),
+            terms: self.needs.iter().map(|n| n.term.id.clone()).collect(),
+            places: self
+                .places
+                .iter()
+                .filter(|p| p.location.location_type != "virtual")
+                .map(|p| {
+                    let l = &p.location;
+                    Place {
+                        id: Some(l.uuid.clone()),
+                        name: text(&l.name),
+                        address_1: text(&l.address_1),
+                        city: text(&l.city),
+                        postcode: text(&l.postal_code),
+                        point: match (l.latitude, l.longitude) {
+                            (Some(a), Some(b)) => Point::new(a, b).ok(),
+                            _ => None,
+                        },
+                    }
+                })
+                .collect(),
+            online: s.online,
+            openings: self.openings(),
+            costs: self
+                .costs
+                .iter()
+                .map(|c| CostOption {
+                    id: Some(c.uuid.clone()),
+                    option: text(&c.option),
+                    amount: c.amount,
+                    amount_description: text(&c.amount_description),
+                })
+                .collect(),
+            capacity: s.capacity.as_deref().and_then(Capacity::parse),
+        }
+    }
+
     /// Whether its listing has not been checked for more than three months (or ever).
     pub fn possibly_out_of_date(&self, today: chrono::NaiveDate) -> bool {
         stale(self.service.assured_date, today)

@@ -108,11 +108,13 @@ pub(crate) async fn upsert_organization(
     Ok(am.save(txn).await?.try_into_model()?)
 }
 
-/// Where each place is: its own point, or its postcode's. A postcode we do not know is refused
-/// for a place without a point, naming it.
+/// Where each place is: its own point, or its postcode's. Strictly (a listing from a form),
+/// a place that cannot be found on the map is refused, naming it; otherwise (an import) it is
+/// kept without a point, and so is not found by distance.
 async fn locate(
     txn: &DatabaseTransaction,
     l: &Listing,
+    strict: bool,
 ) -> Result<Vec<Option<Point>>, ServiceError> {
     let mut out = Vec::new();
     let mut missing = Vec::new();
@@ -121,22 +123,28 @@ async fn locate(
             out.push(p.point);
             continue;
         }
-        let found = postcode::Entity::find_by_id(p.postcode.clone())
-            .one(txn)
-            .await?;
-        match found.and_then(|f| Point::new(f.latitude, f.longitude).ok()) {
-            Some(pt) => out.push(Some(pt)),
-            None => {
-                missing.push(FieldError::new(
-                    format!("places[{i}].postcode"),
+        let found = if p.postcode.is_empty() {
+            None
+        } else {
+            postcode::Entity::find_by_id(p.postcode.clone())
+                .one(txn)
+                .await?
+        };
+        let point = found.and_then(|f| Point::new(f.latitude, f.longitude).ok());
+        if point.is_none() && strict {
+            missing.push(FieldError::new(
+                format!("places[{i}].postcode"),
+                if p.postcode.is_empty() {
+                    "Enter the postcode of the place".to_owned()
+                } else {
                     format!(
                         "We cannot find the postcode {}: check it, or give the place's latitude and longitude",
                         p.postcode
-                    ),
-                ));
-                out.push(None);
-            }
+                    )
+                },
+            ));
         }
+        out.push(point);
     }
     if missing.is_empty() {
         Ok(out)
@@ -171,7 +179,8 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Saves a listing as organisation `org`'s service `uuid` (a new UUID when none is given):
 /// creates it, or replaces what it says. A UUID that is another organisation's service is
-/// refused. Returns the service's id.
+/// refused. `strict`: every place must be found on the map (see [`locate`]). Returns the
+/// service's id.
 pub(crate) async fn save_listing(
     txn: &DatabaseTransaction,
     org: &organization::Model,
@@ -179,8 +188,15 @@ pub(crate) async fn save_listing(
     listing: &Listing,
     now: DateTime<Utc>,
     assured: Option<(NaiveDate, Option<String>)>,
+    strict: bool,
 ) -> Result<i32, ServiceError> {
     let l = listing.clean().map_err(problems)?;
+    if strict && l.places.is_empty() && !l.online {
+        return Err(ServiceError::invalid(
+            "places",
+            "Give where the service runs, or say it runs online or by phone",
+        ));
+    }
     let terms = if l.terms.is_empty() {
         Vec::new()
     } else {
@@ -195,7 +211,7 @@ pub(crate) async fn save_listing(
             format!("There is no need (taxonomy term) with the id {unknown}"),
         ));
     }
-    let points = locate(txn, &l).await?;
+    let points = locate(txn, &l, strict).await?;
     let uuid = match uuid {
         Some(u) => uuid_from(u)
             .ok_or_else(|| ServiceError::invalid("id", format!("{u:?} is not a UUID")))?,
@@ -271,6 +287,37 @@ pub(crate) async fn save_listing(
         .exec(txn)
         .await?;
 
+    // Times and costs keep their ids, which must not be another service's.
+    let given = |ids: Vec<Option<&str>>| {
+        ids.into_iter()
+            .flatten()
+            .filter_map(uuid_from)
+            .collect::<Vec<_>>()
+    };
+    let schedule_ids = given(l.openings.iter().map(|o| o.id.as_deref()).collect());
+    let cost_ids = given(l.costs.iter().map(|c| c.id.as_deref()).collect());
+    let taken_schedule = schedule::Entity::find()
+        .filter(schedule::Column::Uuid.is_in(schedule_ids))
+        .filter(schedule::Column::ServiceId.ne(id))
+        .one(txn)
+        .await?;
+    let taken_cost = cost::Entity::find()
+        .filter(cost::Column::Uuid.is_in(cost_ids))
+        .filter(cost::Column::ServiceId.ne(id))
+        .one(txn)
+        .await?;
+    if let Some(t) = taken_schedule {
+        return Err(ServiceError::invalid(
+            "openings",
+            format!("The schedule id {} is another service's", t.uuid),
+        ));
+    }
+    if let Some(t) = taken_cost {
+        return Err(ServiceError::invalid(
+            "costs",
+            format!("The cost option id {} is another service's", t.uuid),
+        ));
+    }
     if !terms.is_empty() {
         service_term::Entity::insert_many(terms.iter().map(|t| service_term::ActiveModel {
             service_id: Set(id),

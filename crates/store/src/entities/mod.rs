@@ -29,6 +29,7 @@ pub mod postcode;
 pub mod rate_limit;
 pub mod referral;
 pub mod sdm_record;
+pub mod service_referral;
 pub mod session;
 pub mod taxonomy;
 pub mod taxonomy_term;

@@ -14,6 +14,7 @@ mod m0009_gp_messages;
 mod m0010_identity_check;
 mod m0011_directory_taxonomy;
 mod m0012_directory;
+mod m0013_service_referrals;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_identity_check::Migration),
             Box::new(m0011_directory_taxonomy::Migration),
             Box::new(m0012_directory::Migration),
+            Box::new(m0013_service_referrals::Migration),
         ]
     }
 }
@@ -84,4 +86,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0010_identity_check.rs"),
     include_str!("m0011_directory_taxonomy.rs"),
     include_str!("m0012_directory.rs"),
+    include_str!("m0013_service_referrals.rs"),
 ];

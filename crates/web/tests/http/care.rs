@@ -27,7 +27,7 @@ seeded_db_test!(
                 Some((method, filled(template, id)))
             })
             .collect();
-        assert_eq!(requests.len(), 29, "{requests:?}");
+        assert_eq!(requests.len(), 32, "{requests:?}");
         requests.push((
             Method::GET,
             format!("/referrals/new?person_id={}", r.person_id),

@@ -314,6 +314,7 @@ pub fn filled(template: &str, id: i32) -> String {
         .replace("{follow_up}", "1")
         .replace("{instrument}", "ons4")
         .replace("{membership}", "1")
+        .replace("{service}", "5d0c6a4e-0000-4000-8000-000000000000")
         .replace("{*path}", "nhsuk-frontend.min.css")
 }
 

@@ -132,3 +132,210 @@ seeded_db_test!(bad_searches_are_named_in_the_error_summary, |db| {
     let deep = get(&app, "/find-support?q=walk&page=999999999999").await;
     assert_eq!(deep.status, StatusCode::OK);
 });
+
+const VCSE: &str = "vcse@demo.whatmatters.test";
+const OTHER_VCSE: &str = "vcse.harbourside@demo.whatmatters.test";
+
+/// A VCSE worker at another organisation (Harbourside Debt Advice), with the demo password.
+async fn other_vcse(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    use store::entities::{membership, organisation, user};
+    let demo = user::Entity::find()
+        .filter(user::Column::Email.eq(VCSE))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let org = organisation::Entity::find()
+        .filter(organisation::Column::Name.eq("Harbourside Debt Advice"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let u = user::ActiveModel {
+        email: Set(OTHER_VCSE.into()),
+        display_name: Set("Harbourside worker".into()),
+        password_hash: Set(demo.password_hash.clone()),
+        active: Set(true),
+        failed_sign_ins: Set(0),
+        created_at: Set(demo.created_at),
+        updated_at: Set(demo.created_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    membership::ActiveModel {
+        user_id: Set(u.id),
+        organisation_id: Set(org.id),
+        role: Set("vcse_worker".into()),
+        created_at: Set(demo.created_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
+seeded_db_test!(
+    a_link_worker_connects_a_person_and_the_service_answers,
+    |db| {
+        let conn = db.clone();
+        let app = app(db).await;
+        other_vcse(&conn).await;
+        let r = referral_of(&app, "Turner").await;
+        let pid = r.person_id;
+        let service = domain::directory::taxonomy::uuid_of("demo-service/0").to_string();
+        let mut lw = app.sign_in(LINK_WORKER).await;
+        let found = app
+            .get(&mut lw, &format!("/people/{pid}/connect?q=carers"))
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        assert!(
+            found
+                .body
+                .contains(&format!("/people/{pid}/connect/{service}")),
+            "{}",
+            found.body
+        );
+        assert!(
+            found.body.contains("in the last year"),
+            "each service's record of answering"
+        );
+        let form = app
+            .get(&mut lw, &format!("/people/{pid}/connect/{service}"))
+            .await;
+        assert!(
+            form.body
+                .contains("agrees to share these details with Riverdale Carers Centre")
+        );
+        // Without consent: refused, naming it, and what was typed is kept.
+        let refused = app
+            .post(
+                &mut lw,
+                &format!("/people/{pid}/connect/{service}"),
+                &[("reason", "Lonely, likes company")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("href=\"#consent\""),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains("Lonely, likes company"));
+        let sent = app
+            .post(
+                &mut lw,
+                &format!("/people/{pid}/connect/{service}"),
+                &[
+                    ("reason", "Lonely, likes company"),
+                    ("consent_now", "yes"),
+                    ("what_matters", "Getting out of the house"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let record = app.get(&mut lw, &format!("/people/{pid}")).await;
+        assert!(
+            record.body.contains("cuppa (Riverdale)</a>"),
+            "{}",
+            record.body
+        );
+        assert!(record.body.contains("Sent, waiting for a reply"));
+        // The organisation's worker: in the inbox, with what the service needs.
+        let mut vcse = app.sign_in(VCSE).await;
+        let inbox = app.get(&mut vcse, "/inbox").await;
+        assert_eq!(inbox.status, StatusCode::OK);
+        let at = inbox.body.find("/inbox/").unwrap();
+        let link: String = inbox.body[at..].chars().take_while(|c| *c != '"').collect();
+        let item = app.get(&mut vcse, &link).await;
+        assert!(
+            item.body.contains("Getting out of the house"),
+            "{}",
+            item.body
+        );
+        // No other access to the person.
+        assert_eq!(
+            app.get(&mut vcse, &format!("/people/{pid}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Another organisation's worker is told it is not there, as for one that is not.
+        let mut other = app.sign_in(OTHER_VCSE).await;
+        for path in [link.clone(), "/inbox/999999".into()] {
+            assert_eq!(
+                app.get(&mut other, &path).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+            let r = app
+                .post(
+                    &mut other,
+                    &format!("{path}/reply"),
+                    &[("decision", "accept")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            let r = app
+                .post(
+                    &mut other,
+                    &format!("{path}/outcome"),
+                    &[("attended", "yes")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        assert!(
+            !app.get(&mut other, "/inbox")
+                .await
+                .body
+                .contains("Jack Turner")
+        );
+        // Care staff do not answer referrals.
+        assert_eq!(
+            app.get(&mut lw, "/inbox").await.status,
+            StatusCode::FORBIDDEN
+        );
+        // A decline needs a reason; then accept, then attended.
+        let no_reason = app
+            .post(
+                &mut vcse,
+                &format!("{link}/reply"),
+                &[("decision", "decline")],
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.body.contains("href=\"#decline_reason\""));
+        let ok = app
+            .post(
+                &mut vcse,
+                &format!("{link}/reply"),
+                &[("decision", "accept")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let again = app
+            .post(
+                &mut vcse,
+                &format!("{link}/reply"),
+                &[("decision", "decline"), ("decline_reason", "Full")],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let came = app
+            .post(
+                &mut vcse,
+                &format!("{link}/outcome"),
+                &[("attended", "yes")],
+            )
+            .await;
+        assert_eq!(came.status, StatusCode::SEE_OTHER);
+        let record = app.get(&mut lw, &format!("/people/{pid}")).await;
+        assert!(
+            record.body.contains("Attended"),
+            "the link worker sees each step"
+        );
+        assert!(app.audit_count("service_referral_viewed", "success").await >= 1);
+        assert!(app.audit_count("service_referral_viewed", "refused").await >= 2);
+    }
+);

@@ -1,5 +1,5 @@
-//! `whatmatters import`: the wording of a licensed questionnaire, NHS ODS files and the ONS
-//! Postcode Directory.
+//! `whatmatters import`: the wording of a licensed questionnaire, NHS ODS files, the ONS
+//! Postcode Directory and Open Referral UK files.
 
 use anyhow::{Context, Result, bail};
 use services::{RequestMeta, ods_import};
@@ -106,6 +106,34 @@ pub async fn postcodes(cfg: &Config, file: PathBuf) -> Result<std::process::Exit
         eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
     }
     if report.rejected > 0 {
+        return Ok(std::process::ExitCode::from(2));
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Imports an Open Referral UK file; exits with 2 when some records were refused.
+pub async fn oruk(cfg: &Config, file: PathBuf) -> Result<std::process::ExitCode> {
+    let svc = services(cfg).await?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let report = services::directory::import::oruk(&svc, &RequestMeta::default(), &text).await?;
+    println!(
+        "{}: {} services, {} organisations, {} taxonomy terms imported; {} records refused",
+        file.display(),
+        report.services,
+        report.organizations,
+        report.terms,
+        report.rejected.len()
+    );
+    for w in &report.warnings {
+        eprintln!("{}: warning: {w}", file.display());
+    }
+    for r in &report.rejected {
+        for why in &r.reasons {
+            eprintln!("{}: {}: {why}", file.display(), r.record);
+        }
+    }
+    if !report.rejected.is_empty() {
         return Ok(std::process::ExitCode::from(2));
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -136,6 +136,9 @@ struct PersonPage {
     can_refer: bool,
     /// The team supporting the person changes the plan; others read it.
     may_edit_plan: bool,
+    /// Each referral to a community service: its service's id and name, organisation, step,
+    /// tag colour, and what happened when.
+    service_referrals: Vec<(String, String, String, &'static str, &'static str, String)>,
 }
 
 pub async fn person(
@@ -153,6 +156,7 @@ pub async fn person(
         measures: ms,
         consents,
         may_edit_plan,
+        service_referrals,
     } = match person_record(&state.svc, a, &v.meta, id).await {
         Ok(x) => x,
         Err(e) => return PageError::new(e, &v).into_response(),
@@ -345,6 +349,38 @@ pub async fn person(
                 .collect(),
             can_refer: a.can(Permission::ProvideCare),
             may_edit_plan,
+            service_referrals: service_referrals
+                .into_iter()
+                .map(|s| {
+                    let mut steps = vec![format!("Sent {}", date(&s.sent_at))];
+                    if let Some(t) = s.replied_at {
+                        steps.push(format!(
+                            "{} {}{}",
+                            if s.state == services::directory::referrals::State::Declined {
+                                "declined"
+                            } else {
+                                "accepted"
+                            },
+                            date(&t),
+                            s.decline_reason
+                                .as_deref()
+                                .map(|r| format!(": {r}"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    if let Some(t) = s.outcome_at {
+                        steps.push(format!("{} {}", s.state.label().to_lowercase(), date(&t)));
+                    }
+                    (
+                        s.service_uuid,
+                        s.service,
+                        s.organization,
+                        s.state.label(),
+                        crate::pages::directory::inbox::tag(s.state),
+                        steps.join(", "),
+                    )
+                })
+                .collect(),
             p: p.into_person(),
         },
     )

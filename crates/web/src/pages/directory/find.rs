@@ -22,7 +22,7 @@ use crate::viewer::Viewer;
 /// Results on a page.
 const PER_PAGE: u64 = 20;
 /// Distances offered, in miles.
-const MILES: [u32; 6] = [1, 3, 5, 10, 25, 50];
+pub const MILES: [u32; 6] = [1, 3, 5, 10, 25, 50];
 const METRES_PER_MILE: f64 = 1_609.344;
 
 #[derive(Deserialize, Default, Clone)]
@@ -41,6 +41,7 @@ pub struct FindQuery {
 
 /// A service found, as the results list shows it.
 pub struct Card {
+    pub service_id: i32,
     pub id: String,
     pub name: String,
     pub organization: String,
@@ -103,6 +104,13 @@ impl FindQuery {
     }
     pub fn sort(&self) -> &str {
         Self::get(&self.sort)
+    }
+    /// Whether no postcode was sent at all (as opposed to one cleared).
+    pub fn postcode_unset(&self) -> bool {
+        self.postcode.is_none()
+    }
+    pub fn set_postcode(&mut self, pc: String) {
+        self.postcode = Some(pc);
     }
     fn is_empty(&self) -> bool {
         [
@@ -197,26 +205,13 @@ fn card(f: &Full, distance: Option<f64>, place: Option<i32>, today: chrono::Naiv
                 .iter()
                 .find(|p| p.location.location_type == "physical")
         });
-    let place = at
-        .map(|p| {
-            let l = &p.location;
-            [
-                l.name.clone(),
-                l.address_1.clone(),
-                l.city.clone(),
-                l.postal_code.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ")
-        })
-        .unwrap_or_default();
+    let place = at.map(|p| place_text(&p.location)).unwrap_or_default();
     let summary = match s.description.char_indices().nth(180) {
         Some((i, _)) => format!("{}…", s.description[..i].trim_end()),
         None => s.description.clone(),
     };
     Card {
+        service_id: s.id,
         id: s.uuid.clone(),
         name: s.name.clone(),
         organization: f.organization.name.clone(),
@@ -243,6 +238,16 @@ fn card(f: &Full, distance: Option<f64>, place: Option<i32>, today: chrono::Naiv
     }
 }
 
+/// A place on one line: its name, address, town and postcode.
+fn place_text(l: &read::Location) -> String {
+    [&l.name, &l.address_1, &l.city, &l.postal_code]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The tag for a capacity: its words and the NHS.UK tag colour.
 fn capacity(c: Option<&str>) -> Option<(&'static str, &'static str)> {
     Capacity::parse(c?).map(|c| {
@@ -257,12 +262,21 @@ fn capacity(c: Option<&str>) -> Option<(&'static str, &'static str)> {
     })
 }
 
-pub async fn find(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(f): Query<FindQuery>,
-) -> Response {
-    let needs = match taxonomy::terms(
+/// What a search shows: its cards, how many in words, the words as searched when corrected,
+/// the pages, the problems with the search (when there are, no cards), and the needs to choose
+/// from.
+pub type Shown = (
+    Vec<Card>,
+    String,
+    String,
+    Pager,
+    Errors,
+    Vec<(String, String)>,
+);
+
+/// Runs the search a page asked for (`base` is the page's path, for its pages' links).
+pub async fn cards_for(state: &AppState, f: &FindQuery, base: &str) -> Result<Shown, ServiceError> {
+    let needs = taxonomy::terms(
         &state.svc,
         None,
         Paging {
@@ -270,34 +284,22 @@ pub async fn find(
             per_page: 200,
         },
     )
-    .await
-    {
-        Ok(p) => p.items.into_iter().map(|t| (t.id, t.name)).collect(),
-        Err(e) => return PageError::new(e, &v).into_response(),
-    };
-    let mut page = FindPage {
-        l: Layout::for_viewer("Find support near you", &v, "/find-support"),
-        errors: Errors(Vec::new()),
-        needs,
-        miles: MILES.to_vec(),
-        days: Day::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
-        searched: false,
-        cards: Vec::new(),
-        total_text: String::new(),
-        corrected: String::new(),
-        pager: Pager::new("/find-support", &[], 1, 1),
-        q: f.clone(),
-    };
-    if f.is_empty() {
-        return render(StatusCode::OK, &page);
-    }
-    let query = match search_of(&state, &f).await {
+    .await?
+    .items
+    .into_iter()
+    .map(|t| (t.id, t.name))
+    .collect();
+    let query = match search_of(state, f).await {
         Ok(q) => q,
         Err(errors) => {
-            page.l.has_errors = true;
-            page.l.title = format!("Error: {}", page.l.title);
-            page.errors = Errors(errors);
-            return render(StatusCode::BAD_REQUEST, &page);
+            return Ok((
+                Vec::new(),
+                String::new(),
+                String::new(),
+                Pager::new(base, &[], 1, 1),
+                Errors(errors),
+                needs,
+            ));
         }
     };
     let number = f
@@ -305,24 +307,15 @@ pub async fn find(
         .as_deref()
         .and_then(|p| p.trim().parse::<u64>().ok())
         .unwrap_or(1);
-    let paging = match Paging::new(number, PER_PAGE) {
-        Ok(p) => p,
-        Err(_) => Paging {
-            page: 1,
-            per_page: PER_PAGE,
-        },
-    };
-    let found = match search::search(&state.svc, &query, paging).await {
-        Ok(x) => x,
-        Err(e) => return PageError::new(e, &v).into_response(),
-    };
+    let paging = Paging::new(number, PER_PAGE).unwrap_or(Paging {
+        page: 1,
+        per_page: PER_PAGE,
+    });
+    let found = search::search(&state.svc, &query, paging).await?;
     let ids: Vec<i32> = found.hits.iter().map(|h| h.id).collect();
-    let fulls = match read::services(&state.svc, &ids).await {
-        Ok(x) => x,
-        Err(e) => return PageError::new(e, &v).into_response(),
-    };
+    let fulls = read::services(&state.svc, &ids).await?;
     let today = state.svc.today();
-    page.cards = fulls
+    let cards = fulls
         .iter()
         .map(|full| {
             let hit = found.hits.iter().find(|h| h.id == full.service.id);
@@ -335,7 +328,7 @@ pub async fn find(
         })
         .collect();
     let total_pages = found.total.div_ceil(PER_PAGE).max(1);
-    page.total_text = match found.total {
+    let total_text = match found.total {
         0 => "No services match your search. Try fewer words, another need or a longer distance."
             .into(),
         1 => "1 service found".into(),
@@ -347,10 +340,8 @@ pub async fn find(
         ),
         n => format!("{} services found", thousands(n as i64)),
     };
-    page.corrected = found.corrected.unwrap_or_default();
-    page.searched = true;
-    page.pager = Pager::new(
-        "/find-support",
+    let pager = Pager::new(
+        base,
         &[
             ("q", f.text().to_owned()),
             ("need", f.need().to_owned()),
@@ -372,6 +363,67 @@ pub async fn find(
         paging.page,
         total_pages,
     );
+    Ok((
+        cards,
+        total_text,
+        found.corrected.unwrap_or_default(),
+        pager,
+        Errors(Vec::new()),
+        needs,
+    ))
+}
+
+pub async fn find(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(f): Query<FindQuery>,
+) -> Response {
+    let mut page = FindPage {
+        l: Layout::for_viewer("Find support near you", &v, "/find-support"),
+        errors: Errors(Vec::new()),
+        needs: Vec::new(),
+        miles: MILES.to_vec(),
+        days: Day::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        searched: false,
+        cards: Vec::new(),
+        total_text: String::new(),
+        corrected: String::new(),
+        pager: Pager::new("/find-support", &[], 1, 1),
+        q: f.clone(),
+    };
+    if f.is_empty() {
+        match taxonomy::terms(
+            &state.svc,
+            None,
+            Paging {
+                page: 1,
+                per_page: 200,
+            },
+        )
+        .await
+        {
+            Ok(p) => page.needs = p.items.into_iter().map(|t| (t.id, t.name)).collect(),
+            Err(e) => return PageError::new(e, &v).into_response(),
+        }
+        return render(StatusCode::OK, &page);
+    }
+    let (cards, total_text, corrected, pager, errors, needs) =
+        match cards_for(&state, &f, "/find-support").await {
+            Ok(x) => x,
+            Err(e) => return PageError::new(e, &v).into_response(),
+        };
+    page.needs = needs;
+    if !errors.is_empty() {
+        page.l.has_errors = true;
+        page.l.title = format!("Error: {}", page.l.title);
+        page.errors = errors;
+        return render(StatusCode::BAD_REQUEST, &page);
+    }
+    page.cards = cards;
+    page.total_text = total_text;
+    page.corrected = corrected;
+    page.pager = pager;
+    page.searched = true;
     render(StatusCode::OK, &page)
 }
 
@@ -443,19 +495,7 @@ pub async fn service(State(state): State<AppState>, v: Viewer, Path(id): Path<St
             .places
             .iter()
             .filter(|p| p.location.location_type == "physical")
-            .map(|p| {
-                let l = &p.location;
-                [
-                    l.name.clone(),
-                    l.address_1.clone(),
-                    l.city.clone(),
-                    l.postal_code.clone(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", ")
-            })
+            .map(|p| place_text(&p.location))
             .collect(),
         needs: f.needs.iter().map(|n| n.term.name.clone()).collect(),
         assured: s
