@@ -47,6 +47,12 @@ pub enum Permission {
     /// Answer referrals to the community services of one's own organisation (accept, decline,
     /// record attendance), seeing only what the service needs of each person referred.
     AnswerServiceReferrals,
+    /// Propose changes to one's own organisation's listings in the community directory, and
+    /// say at once whether its services have places.
+    EditListings,
+    /// Review and publish changes to the community directory's listings, and confirm listings
+    /// are still right.
+    CurateDirectory,
 }
 
 impl Role {
@@ -108,6 +114,7 @@ impl Role {
                 ViewInsights,
                 UseApi,
                 Refer,
+                CurateDirectory,
             ],
             Role::PcnManager => &[
                 ViewOrganisations,
@@ -123,12 +130,19 @@ impl Role {
                 ViewInsights,
                 UseApi,
                 Refer,
+                CurateDirectory,
             ],
             Role::LinkWorker | Role::CareCoordinator | Role::HealthAndWellbeingCoach => {
                 &[ViewOrganisations, ProvideCare, UseApi, Refer]
             }
             Role::Clinician => &[ViewOrganisations, ProvideCare, UseApi, Refer],
-            Role::VcseWorker => &[ViewOrganisations, UseApi, Refer, AnswerServiceReferrals],
+            Role::VcseWorker => &[
+                ViewOrganisations,
+                UseApi,
+                Refer,
+                AnswerServiceReferrals,
+                EditListings,
+            ],
             Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi, Refer],
             Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person => &[],
@@ -183,6 +197,8 @@ impl Permission {
             Permission::UseApi => "use_api",
             Permission::Refer => "refer",
             Permission::AnswerServiceReferrals => "answer_service_referrals",
+            Permission::EditListings => "edit_listings",
+            Permission::CurateDirectory => "curate_directory",
         }
     }
 }

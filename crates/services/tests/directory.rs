@@ -599,3 +599,120 @@ store::db_test!(simultaneous_sends_make_one_referral, |db| {
     );
     assert_eq!(referrals::of_person(&svc, &p).await.unwrap().len(), 1);
 });
+
+store::db_test!(
+    owners_propose_curators_publish_once_and_stale_listings_are_reminded,
+    |db| {
+        use services::directory::curation;
+        let svc = connected(db).await;
+        let vcse = actor(&svc, "vcse@demo.whatmatters.test").await;
+        let other = actor(&svc, "vcse.harbourside@demo.whatmatters.test").await;
+        let curator = actor(&svc, "commissioner@demo.whatmatters.test").await;
+        let lw = actor(&svc, "link.worker@demo.whatmatters.test").await;
+        let cuppa = carers_cuppa();
+        // The Carers Centre's worker has its listings; another organisation's does not.
+        let mine = curation::listings(&svc, &vcse).await.unwrap();
+        assert!(
+            mine.iter()
+                .all(|r| r.organization == "Riverdale Carers Centre"),
+            "{mine:?}"
+        );
+        assert!(mine.iter().any(|r| r.uuid == cuppa));
+        for who in [&other, &lw] {
+            assert!(matches!(
+                curation::listing(&svc, who, &cuppa).await,
+                Err(ServiceError::NotFound(_))
+            ));
+        }
+        assert!(matches!(
+            curation::listings(&svc, &lw).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        // Places change at once.
+        curation::set_capacity(
+            &svc,
+            &vcse,
+            &meta(),
+            &cuppa,
+            domain::directory::listing::Capacity::Full,
+        )
+        .await
+        .unwrap();
+        let now = services::directory::read::service(&svc, &cuppa)
+            .await
+            .unwrap();
+        assert_eq!(now.service.capacity.as_deref(), Some("full"));
+        // A change waits for a curator; a bad one is refused, naming the field.
+        let mut l = now.listing();
+        l.name = "Carers' cuppa and chat (Riverdale)".into();
+        let mut bad = l.clone();
+        bad.phone = String::new();
+        bad.email = String::new();
+        bad.url = String::new();
+        assert!(matches!(
+            curation::propose(&svc, &vcse, &meta(), &cuppa, &bad).await,
+            Err(ServiceError::Invalid(_))
+        ));
+        let mut unknown = l.clone();
+        unknown.places[0].postcode = "ZZ9 9ZZ".into();
+        unknown.places[0].point = None;
+        match curation::propose(&svc, &vcse, &meta(), &cuppa, &unknown).await {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e[0].field, "places[0].postcode"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            !curation::propose(&svc, &vcse, &meta(), &cuppa, &l)
+                .await
+                .unwrap(),
+            "waits"
+        );
+        assert_eq!(
+            services::directory::read::service(&svc, &cuppa)
+                .await
+                .unwrap()
+                .service
+                .name,
+            now.service.name
+        );
+        let waiting = curation::pending(&svc, &curator).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        let id = waiting[0].id;
+        // Publishing many times at once applies it once.
+        let tries = (0..6).map(|_| {
+            let (svc, curator) = (svc.clone(), curator.clone());
+            async move { curation::publish(&svc, &curator, &meta(), id).await }
+        });
+        let results = futures::future::join_all(tries).await;
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{results:?}"
+        );
+        let published = services::directory::read::service(&svc, &cuppa)
+            .await
+            .unwrap();
+        assert_eq!(published.service.name, "Carers' cuppa and chat (Riverdale)");
+        assert_eq!(published.service.assured_date, Some(svc.today()));
+        assert_eq!(
+            published.service.assurer_email.as_deref(),
+            Some("commissioner@demo.whatmatters.test")
+        );
+        // A returned change needs a note.
+        curation::propose(&svc, &vcse, &meta(), &cuppa, &l)
+            .await
+            .unwrap();
+        let id = curation::pending(&svc, &curator).await.unwrap()[0].id;
+        assert!(matches!(
+            curation::return_change(&svc, &curator, &meta(), id, "  ").await,
+            Err(ServiceError::Invalid(_))
+        ));
+        curation::return_change(&svc, &curator, &meta(), id, "Please add the room number")
+            .await
+            .unwrap();
+        assert!(curation::pending(&svc, &curator).await.unwrap().is_empty());
+        // Stale listings: their organisations are reminded once, not again within the month.
+        let first = curation::remind_stale(&svc).await.unwrap();
+        assert!(first >= 1, "the demo has overdue listings with owners");
+        assert_eq!(curation::remind_stale(&svc).await.unwrap(), 0);
+    }
+);

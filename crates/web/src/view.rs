@@ -67,6 +67,11 @@ impl Layout {
                 a.can(Permission::AnswerServiceReferrals),
             );
             add(
+                "/directory/listings",
+                "Directory",
+                a.can(Permission::EditListings) || a.can(Permission::CurateDirectory),
+            );
+            add(
                 "/find-support",
                 "Find support",
                 a.can(Permission::ProvideCare) || a.has_role(domain::Role::VcseWorker),
@@ -232,6 +237,15 @@ pub fn confirmation(code: &str) -> &'static str {
             "You have declined the referral: their link worker will see your reason"
         }
         "attendance" => "Attendance has been recorded",
+        "listing-proposed" => {
+            "Your change has been sent: a directory curator will check it before it is published"
+        }
+        "listing-published" => "The listing has been published",
+        "listing-returned" => {
+            "The change has been returned: its organisation has been told what needs changing"
+        }
+        "capacity" => "Whether the service has places has been saved",
+        "assured" => "The listing is confirmed as right today",
         _ => "",
     }
 }

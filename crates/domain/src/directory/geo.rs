@@ -8,7 +8,7 @@ pub const METRES_PER_DEGREE: f64 = 111_195.0;
 pub const MAX_RADIUS_M: u32 = 200_000;
 
 /// A point in WGS84.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub latitude: f64,
     pub longitude: f64,

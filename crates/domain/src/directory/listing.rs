@@ -79,7 +79,7 @@ impl Day {
 }
 
 /// A place a service runs at.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct Place {
     /// Its UUID, when it has one already.
     pub id: Option<String>,
@@ -92,7 +92,7 @@ pub struct Place {
 }
 
 /// When a service runs: on these days, every week or month, between two times.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Opening {
     pub id: Option<String>,
     pub freq: Freq,
@@ -190,7 +190,7 @@ pub fn clock(t: NaiveTime) -> String {
 }
 
 /// What a service costs someone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CostOption {
     pub id: Option<String>,
     pub option: String,
@@ -200,7 +200,7 @@ pub struct CostOption {
 }
 
 /// One service as it is listed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Listing {
     pub name: String,
     pub description: String,

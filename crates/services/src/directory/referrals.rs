@@ -288,7 +288,14 @@ pub async fn send(
 }
 
 /// The e-mail addresses of the active VCSE workers of the platform organisation that owns a
-/// directory organisation.
+/// directory organisation (who answer its referrals and keep its listings).
+pub(crate) async fn listing_addresses<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    owner: Option<i32>,
+) -> Result<Vec<String>, ServiceError> {
+    inbox_addresses(c, owner).await
+}
+
 async fn inbox_addresses<C: sea_orm::ConnectionTrait>(
     c: &C,
     owner: Option<i32>,

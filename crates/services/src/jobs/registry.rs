@@ -94,4 +94,9 @@ pub fn registry() -> Registry {
             TEN_MINUTES,
             |svc: Services| async move { crate::limits::purge_full(&svc).await },
         )
+        .every(
+            "owners of listings not checked for three months reminded",
+            Duration::from_secs(3600),
+            |svc: Services| async move { crate::directory::curation::remind_stale(&svc).await },
+        )
 }

@@ -339,3 +339,179 @@ seeded_db_test!(
         assert!(app.audit_count("service_referral_viewed", "refused").await >= 2);
     }
 );
+
+seeded_db_test!(
+    an_organisation_keeps_its_listing_and_a_curator_publishes_it,
+    |db| {
+        let conn = db.clone();
+        let app = app(db).await;
+        other_vcse(&conn).await;
+        let cuppa = domain::directory::taxonomy::uuid_of("demo-service/0").to_string();
+        let edit = format!("/directory/listings/{cuppa}/edit");
+        let mut vcse = app.sign_in(VCSE).await;
+        let list = app.get(&mut vcse, "/directory/listings").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains(&edit));
+        assert!(
+            list.body.contains("May be out of date"),
+            "the overdue listing is flagged"
+        );
+        let form = app.get(&mut vcse, &edit).await;
+        assert_eq!(form.status, StatusCode::OK);
+        // The form as it stands, with the name changed.
+        let mut fields: Vec<(String, String)> = form_values(&form.body);
+        fields.retain(|(k, _)| k != "name" && k != "csrf_token");
+        fields.push(("name".into(), "Carers' cuppa and chat (Riverdale)".into()));
+        let as_pairs = |f: &[(String, String)]| {
+            f.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        // Wrong input is named, and what was typed is kept.
+        let mut wrong = as_pairs(&fields);
+        wrong.retain(|(k, _)| k != "postcode" && k != "opening0_opens");
+        wrong.push(("postcode".into(), "nowhere".into()));
+        wrong.push(("opening0_opens".into(), "teatime".into()));
+        let refs: Vec<(&str, &str)> = wrong
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = app.post(&mut vcse, &edit, &refs).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("href=\"#postcode\""), "{}", r.body);
+        assert!(r.body.contains("href=\"#opening0_opens\""), "{}", r.body);
+        assert!(r.body.contains("teatime"));
+        let good = as_pairs(&fields);
+        let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = app.post(&mut vcse, &edit, &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location().contains("listing-proposed"));
+        // Not theirs: another organisation's worker and care staff are told it is not there.
+        let mut other = app.sign_in(OTHER_VCSE).await;
+        let mut lw = app.sign_in(LINK_WORKER).await;
+        for b in [&mut other, &mut lw] {
+            assert_eq!(app.get(b, &edit).await.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                app.post(b, &edit, &refs).await.status,
+                StatusCode::NOT_FOUND
+            );
+            assert_eq!(
+                app.post(
+                    b,
+                    &format!("/directory/listings/{cuppa}/capacity"),
+                    &[("capacity", "full")]
+                )
+                .await
+                .status,
+                StatusCode::NOT_FOUND
+            );
+        }
+        assert_eq!(
+            app.get(&mut lw, "/directory/changes").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get(&mut vcse, "/directory/changes").await.status,
+            StatusCode::FORBIDDEN
+        );
+        // The curator sees what changes and publishes it.
+        let mut curator = app.sign_in("commissioner@demo.whatmatters.test").await;
+        let changes = app.get(&mut curator, "/directory/changes").await;
+        let at = changes
+            .body
+            .find("/directory/changes/")
+            .expect("a change waiting");
+        let link: String = changes.body[at..]
+            .chars()
+            .take_while(|c| *c != '"')
+            .collect();
+        let change = app.get(&mut curator, &link).await;
+        assert!(
+            change
+                .body
+                .contains("Carers&#39; cuppa and chat (Riverdale)"),
+            "{}",
+            change.body
+        );
+        let done = app
+            .post(&mut curator, &format!("{link}/publish"), &[])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let again = app
+            .post(&mut curator, &format!("{link}/publish"), &[])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let public = app
+            .get(
+                &mut Browser::default(),
+                &format!("/find-support/services/{cuppa}"),
+            )
+            .await;
+        assert!(
+            public
+                .body
+                .contains("Carers&#39; cuppa and chat (Riverdale)")
+        );
+        assert!(!public.body.contains("This may be out of date"));
+        // Places, at once.
+        let r = app
+            .post(
+                &mut vcse,
+                &format!("/directory/listings/{cuppa}/capacity"),
+                &[("capacity", "waiting_list")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let public = app
+            .get(
+                &mut Browser::default(),
+                &format!("/find-support/services/{cuppa}"),
+            )
+            .await;
+        assert!(public.body.contains("Waiting list"));
+    }
+);
+
+/// The values a page's form would send as it stands: text inputs, checked boxes and radios,
+/// and text areas.
+fn form_values(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!("{name}=\"");
+        let at = tag.find(&key)? + key.len();
+        Some(tag[at..].split('"').next()?.to_owned())
+    };
+    let unescape = |s: &str| {
+        s.replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let form = &html[html.find("/edit\" method=\"post\"").unwrap_or(0)..];
+    for part in form.split("<input").skip(1) {
+        let tag = part.split('>').next().unwrap_or("");
+        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else {
+            continue;
+        };
+        if (kind == "checkbox" || kind == "radio") && !tag.contains(" checked") {
+            continue;
+        }
+        out.push((name, unescape(&attr(tag, "value").unwrap_or_default())));
+    }
+    for part in form.split("<textarea").skip(1) {
+        let tag = part.split('>').next().unwrap_or("");
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        let body = part
+            .split_once('>')
+            .map(|x| x.1)
+            .unwrap_or("")
+            .split("</textarea>")
+            .next()
+            .unwrap_or("");
+        out.push((name, unescape(body)));
+    }
+    out
+}
