@@ -72,6 +72,15 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Measure the directory search in process beside its bare SQL (after `demo --services N`)
+    #[command(hide = true)]
+    BenchSearch {
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+        /// Metres from each postcode
+        #[arg(long, default_value_t = 5000)]
+        radius: u32,
+    },
     /// Back up the database (SQLite: a consistent copy while running; PostgreSQL: how to use pg_dump)
     Backup {
         /// The file to write
@@ -232,6 +241,9 @@ async fn run() -> Result<std::process::ExitCode> {
         Command::Import {
             command: ImportCommand::Ods { layout, file },
         } => return commands::import::ods(&cfg, layout, file).await,
+        Command::BenchSearch { iterations, radius } => {
+            commands::bench::run(&cfg, iterations, radius).await?
+        }
         Command::Backup { to } => commands::database::backup(&cfg, to).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)

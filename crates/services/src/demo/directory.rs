@@ -623,6 +623,22 @@ const WEEK: [Day; 7] = [
 /// real postcodes) for load tests. Deterministic for a given `n`.
 pub async fn seed_services(svc: &Services, n: usize) -> Result<usize, ServiceError> {
     let now = svc.now();
+    // Postcodes to search from, spread as the services are: ZZ1 0AA to ZZ20 9JJ.
+    let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "L"];
+    let mut codes = Vec::new();
+    for k in 0..2_000usize {
+        let code = format!("ZZ{} {}{}{}", 1 + k / 100, k % 10, letters[(k / 10) % 10], letters[(k / 10) % 10]);
+        let key = format!("bench-postcode/{k}");
+        if let (Ok(pc), Ok(pt)) = (
+            Postcode::parse(&code),
+            Point::new(50.6 + jitter(&key, 3) * 4.8, -3.4 + jitter(&key, 4) * 4.8),
+        ) {
+            codes.push((pc, pt));
+        }
+    }
+    let txn = store::begin_write(&svc.db).await?;
+    postcodes::upsert(&txn, &codes).await?;
+    txn.commit().await?;
     let mut done = 0;
     let mut org = None;
     while done < n {

@@ -35,6 +35,20 @@ pub async fn locate(svc: &Services, pc: &Postcode) -> Result<Option<Point>, Serv
         .and_then(|p| Point::new(p.latitude, p.longitude).ok()))
 }
 
+/// Up to `limit` known postcodes starting with `prefix`, and where they are (for load tests).
+pub async fn starting(svc: &Services, prefix: &str, limit: u64) -> Result<Vec<(String, Point)>, ServiceError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(postcode::Entity::find()
+        .filter(postcode::Column::Postcode.starts_with(prefix))
+        .order_by_asc(postcode::Column::Postcode)
+        .limit(limit)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .filter_map(|p| Point::new(p.latitude, p.longitude).ok().map(|pt| (p.postcode, pt)))
+        .collect())
+}
+
 /// Writes postcodes and their points (replacing what was known of them).
 pub(crate) async fn upsert(
     txn: &DatabaseTransaction,

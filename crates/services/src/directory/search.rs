@@ -189,6 +189,27 @@ pub(crate) async fn search_in(
     } else {
         corrected_words(c, &q.text).await?
     };
+    let (count, page) = statements(backend, q, &ws, paging);
+    let total: i64 = c
+        .query_one_raw(count)
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let mut hits = Hit::find_by_statement(page).all(c).await?;
+    for h in &mut hits {
+        h.distance = h.distance.map(f64::sqrt);
+    }
+    Ok(Found {
+        hits,
+        total: total.max(0) as u64,
+        paging,
+        corrected: changed.then(|| ws.join(" ")),
+    })
+}
+
+/// The statements of a search with these words: how many match, and the page.
+fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (Statement, Statement) {
     let searching = !ws.is_empty();
     let mut s = Sql {
         backend,
@@ -358,12 +379,6 @@ pub(crate) async fn search_in(
     };
     select(&mut count, true);
     body(&mut count);
-    let total: i64 = c
-        .query_one_raw(count.statement())
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
 
     select(&mut s, false);
     body(&mut s);
@@ -386,16 +401,7 @@ pub(crate) async fn search_in(
     s.bind(paging.per_page as i64);
     s.push(" OFFSET ");
     s.bind(paging.offset() as i64);
-    let mut hits = Hit::find_by_statement(s.statement()).all(c).await?;
-    for h in &mut hits {
-        h.distance = h.distance.map(f64::sqrt);
-    }
-    Ok(Found {
-        hits,
-        total: total.max(0) as u64,
-        paging,
-        corrected: changed.then(|| ws.join(" ")),
-    })
+    (count.statement(), s.statement())
 }
 
 /// A PostgreSQL text query: every word, each as a prefix.
@@ -404,4 +410,16 @@ fn pg_query(ws: &[String]) -> String {
         .map(|w| format!("{w}:*"))
         .collect::<Vec<_>>()
         .join(" & ")
+}
+
+/// The page statement of a search as it would run (the words taken as typed), and a way to run
+/// it bare: for measuring the search beside its own SQL.
+pub fn raw_statement(svc: &Services, q: &Query, paging: Paging) -> Statement {
+    let ws: Vec<String> = words(&q.text).filter(|w| !STOP.contains(&w.as_str())).take(8).collect();
+    statements(svc.db.get_database_backend(), q, &ws, paging).1
+}
+
+/// Runs a statement and counts its rows.
+pub async fn run_raw(svc: &Services, st: Statement) -> Result<usize, ServiceError> {
+    Ok(svc.db.query_all_raw(st).await?.len())
 }

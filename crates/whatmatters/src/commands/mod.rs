@@ -1,5 +1,6 @@
 //! What each command does, one file per command; `main` parses the command line and calls them.
 
+pub mod bench;
 pub mod database;
 pub mod demo;
 pub mod import;
