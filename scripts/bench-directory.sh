@@ -31,7 +31,8 @@ init = function(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 request = function()
-  local path = string.gsub(wrk.path, "__Q__", lines[math.random(#lines)])
+  local line = lines[math.random(#lines)]
+  local path = string.gsub(wrk.path, "__Q__", function() return line end)
   return wrk.format(nil, path)
 end
 done = function(summary, latency, requests)

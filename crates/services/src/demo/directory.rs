@@ -627,7 +627,13 @@ pub async fn seed_services(svc: &Services, n: usize) -> Result<usize, ServiceErr
     let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "J", "L"];
     let mut codes = Vec::new();
     for k in 0..2_000usize {
-        let code = format!("ZZ{} {}{}{}", 1 + k / 100, k % 10, letters[(k / 10) % 10], letters[(k / 10) % 10]);
+        let code = format!(
+            "ZZ{} {}{}{}",
+            1 + k / 100,
+            k % 10,
+            letters[(k / 10) % 10],
+            letters[(k / 10) % 10]
+        );
         let key = format!("bench-postcode/{k}");
         if let (Ok(pc), Ok(pt)) = (
             Postcode::parse(&code),

@@ -36,7 +36,11 @@ pub async fn locate(svc: &Services, pc: &Postcode) -> Result<Option<Point>, Serv
 }
 
 /// Up to `limit` known postcodes starting with `prefix`, and where they are (for load tests).
-pub async fn starting(svc: &Services, prefix: &str, limit: u64) -> Result<Vec<(String, Point)>, ServiceError> {
+pub async fn starting(
+    svc: &Services,
+    prefix: &str,
+    limit: u64,
+) -> Result<Vec<(String, Point)>, ServiceError> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     Ok(postcode::Entity::find()
         .filter(postcode::Column::Postcode.starts_with(prefix))
@@ -45,7 +49,11 @@ pub async fn starting(svc: &Services, prefix: &str, limit: u64) -> Result<Vec<(S
         .all(&svc.db)
         .await?
         .into_iter()
-        .filter_map(|p| Point::new(p.latitude, p.longitude).ok().map(|pt| (p.postcode, pt)))
+        .filter_map(|p| {
+            Point::new(p.latitude, p.longitude)
+                .ok()
+                .map(|pt| (p.postcode, pt))
+        })
         .collect())
 }
 

@@ -469,6 +469,16 @@ pub struct Received {
     pub outcome_at: Option<DateTime<Utc>>,
 }
 
+/// How many referrals in the actor's inbox wait for an answer.
+pub async fn waiting(svc: &Services, actor: &Actor) -> Result<u64, ServiceError> {
+    let orgs = inbox_orgs(svc, actor).await?;
+    Ok(sr::Entity::find()
+        .filter(sr::Column::OrganizationId.is_in(orgs))
+        .filter(sr::Column::State.eq(State::Sent.as_str()))
+        .count(&svc.db)
+        .await?)
+}
+
 /// The inbox, newest first: a page of referrals (name, service, state), audited as one read.
 pub async fn inbox(
     svc: &Services,

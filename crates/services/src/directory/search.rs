@@ -69,6 +69,8 @@ pub struct Hit {
     /// The nearest place's id and how far it is (metres), when searched near a point.
     pub location_id: Option<i32>,
     pub distance: Option<f64>,
+    /// How many match in all (the same on every row of a page).
+    pub total: i64,
 }
 
 /// A page of results, and the words searched for when some were corrected.
@@ -86,8 +88,8 @@ const STOP: [&str; 24] = [
     "can", "you", "your", "our", "not", "but", "all", "any", "have", "has", "out", "about",
 ];
 
-/// The words of a search, each corrected to the nearest word the directory uses when it uses
-/// no word that starts with it.
+/// The words of a search: each as typed when the directory uses it, else completed to the
+/// shortest word it begins, else corrected to the nearest word within one or two edits.
 async fn corrected_words(
     c: &impl ConnectionTrait,
     text: &str,
@@ -105,20 +107,38 @@ async fn corrected_words(
             DbBackend::Postgres => format!("${i}"),
             _ => "?".into(),
         };
-        // A listed word that starts with it: it is searched as typed.
-        let prefix = c
+        // A listed word: searched as typed.
+        let exact = c
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
+                format!("SELECT word FROM directory_words WHERE word = {}", p(1)),
+                [w.clone().into()],
+            ))
+            .await?;
+        if exact.is_some() {
+            out.push(w);
+            continue;
+        }
+        // The start of listed words: the shortest of them (what was being typed, most likely).
+        let longer = c
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
                 format!(
-                    "SELECT word FROM directory_words WHERE word >= {} AND word < {} LIMIT 1",
+                    "SELECT word FROM directory_words WHERE word > {} AND word < {} ORDER BY word LIMIT 20",
                     p(1),
                     p(2)
                 ),
                 [w.clone().into(), format!("{w}\u{10FFFF}").into()],
             ))
             .await?;
-        if prefix.is_some() {
-            out.push(w);
+        let completion = longer
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "word").ok())
+            .filter(|x| x.starts_with(w.as_str()))
+            .min_by_key(|x| (x.chars().count(), x.clone()));
+        if let Some(x) = completion {
+            changed = true;
+            out.push(x);
             continue;
         }
         let most = if n <= 5 { 1 } else { 2 };
@@ -190,13 +210,18 @@ pub(crate) async fn search_in(
         corrected_words(c, &q.text).await?
     };
     let (count, page) = statements(backend, q, &ws, paging);
-    let total: i64 = c
-        .query_one_raw(count)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    // The total comes with the page; only a page past the end needs counting apart.
     let mut hits = Hit::find_by_statement(page).all(c).await?;
+    let total: i64 = match hits.first() {
+        Some(h) => h.total,
+        None if paging.page > 1 => c
+            .query_one_raw(count)
+            .await?
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0),
+        None => 0,
+    };
     for h in &mut hits {
         h.distance = h.distance.map(f64::sqrt);
     }
@@ -209,7 +234,12 @@ pub(crate) async fn search_in(
 }
 
 /// The statements of a search with these words: how many match, and the page.
-fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (Statement, Statement) {
+fn statements(
+    backend: DbBackend,
+    q: &Query,
+    ws: &[String],
+    paging: Paging,
+) -> (Statement, Statement) {
     let searching = !ws.is_empty();
     let mut s = Sql {
         backend,
@@ -239,7 +269,7 @@ fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (
             s.bind(ky);
             s.push(")");
         };
-        s.push("WITH near AS (SELECT sal.service_id, ");
+        s.push("WITH near AS MATERIALIZED (SELECT sal.service_id, ");
         d2(&mut s);
         s.push(" AS d2, l.id AS location_id FROM directory_locations l JOIN directory_service_at_locations sal ON sal.location_id = l.id WHERE l.latitude BETWEEN ");
         s.bind(south);
@@ -258,6 +288,15 @@ fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (
             s.push("SELECT COUNT(*) AS n ");
         } else {
             s.push("SELECT s.id, s.uuid, s.name, s.description, o.name AS organization, s.status, s.online, s.capacity, s.capacity_updated_at, s.assured_date, ");
+            match backend {
+                _ if !searching => {}
+                DbBackend::Postgres => {
+                    s.push("ts_rank(s.search_vector, to_tsquery('english', ");
+                    s.bind(pg_query(ws));
+                    s.push(")) AS rank, ");
+                }
+                _ => s.push("bm25(directory_search, 10.0, 1.0) AS rank, "),
+            }
             if near.is_some() {
                 s.push("(SELECT MIN(near.location_id) FROM near WHERE near.service_id = s.id AND near.d2 = nearest.d2) AS location_id, ");
                 s.push("nearest.d2 AS distance ");
@@ -269,23 +308,45 @@ fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (
         }
     };
     let body = |s: &mut Sql| {
-        s.push(
-            "FROM directory_services s JOIN directory_organizations o ON o.id = s.organization_id ",
-        );
+        // The smaller set drives: the places near the point when there are, else the words.
+        let fts = ws
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let sqlite_words = searching && backend != DbBackend::Postgres;
+        // SQLite takes CROSS JOIN to fix the order of the tables; PostgreSQL plans its own.
+        let join = if backend == DbBackend::Postgres {
+            "JOIN"
+        } else {
+            "CROSS JOIN"
+        };
         if near.is_some() {
-            s.push("JOIN nearest ON nearest.service_id = s.id ");
+            s.push(&format!(
+                "FROM nearest {join} directory_services s ON s.id = nearest.service_id "
+            ));
+            if sqlite_words {
+                s.push("CROSS JOIN directory_search ON directory_search.rowid = s.id AND directory_search MATCH ");
+                s.bind(fts);
+                s.push(" ");
+            }
+        } else if sqlite_words {
+            s.push("FROM directory_search CROSS JOIN directory_services s ON s.id = directory_search.rowid ");
+        } else {
+            s.push("FROM directory_services s ");
         }
-        if searching && backend != DbBackend::Postgres {
-            s.push("JOIN (SELECT rowid AS sid, bm25(directory_search, 10.0, 1.0) AS rank FROM directory_search WHERE directory_search MATCH ");
-            let fts = ws
-                .iter()
-                .map(|w| format!("\"{w}\"*"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            s.bind(fts);
-            s.push(") f ON f.sid = s.id ");
-        }
+        s.push("JOIN directory_organizations o ON o.id = s.organization_id ");
         s.push("WHERE 1 = 1 ");
+        if sqlite_words && near.is_none() {
+            s.push("AND directory_search MATCH ");
+            s.bind(
+                ws.iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            s.push(" ");
+        }
         if searching && backend == DbBackend::Postgres {
             s.push("AND s.search_vector @@ to_tsquery('english', ");
             s.bind(pg_query(&ws));
@@ -380,22 +441,22 @@ fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (
     select(&mut count, true);
     body(&mut count);
 
+    // The page: every match with its rank and distance, then counted, ordered and cut.
+    s.push(if near.is_some() { ", " } else { "WITH " });
+    s.push("page AS MATERIALIZED (");
     select(&mut s, false);
     body(&mut s);
+    s.push(") SELECT *, COUNT(*) OVER () AS total FROM page ");
     let sort = match q.sort {
         Sort::Best if searching => "rank",
         Sort::Best | Sort::Distance if near.is_some() => "distance",
         _ => "name",
     };
     match (sort, backend) {
-        ("rank", DbBackend::Postgres) => {
-            s.push("ORDER BY ts_rank(s.search_vector, to_tsquery('english', ");
-            s.bind(pg_query(&ws));
-            s.push(")) DESC, s.name, s.id ");
-        }
-        ("rank", _) => s.push("ORDER BY f.rank, s.name, s.id "),
-        ("distance", _) => s.push("ORDER BY nearest.d2, s.name, s.id "),
-        _ => s.push("ORDER BY s.name, s.id "),
+        ("rank", DbBackend::Postgres) => s.push("ORDER BY rank DESC, name, id "),
+        ("rank", _) => s.push("ORDER BY rank, name, id "),
+        ("distance", _) => s.push("ORDER BY distance, name, id "),
+        _ => s.push("ORDER BY name, id "),
     }
     s.push("LIMIT ");
     s.bind(paging.per_page as i64);
@@ -404,10 +465,10 @@ fn statements(backend: DbBackend, q: &Query, ws: &[String], paging: Paging) -> (
     (count.statement(), s.statement())
 }
 
-/// A PostgreSQL text query: every word, each as a prefix.
+/// A PostgreSQL text query: every word (each stemmed by the English configuration).
 fn pg_query(ws: &[String]) -> String {
     ws.iter()
-        .map(|w| format!("{w}:*"))
+        .map(|w| w.to_string())
         .collect::<Vec<_>>()
         .join(" & ")
 }
@@ -415,7 +476,10 @@ fn pg_query(ws: &[String]) -> String {
 /// The page statement of a search as it would run (the words taken as typed), and a way to run
 /// it bare: for measuring the search beside its own SQL.
 pub fn raw_statement(svc: &Services, q: &Query, paging: Paging) -> Statement {
-    let ws: Vec<String> = words(&q.text).filter(|w| !STOP.contains(&w.as_str())).take(8).collect();
+    let ws: Vec<String> = words(&q.text)
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .take(8)
+        .collect();
     statements(svc.db.get_database_backend(), q, &ws, paging).1
 }
 

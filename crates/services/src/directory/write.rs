@@ -463,7 +463,11 @@ pub(crate) async fn index(
         ))
         .await?;
     }
-    let mut ws: Vec<String> = words(name).chain(words(text)).collect();
+    // Numbers are searched for, but never a typed word's correction.
+    let mut ws: Vec<String> = words(name)
+        .chain(words(text))
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
     ws.sort();
     ws.dedup();
     for chunk in ws.chunks(500) {

@@ -78,6 +78,9 @@ pub struct Home {
     pub person: Option<PersonHome>,
     pub can_refer: bool,
     pub can_care: bool,
+    /// For a community organisation's worker: referrals waiting for an answer, and listings
+    /// that may be out of date.
+    pub community: Option<(u64, usize)>,
 }
 
 #[derive(Template)]
@@ -205,7 +208,24 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
         .map(|g| format!("{} at {}", g.role.label(), g.organisation_name))
         .collect();
     roles.dedup();
+    let community = if a.can(Permission::AnswerServiceReferrals) || a.can(Permission::EditListings)
+    {
+        let waiting = services::directory::referrals::waiting(&state.svc, a).await?;
+        let stale = if a.can(Permission::EditListings) {
+            services::directory::curation::listings(&state.svc, a)
+                .await?
+                .iter()
+                .filter(|r| r.stale)
+                .count()
+        } else {
+            0
+        };
+        Some((waiting, stale))
+    } else {
+        None
+    };
     Ok(Home {
+        community,
         name: a.display_name.clone(),
         roles_summary: if roles.is_empty() {
             "a user with no roles yet".into()

@@ -13,7 +13,16 @@ use crate::config::Config;
 
 /// Words searched for, in turn.
 pub const WORDS: [&str; 10] = [
-    "walk", "carers", "food", "debt", "choir", "garden", "digital", "lunch", "bereavement", "job",
+    "walk",
+    "carers",
+    "food",
+    "debt",
+    "choir",
+    "garden",
+    "digital",
+    "lunch",
+    "bereavement",
+    "job",
 ];
 
 fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64) {
@@ -52,9 +61,16 @@ pub async fn run(cfg: &Config, iterations: usize, radius: u32) -> Result<()> {
     }
     let (w50, w95, w99) = percentiles(whole);
     let (r50, r95, r99) = percentiles(raw);
-    println!("searches: {iterations}, text + {radius} m, {:.1} results a page on average", found as f64 / iterations as f64);
-    println!("in process (search, count, read whole): p50 {w50:.2} ms  p95 {w95:.2} ms  p99 {w99:.2} ms");
-    println!("raw SQL of the page query:              p50 {r50:.2} ms  p95 {r95:.2} ms  p99 {r99:.2} ms");
+    println!(
+        "searches: {iterations}, text + {radius} m, {:.1} results a page on average",
+        found as f64 / iterations as f64
+    );
+    println!(
+        "in process (search, count, read whole): p50 {w50:.2} ms  p95 {w95:.2} ms  p99 {w99:.2} ms"
+    );
+    println!(
+        "raw SQL of the page query:              p50 {r50:.2} ms  p95 {r95:.2} ms  p99 {r99:.2} ms"
+    );
     println!("ratio at p95: {:.1}x", w95 / r95.max(1e-9));
     Ok(())
 }
