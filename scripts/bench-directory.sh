@@ -94,4 +94,8 @@ printf '%-44s %9s %9s %9s %9s %7s\n' endpoint "req/s" "p50 ms" "p95 ms" "p99 ms"
 read -r lr l50 l95 l99 le < <(load "http://127.0.0.1:$LIMIT_PORT/people/__Q__" "$work/limit-ids")
 printf '%-44s %9s %9s %9s %9s %7s\n' "limit GET /people/{id}" "$lr" "$l50" "$l95" "$l99" "$le"
 read -r r p50 p95 p99 e < <(load "http://127.0.0.1:$PORT/openreferral/services?__Q__" "$work/queries")
-printf '%-44s %9s %9s %9s %9s %7s\n' "GET /openreferral/services (text + 5 km)" "$r" "$p50" "$p95" "$p99" "$e"
+printf '%-44s %9s %9s %9s %9s %7s\n' "GET /openreferral/services, $CONNECTIONS at once" "$r" "$p50" "$p95" "$p99" "$e"
+# One client at a time: the latency of a search itself, without waiting behind others.
+CONNECTIONS=1 THREADS=1
+read -r r p50 p95 p99 e < <(load "http://127.0.0.1:$PORT/openreferral/services?__Q__" "$work/queries")
+printf '%-44s %9s %9s %9s %9s %7s\n' "GET /openreferral/services, one at a time" "$r" "$p50" "$p95" "$p99" "$e"

@@ -8,7 +8,7 @@ use domain::directory::geo::Point;
 use domain::directory::listing::Day;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
-use crate::directory::write::words;
+use crate::directory::write::{stem, words};
 use crate::paging::Paging;
 use crate::{ServiceError, Services};
 
@@ -290,6 +290,16 @@ fn statements(
             s.push("SELECT s.id, s.uuid, s.name, s.description, o.name AS organization, s.status, s.online, s.capacity, s.capacity_updated_at, s.assured_date, ");
             match backend {
                 _ if !searching => {}
+                _ if near.is_some() => {
+                    s.push("(SELECT SUM(t.weight) FROM directory_terms t WHERE t.service_id = s.id AND t.term IN (");
+                    for (i, w) in ws.iter().enumerate() {
+                        if i > 0 {
+                            s.push(", ");
+                        }
+                        s.bind(stem(w));
+                    }
+                    s.push(")) AS rank, ");
+                }
                 DbBackend::Postgres => {
                     s.push("ts_rank(s.search_vector, to_tsquery('english', ");
                     s.bind(pg_query(ws));
@@ -309,11 +319,6 @@ fn statements(
     };
     let body = |s: &mut Sql| {
         // The smaller set drives: the places near the point when there are, else the words.
-        let fts = ws
-            .iter()
-            .map(|w| format!("\"{w}\""))
-            .collect::<Vec<_>>()
-            .join(" ");
         let sqlite_words = searching && backend != DbBackend::Postgres;
         // SQLite takes CROSS JOIN to fix the order of the tables; PostgreSQL plans its own.
         let join = if backend == DbBackend::Postgres {
@@ -325,11 +330,6 @@ fn statements(
             s.push(&format!(
                 "FROM nearest {join} directory_services s ON s.id = nearest.service_id "
             ));
-            if sqlite_words {
-                s.push("CROSS JOIN directory_search ON directory_search.rowid = s.id AND directory_search MATCH ");
-                s.bind(fts);
-                s.push(" ");
-            }
         } else if sqlite_words {
             s.push("FROM directory_search CROSS JOIN directory_services s ON s.id = directory_search.rowid ");
         } else {
@@ -347,7 +347,15 @@ fn statements(
             );
             s.push(" ");
         }
-        if searching && backend == DbBackend::Postgres {
+        if searching && near.is_some() {
+            // Each of the few services near the point is checked against the stemmed words by
+            // key, on either database.
+            for w in ws {
+                s.push("AND EXISTS (SELECT 1 FROM directory_terms t WHERE t.term = ");
+                s.bind(stem(w));
+                s.push(" AND t.service_id = s.id) ");
+            }
+        } else if searching && backend == DbBackend::Postgres {
             s.push("AND s.search_vector @@ to_tsquery('english', ");
             s.bind(pg_query(&ws));
             s.push(") ");
@@ -453,6 +461,8 @@ fn statements(
         _ => "name",
     };
     match (sort, backend) {
+        // Weights and PostgreSQL's rank grow with relevance; SQLite's bm25 falls.
+        ("rank", _) if near.is_some() => s.push("ORDER BY rank DESC, distance, name, id "),
         ("rank", DbBackend::Postgres) => s.push("ORDER BY rank DESC, name, id "),
         ("rank", _) => s.push("ORDER BY rank, name, id "),
         ("distance", _) => s.push("ORDER BY distance, name, id "),

@@ -16,7 +16,8 @@ use store::entities::{
     directory_cost_option as cost, directory_location as location,
     directory_organization as organization, directory_schedule as schedule,
     directory_service as service, directory_service_at_location as sal,
-    directory_service_term as service_term, directory_word as word, postcode, taxonomy_term,
+    directory_service_term as service_term, directory_term as term, directory_word as word,
+    postcode, taxonomy_term,
 };
 use uuid::Uuid;
 
@@ -440,8 +441,15 @@ fn fresh(id: Option<&str>) -> String {
         .unwrap_or_else(|| Uuid::new_v4().to_string())
 }
 
-/// Keeps the search index in step with a service (PostgreSQL's follows `search_text` by
-/// itself), and lists its new words.
+/// A word as searched near a point: lower case, stemmed (English Snowball).
+pub fn stem(word: &str) -> String {
+    rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+        .stem(word)
+        .into_owned()
+}
+
+/// Keeps the search indexes in step with a service (PostgreSQL's text vector follows
+/// `search_text` by itself; the stemmed terms are kept here on both), and lists its new words.
 pub(crate) async fn index(
     txn: &DatabaseTransaction,
     id: i32,
@@ -462,6 +470,30 @@ pub(crate) async fn index(
             [id.into(), name.into(), text.into()],
         ))
         .await?;
+    }
+    let mut weights: std::collections::BTreeMap<String, i32> = Default::default();
+    for (text, weight) in [(name, 10), (text, 1)] {
+        for w in words(text) {
+            let t: String = stem(&w).chars().take(40).collect();
+            *weights.entry(t).or_default() += weight;
+        }
+    }
+    term::Entity::delete_many()
+        .filter(term::Column::ServiceId.eq(id))
+        .exec(txn)
+        .await?;
+    let rows: Vec<term::ActiveModel> = weights
+        .into_iter()
+        .map(|(t, w)| term::ActiveModel {
+            term: Set(t),
+            service_id: Set(id),
+            weight: Set(w),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        term::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
     }
     // Numbers are searched for, but never a typed word's correction.
     let mut ws: Vec<String> = words(name)

@@ -14,6 +14,7 @@ pub mod directory_schedule;
 pub mod directory_service;
 pub mod directory_service_at_location;
 pub mod directory_service_term;
+pub mod directory_term;
 pub mod directory_word;
 pub mod email_outbox;
 pub mod follow_up;

@@ -5,8 +5,9 @@
 //! Each record has an integer key for joins and the UUID it is published under. A place keeps
 //! one address (Open Referral allows several; one is what people need to find it). Search runs
 //! in the database: SQLite's FTS5 table `directory_search` (its rowid is the service's id),
-//! PostgreSQL's `search_vector` over the name and `search_text`; `directory_words` lists every
-//! word listed, for correcting typed words on either database.
+//! PostgreSQL's `search_vector` over the name and `search_text`; `directory_terms` holds each
+//! service's stemmed words for searches near a point; `directory_words` lists every word
+//! listed, for correcting typed words on either database.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -236,6 +237,26 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("directory_words", &["len", "word"], false))
             .await?;
+        // Each service's stemmed words and their weight (a word of its name counts ten): the
+        // index a search near a point checks its few nearby services against.
+        m.create_table(
+            Table::create()
+                .table("directory_terms")
+                .col(string_len("term", 40))
+                .col(integer("service_id"))
+                .col(integer("weight"))
+                .primary_key(Index::create().col("term").col("service_id"))
+                .foreign_key(&mut fk(
+                    "directory_terms",
+                    "service_id",
+                    "directory_services",
+                    Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("directory_terms", &["service_id"], false))
+            .await?;
         // A change to a listing proposed by its organisation, waiting for a curator.
         m.create_table(
             Table::create()
@@ -308,6 +329,7 @@ impl MigrationTrait for Migration {
         }
         for t in [
             "directory_changes",
+            "directory_terms",
             "directory_words",
             "postcodes",
             "directory_service_terms",
