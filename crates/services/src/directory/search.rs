@@ -357,7 +357,7 @@ fn statements(
             }
         } else if searching && backend == DbBackend::Postgres {
             s.push("AND s.search_vector @@ to_tsquery('english', ");
-            s.bind(pg_query(&ws));
+            s.bind(pg_query(ws));
             s.push(") ");
         }
         if !q.any_status {
