@@ -539,3 +539,133 @@ seeded_db_test!(bad_filters_get_clear_answers_naming_them, |db| {
     assert_eq!(big.status, StatusCode::OK);
     assert_eq!(big.headers["x-page-size-capped"], "200");
 });
+
+/// The standard's OpenAPI document, when the specification is beside the project.
+fn openapi() -> Option<Value> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/oruk-3.0/openapi.json");
+    Some(serde_json::from_str(&std::fs::read_to_string(p).ok()?).unwrap())
+}
+
+seeded_db_test!(
+    every_operation_of_the_standards_openapi_document_is_served,
+    |db| {
+        let app = app(db).await;
+        let Some(doc) = openapi() else {
+            eprintln!("the Open Referral OpenAPI document is not beside the project: skipped");
+            return;
+        };
+        // A real id for each kind of record, from the lists.
+        let first = |body: Value| body["contents"][0]["id"].as_str().unwrap().to_owned();
+        let service = first(get(&app, "/openreferral/services?search=walk").await.json());
+        let sal = first(
+            get(
+                &app,
+                "/openreferral/service_at_locations?postcode=RD1%204CC",
+            )
+            .await
+            .json(),
+        );
+        let taxonomy = first(get(&app, "/openreferral/taxonomies").await.json());
+        let term = domain::directory::taxonomy::uuid_of("physical-activity").to_string();
+        let org = get(&app, &format!("/openreferral/services/{service}"))
+            .await
+            .json()["organization"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A value each parameter the standard names might be given.
+        let sample = |name: &str| -> String {
+            match name {
+                "search" => "walk".into(),
+                "page" => "1".into(),
+                "per_page" => "5".into(),
+                "taxonomy_term_id" => term.clone(),
+                "taxonomy_id" => taxonomy.clone(),
+                "organization_id" => org.clone(),
+                "minimum_age" => "18".into(),
+                "maximum_age" => "120".into(),
+                "start_time" => "09:00".into(),
+                "end_time" => "21:00:00".into(),
+                "day" => "TU".into(),
+                "postcode" => "RD1%204CC".into(),
+                // A distance is from a postcode (alone it is refused, naming it).
+                "proximity" => "5000&postcode=RD1%204CC".into(),
+                "modified_after" => "2020-01-01T00:00:00Z".into(),
+                other => panic!("no sample for the parameter {other}"),
+            }
+        };
+        let page_schema = jsonschema::validator_for(&doc["components"]["schemas"]["Page"]).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if method == "parameters" {
+                    continue; // the path's own, like {id}
+                }
+                assert_eq!(method, "get", "{path}: the standard's API only reads");
+                operations += 1;
+                let id = match path.as_str() {
+                    "/services/{id}" => service.clone(),
+                    "/service_at_locations/{id}" => sal.clone(),
+                    "/taxonomies/{id}" => taxonomy.clone(),
+                    "/taxonomy_terms/{id}" => term.clone(),
+                    _ => String::new(),
+                };
+                let base = format!("/openreferral{}", path.replace("{id}", &id));
+                let names: Vec<String> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        let r = p["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+                        doc["components"]["parameters"][r]["name"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned()
+                    })
+                    .collect();
+                // Each parameter alone, then all of them at once.
+                let mut queries: Vec<String> =
+                    names.iter().map(|n| format!("{n}={}", sample(n))).collect();
+                let all: Vec<String> = names
+                    .iter()
+                    .map(|n| match n.as_str() {
+                        "proximity" if names.iter().any(|x| x == "postcode") => {
+                            "proximity=5000".into()
+                        }
+                        _ => format!("{n}={}", sample(n)),
+                    })
+                    .collect();
+                queries.push(all.join("&"));
+                for q in queries {
+                    let url = if q.is_empty() {
+                        base.clone()
+                    } else {
+                        format!("{base}?{q}")
+                    };
+                    let r = get(&app, &url).await;
+                    assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+                    assert_eq!(r.headers["access-control-allow-origin"], "*", "{url}");
+                    let body = r.json();
+                    let shape = &op["responses"]["200"]["content"]["application/json"]["schema"];
+                    if shape["allOf"].is_array() {
+                        let errors: Vec<String> = page_schema
+                            .iter_errors(&body)
+                            .map(|e| e.to_string())
+                            .collect();
+                        assert!(errors.is_empty(), "{url}: {errors:?}");
+                        page_shape(&body);
+                        assert!(body["contents"].is_array(), "{url}");
+                    } else if path == "/" {
+                        for k in ["version", "profile", "openapi_url"] {
+                            assert!(body[k].is_string(), "{url}: {k}");
+                        }
+                    } else {
+                        assert_eq!(body["id"], Value::from(id.clone()), "{url}");
+                    }
+                }
+            }
+        }
+        assert_eq!(operations, 9, "every operation of the document");
+    }
+);
