@@ -92,7 +92,6 @@ pub async fn search(
         StatusCode::OK
     } else {
         l.has_errors = true;
-        l.title = format!("Error: {}", l.title);
         StatusCode::BAD_REQUEST
     };
     render(
@@ -173,10 +172,7 @@ async fn send_page(
         v,
         "/caseload",
     );
-    if !errors.is_empty() {
-        l.has_errors = true;
-        l.title = format!("Error: {}", l.title);
-    }
+    l = l.with_errors(&errors);
     let typed_or = |k: &str| typed.get(k).cloned().unwrap_or_default();
     render(
         status,

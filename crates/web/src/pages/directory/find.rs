@@ -415,7 +415,6 @@ pub async fn find(
     page.needs = needs;
     if !errors.is_empty() {
         page.l.has_errors = true;
-        page.l.title = format!("Error: {}", page.l.title);
         page.errors = errors;
         return render(StatusCode::BAD_REQUEST, &page);
     }

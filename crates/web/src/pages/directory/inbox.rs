@@ -115,10 +115,7 @@ async fn page(
         v,
         "/inbox",
     );
-    if !errors.is_empty() {
-        l.has_errors = true;
-        l.title = format!("Error: {}", l.title);
-    }
+    l = l.with_errors(&errors);
     render(
         status,
         &ReceivedPage {

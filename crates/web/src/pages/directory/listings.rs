@@ -348,10 +348,7 @@ async fn form_page(
         v,
         "/directory",
     );
-    if !errors.is_empty() {
-        l.has_errors = true;
-        l.title = format!("Error: {}", l.title);
-    }
+    l = l.with_errors(&errors);
     render(
         status,
         &FormPage {
@@ -631,10 +628,7 @@ async fn change_page(
         v,
         "/directory",
     );
-    if !errors.is_empty() {
-        l.has_errors = true;
-        l.title = format!("Error: {}", l.title);
-    }
+    l = l.with_errors(&errors);
     render(
         status,
         &ChangePage {
