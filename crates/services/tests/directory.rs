@@ -54,7 +54,7 @@ store::db_test!(
             .unwrap();
         assert!((at.latitude - 53.8).abs() < 1e-9);
         // A file without the columns it needs is refused whole.
-        let wrong = "postcode,easting,northing\nLS9 9ZZ,430000,433000\n";
+        let wrong = "postcode,town\nLS9 9ZZ,Leeds\n";
         match postcodes::import(&svc, &meta(), wrong.as_bytes()).await {
             Err(ServiceError::Invalid(e)) => assert!(e[0].message.contains("header row"), "{e:?}"),
             other => panic!("{:?}", other.map(|r| r.imported)),
@@ -64,6 +64,67 @@ store::db_test!(
                 .await
                 .unwrap()
                 .is_none()
+        );
+    }
+);
+
+async fn find(svc: &services::Services, pc: &str) -> Option<domain::directory::geo::Point> {
+    postcodes::locate(svc, &Postcode::parse(pc).unwrap())
+        .await
+        .unwrap()
+}
+
+store::db_test!(
+    postcodes_import_from_code_point_open_grid_references,
+    |db| {
+        let svc = ctx(db).await.svc;
+        let leeds_station = domain::directory::geo::Point::new(53.7955, -1.5479).unwrap();
+        // Code-Point Open's own files: no header row; postcode, quality, eastings, northings, codes.
+        let csv = "\"LS1 4DY\",10,429800,433300,\"E92000001\",\"E19000003\",\"E18000003\",\"\",\"E08000035\",\"E05011414\"\n\
+        \"LS1 9ZZ\",90,0,0,\"E92000001\",\"\",\"\",\"\",\"\",\"\"\n\
+        \"LS2 1XX\",10,-5,433300,\"E92000001\",\"\",\"\",\"\",\"\",\"\"\n\
+        \"LS2 2XX\",10,east,433300,\"E92000001\",\"\",\"\",\"\",\"\",\"\"\n\
+        \"LS3 1AA\",10,428900,433900,\"E92000001\",\"\",\"\",\"\",\"\",\"\"\n";
+        let r = postcodes::import(&svc, &meta(), csv.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.imported, r.skipped, r.rejected),
+            (2, 1, 2),
+            "{:?}",
+            r.errors
+        );
+        assert_eq!(
+            r.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        assert!(
+            r.errors[0].reason.contains("eastings must be between"),
+            "{:?}",
+            r.errors
+        );
+        assert!(
+            r.errors[1].reason.contains("must be numbers"),
+            "{:?}",
+            r.errors
+        );
+        let at = find(&svc, "LS1 4DY").await.unwrap();
+        // The grid reference is central Leeds: a few hundred metres from the station.
+        assert!(at.distance_m(leeds_station) < 1_000.0, "{at:?}");
+        assert!(find(&svc, "LS1 9ZZ").await.is_none());
+        // The same with the header row Code-Point's documentation names; it updates in place.
+        let headed = "PC,PQ,EA,NO,CY\nLS1 4DY,10,430800,433300,E92000001\n";
+        let r = postcodes::import(&svc, &meta(), headed.as_bytes())
+            .await
+            .unwrap();
+        assert_eq!((r.imported, r.rejected), (1, 0));
+        let moved = find(&svc, "LS1 4DY").await.unwrap();
+        // One kilometre east on the grid is one kilometre east on the ground.
+        let d = moved.distance_m(at);
+        assert!((990.0..1_010.0).contains(&d), "{d}");
+        assert!(
+            (moved.latitude - at.latitude).abs() < 0.001,
+            "{moved:?} {at:?}"
         );
     }
 );

@@ -138,8 +138,9 @@ enum ImportCommand {
         instrument: Instrument,
         file: PathBuf,
     },
-    /// Import where postcodes are, from the ONS Postcode Directory (or the National Statistics
-    /// Postcode Lookup) as CSV with its header row (pcds, lat, long)
+    /// Import where postcodes are: the ONS Postcode Directory (or the National Statistics
+    /// Postcode Lookup) as CSV with its header row (pcds, lat, long), or a Code-Point Open CSV
+    /// file (British National Grid eastings and northings; no header row needed)
     Postcodes {
         /// The CSV file
         file: PathBuf,

@@ -333,6 +333,29 @@ pub async fn of_person(svc: &Services, person: &PersonAccess) -> Result<Vec<Sent
     sent_of(svc, rows).await
 }
 
+/// The community service referrals of each of these people, newest first: for lists of people
+/// whose records the actor may see (the caseload), each person's steps beside their name.
+pub async fn of_people(
+    svc: &Services,
+    people: &[&PersonAccess],
+) -> Result<std::collections::HashMap<i32, Vec<Sent>>, ServiceError> {
+    let mut by_person: std::collections::HashMap<i32, Vec<Sent>> = Default::default();
+    if people.is_empty() {
+        return Ok(by_person);
+    }
+    let rows = sr::Entity::find()
+        .filter(sr::Column::PersonId.is_in(people.iter().map(|p| p.id())))
+        .order_by_desc(sr::Column::SentAt)
+        .order_by_desc(sr::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let whose: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
+    for (person, sent) in whose.into_iter().zip(sent_of(svc, rows).await?) {
+        by_person.entry(person).or_default().push(sent);
+    }
+    Ok(by_person)
+}
+
 async fn sent_of(svc: &Services, rows: Vec<sr::Model>) -> Result<Vec<Sent>, ServiceError> {
     let ids: Vec<i32> = rows.iter().map(|r| r.service_id).collect();
     let services = service::Entity::find()

@@ -177,6 +177,18 @@ async fn other_vcse(db: &sea_orm::DatabaseConnection) {
     .unwrap();
 }
 
+/// Jack Turner's cell in a caseload table.
+fn turner_row(body: &str) -> String {
+    let at = body
+        .find("Jack Turner</a>")
+        .expect("Jack Turner in the caseload");
+    body[at..]
+        .split("</td>")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 seeded_db_test!(
     a_link_worker_connects_a_person_and_the_service_answers,
     |db| {
@@ -243,6 +255,14 @@ seeded_db_test!(
             record.body
         );
         assert!(record.body.contains("Sent, waiting for a reply"));
+        // And in the caseload, beside the person's name.
+        let caseload = format!("/caseload?worker=anyone&state={}", r.state);
+        let row = turner_row(&app.get(&mut lw, &caseload).await.body);
+        assert!(
+            row.contains("cuppa (Riverdale) (Riverdale Carers Centre), sent, waiting for a reply")
+                && row.contains("Community service: Carers"),
+            "{row}"
+        );
         // The organisation's worker: in the inbox, with what the service needs.
         let mut vcse = app.sign_in(VCSE).await;
         let inbox = app.get(&mut vcse, "/inbox").await;
@@ -335,6 +355,8 @@ seeded_db_test!(
             record.body.contains("Attended"),
             "the link worker sees each step"
         );
+        let row = turner_row(&app.get(&mut lw, &caseload).await.body);
+        assert!(row.contains("(Riverdale Carers Centre), attended"), "{row}");
         assert!(app.audit_count("service_referral_viewed", "success").await >= 1);
         assert!(app.audit_count("service_referral_viewed", "refused").await >= 2);
     }

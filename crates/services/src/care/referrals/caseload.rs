@@ -37,7 +37,8 @@ pub struct CaseloadFilter {
 
 pub struct CaseloadRow {
     pub referral: crate::care::Referral,
-    pub person: crate::care::Person,
+    /// The referral is in the actor's care scope, so they may see its person's record.
+    pub person: crate::care::PersonAccess,
     pub assigned: Option<String>,
 }
 
@@ -503,7 +504,9 @@ async fn page_rows<C: ConnectionTrait>(
         .map(|row| {
             Ok(CaseloadRow {
                 referral: referral::Model::from_query_result(row, "r_")?.try_into()?,
-                person: person::Model::from_query_result(row, "p_")?.try_into()?,
+                person: crate::care::PersonAccess::granted(person::Model::from_query_result(
+                    row, "p_",
+                )?)?,
                 assigned: row.try_get::<Option<String>>("", "assigned")?,
             })
         })

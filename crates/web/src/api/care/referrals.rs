@@ -143,7 +143,7 @@ pub async fn caseload(
             .into_iter()
             .map(|r| CaseloadItem {
                 referral: r.referral.into(),
-                person: r.person.into(),
+                person: r.person.into_person().into(),
                 assigned_to: r.assigned,
             })
             .collect(),

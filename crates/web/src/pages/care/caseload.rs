@@ -33,6 +33,47 @@ pub struct CaseRow {
     pub urgent: bool,
     pub duplicate: bool,
     pub note: String,
+    /// Where the person has been connected in the community, and how it went: "Carers Café
+    /// (Riverdale Carers Centre): Accepted".
+    pub community: Vec<String>,
+}
+
+/// Community service referrals shown beside each person in a list; more are on their record.
+const COMMUNITY_SHOWN: usize = 3;
+
+/// The community service referrals of the people in these rows, a line each (the newest few),
+/// keyed by person.
+pub async fn community_steps(
+    state: &AppState,
+    rows: &[&referrals::CaseloadRow],
+) -> Result<std::collections::HashMap<i32, Vec<String>>, ServiceError> {
+    let people: Vec<_> = rows.iter().map(|r| &r.person).collect();
+    let sent = services::directory::referrals::of_people(&state.svc, &people).await?;
+    Ok(sent
+        .into_iter()
+        .map(|(person, list)| {
+            let more = list.len().saturating_sub(COMMUNITY_SHOWN);
+            let mut lines: Vec<String> = list
+                .into_iter()
+                .take(COMMUNITY_SHOWN)
+                .map(|s| {
+                    format!(
+                        "Community service: {} ({}), {}",
+                        s.service,
+                        s.organization,
+                        s.state.label().to_lowercase()
+                    )
+                })
+                .collect();
+            if more > 0 {
+                lines.push(format!(
+                    "and {more} more community service referral{} on their record",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+            (person, lines)
+        })
+        .collect())
 }
 
 pub fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
@@ -54,6 +95,7 @@ pub fn case_row(r: referrals::CaseloadRow, note: String) -> CaseRow {
         urgent: r.referral.urgency == Urgency::Urgent,
         duplicate: r.referral.possible_duplicate_of.is_some(),
         note,
+        community: Vec::new(),
     }
 }
 
@@ -190,10 +232,21 @@ pub async fn caseload(
                 ),
             };
             let pager = Pager::new("/caseload", &keep, p.page, p.total_pages());
+            let mut community =
+                match community_steps(&state, &p.rows.iter().collect::<Vec<_>>()).await {
+                    Ok(c) => c,
+                    Err(e) => return PageError::new(e, &v).into_response(),
+                };
             (
                 p.rows
                     .into_iter()
-                    .map(|r| case_row(r, String::new()))
+                    .map(|r| {
+                        let steps = community.remove(&r.person.id()).unwrap_or_default();
+                        CaseRow {
+                            community: steps,
+                            ..case_row(r, String::new())
+                        }
+                    })
                     .collect(),
                 text,
                 pager,
@@ -322,6 +375,20 @@ pub async fn no_one_lost(
         "people with no contact for 28 days",
     );
     let NoOneLost { waiting, stale } = view;
+    let shown: Vec<_> = waiting
+        .rows
+        .iter()
+        .chain(stale.rows.iter())
+        .map(|(r, _)| r)
+        .collect();
+    let community = match community_steps(&state, &shown).await {
+        Ok(c) => c,
+        Err(e) => return PageError::new(e, &v).into_response(),
+    };
+    let row = |r: referrals::CaseloadRow, why| CaseRow {
+        community: community.get(&r.person.id()).cloned().unwrap_or_default(),
+        ..case_row(r, note(why))
+    };
     render(
         StatusCode::OK,
         &LostPage {
@@ -329,15 +396,11 @@ pub async fn no_one_lost(
             waiting: waiting
                 .rows
                 .into_iter()
-                .map(|(r, why)| case_row(r, note(why)))
+                .map(|(r, why)| row(r, why))
                 .collect(),
             waiting_text,
             waiting_pager,
-            stale: stale
-                .rows
-                .into_iter()
-                .map(|(r, why)| case_row(r, note(why)))
-                .collect(),
+            stale: stale.rows.into_iter().map(|(r, why)| row(r, why)).collect(),
             stale_text,
             stale_pager,
         },
