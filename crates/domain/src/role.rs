@@ -53,6 +53,9 @@ pub enum Permission {
     /// Review and publish changes to the community directory's listings, and confirm listings
     /// are still right.
     CurateDirectory,
+    /// Run events and courses for one's organisation or network: publish them, see who has
+    /// booked, take payment by invoice, check people in.
+    OrganiseEvents,
 }
 
 impl Role {
@@ -115,6 +118,7 @@ impl Role {
                 UseApi,
                 Refer,
                 CurateDirectory,
+                OrganiseEvents,
             ],
             Role::PcnManager => &[
                 ViewOrganisations,
@@ -143,7 +147,13 @@ impl Role {
                 AnswerServiceReferrals,
                 EditListings,
             ],
-            Role::NetworkOrganiser => &[ViewOrganisations, ViewInsights, UseApi, Refer],
+            Role::NetworkOrganiser => &[
+                ViewOrganisations,
+                ViewInsights,
+                UseApi,
+                Refer,
+                OrganiseEvents,
+            ],
             Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person => &[],
         }
@@ -199,6 +209,7 @@ impl Permission {
             Permission::AnswerServiceReferrals => "answer_service_referrals",
             Permission::EditListings => "edit_listings",
             Permission::CurateDirectory => "curate_directory",
+            Permission::OrganiseEvents => "organise_events",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod identity;
 pub mod jobs;
+pub mod learning;
 pub mod limits;
 pub mod ods_import;
 pub mod org;
@@ -97,6 +98,10 @@ pub struct Settings {
     /// smtp://user:pass@host:port or smtps://…; None writes files to `outbox_dir`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Minutes a basket holds places before they go back on sale.
+    pub basket_hold_minutes: i64,
+    /// Hours someone offered a place from a waiting list has to take it.
+    pub waitlist_offer_hours: i64,
 }
 
 impl Default for Settings {
@@ -111,6 +116,8 @@ impl Default for Settings {
             outbox_dir: PathBuf::from("outbox"),
             smtp_url: None,
             mail_from: "whatmatters <no-reply@whatmatters.invalid>".into(),
+            basket_hold_minutes: 30,
+            waitlist_offer_hours: 48,
         }
     }
 }

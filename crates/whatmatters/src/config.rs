@@ -40,6 +40,10 @@ pub struct Config {
     pub sqlite_synchronous: String,
     /// A bearer token that /metrics requires; unset, /metrics answers 404.
     pub metrics_token: Option<String>,
+    /// Minutes a basket holds places before they go back on sale (1 to 1440).
+    pub basket_hold_minutes: i64,
+    /// Hours someone offered a place from a waiting list has to take it (1 to 336).
+    pub waitlist_offer_hours: i64,
 }
 
 impl Default for Config {
@@ -65,6 +69,8 @@ impl Default for Config {
             request_timeout_secs: 30,
             sqlite_synchronous: "full".into(),
             metrics_token: None,
+            basket_hold_minutes: s.basket_hold_minutes,
+            waitlist_offer_hours: s.waitlist_offer_hours,
         }
     }
 }
@@ -116,6 +122,12 @@ impl Config {
         {
             anyhow::bail!("metrics_token must be at least 16 characters");
         }
+        if !(1..=1440).contains(&self.basket_hold_minutes) {
+            anyhow::bail!("basket_hold_minutes must be from 1 to 1440");
+        }
+        if !(1..=336).contains(&self.waitlist_offer_hours) {
+            anyhow::bail!("waitlist_offer_hours must be from 1 to 336");
+        }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             anyhow::bail!(
                 "session timeouts must be at least 1 minute (idle) and 1 hour (absolute)"
@@ -150,6 +162,8 @@ impl Config {
             outbox_dir: self.outbox_dir.clone(),
             smtp_url: self.smtp_url.clone(),
             mail_from: self.mail_from.clone(),
+            basket_hold_minutes: self.basket_hold_minutes,
+            waitlist_offer_hours: self.waitlist_offer_hours,
         }
     }
 

@@ -1,7 +1,9 @@
 //! Reading listings whole: a service with its organisation, places, times, costs and needs,
-//! loaded for a page of services in a few queries (not one per service).
+//! loaded for a page of services in six queries run side by side (not one per service).
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 use store::entities::{
     directory_cost_option as cost, directory_location as location,
@@ -43,77 +45,75 @@ pub struct Full {
 }
 
 /// The services with these ids, whole, in the order given (ids not found are left out).
+/// Six queries, each by the ids alone, so they run at once (on a pool, side by side).
 pub async fn full(c: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Full>, ServiceError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let services = service::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            service::Entity::belongs_to(organization::Entity)
+                .from(service::Column::OrganizationId)
+                .to(organization::Column::Id)
+                .into(),
+        )
+        .select_also(organization::Entity)
         .filter(service::Column::Id.is_in(ids.to_vec()))
-        .all(c)
-        .await?;
-    let org_ids: Vec<i32> = services.iter().map(|s| s.organization_id).collect();
-    let orgs: HashMap<i32, organization::Model> = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(org_ids))
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let sals = sal::Entity::find()
+        .all(c);
+    let places = sal::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            sal::Entity::belongs_to(location::Entity)
+                .from(sal::Column::LocationId)
+                .to(location::Column::Id)
+                .into(),
+        )
+        .select_also(location::Entity)
         .filter(sal::Column::ServiceId.is_in(ids.to_vec()))
         .order_by_asc(sal::Column::Id)
-        .all(c)
-        .await?;
-    let locs: HashMap<i32, location::Model> = location::Entity::find()
-        .filter(location::Column::Id.is_in(sals.iter().map(|x| x.location_id).collect::<Vec<_>>()))
-        .all(c)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
+        .all(c);
     let schedules = schedule::Entity::find()
         .filter(schedule::Column::ServiceId.is_in(ids.to_vec()))
         .order_by_asc(schedule::Column::Id)
-        .all(c)
-        .await?;
+        .all(c);
     let costs = cost::Entity::find()
         .filter(cost::Column::ServiceId.is_in(ids.to_vec()))
         .order_by_asc(cost::Column::Id)
-        .all(c)
-        .await?;
-    let links = service_term::Entity::find()
+        .all(c);
+    let needs = service_term::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            service_term::Entity::belongs_to(taxonomy_term::Entity)
+                .from(service_term::Column::TermId)
+                .to(taxonomy_term::Column::Id)
+                .into(),
+        )
+        .select_also(taxonomy_term::Entity)
         .filter(service_term::Column::ServiceId.is_in(ids.to_vec()))
-        .all(c)
-        .await?;
-    let mut term_ids: Vec<String> = links.iter().map(|l| l.term_id.clone()).collect();
-    term_ids.sort();
-    term_ids.dedup();
-    let terms: HashMap<String, taxonomy_term::Model> = taxonomy_term::Entity::find()
-        .filter(taxonomy_term::Column::Id.is_in(term_ids))
-        .all(c)
-        .await?
+        .all(c);
+    let taxonomies = taxonomy::Entity::find().all(c);
+    let (services, places, schedules, costs, needs, taxonomies) =
+        tokio::try_join!(services, places, schedules, costs, needs, taxonomies)?;
+    let taxonomies: HashMap<String, String> =
+        taxonomies.into_iter().map(|t| (t.id, t.name)).collect();
+    let links: Vec<(i32, taxonomy_term::Model)> = needs
         .into_iter()
-        .map(|t| (t.id.clone(), t))
+        .filter_map(|(l, t)| t.map(|t| (l.service_id, t)))
         .collect();
-    let taxonomies: HashMap<String, String> = taxonomy::Entity::find()
-        .all(c)
-        .await?
+    let sals: Vec<(sal::Model, location::Model)> = places
         .into_iter()
-        .map(|t| (t.id, t.name))
+        .filter_map(|(x, l)| l.map(|l| (x, l)))
         .collect();
     let mut out = Vec::new();
     for id in ids {
-        let Some(s) = services.iter().find(|s| s.id == *id) else {
-            continue;
-        };
-        let Some(o) = orgs.get(&s.organization_id) else {
+        let Some((s, Some(o))) = services.iter().find(|(s, _)| s.id == *id) else {
             continue;
         };
         let mut needs: Vec<Need> = links
             .iter()
-            .filter(|l| l.service_id == s.id)
-            .filter_map(|l| terms.get(&l.term_id))
-            .map(|t| Need {
+            .filter(|(sid, _)| *sid == s.id)
+            .map(|(_, t)| Need {
                 taxonomy: taxonomies.get(&t.taxonomy_id).cloned().unwrap_or_default(),
                 term: t.clone(),
             })
@@ -122,12 +122,10 @@ pub async fn full(c: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Full>, Se
         out.push(Full {
             places: sals
                 .iter()
-                .filter(|x| x.service_id == s.id)
-                .filter_map(|x| {
-                    locs.get(&x.location_id).map(|l| At {
-                        uuid: x.uuid.clone(),
-                        location: l.clone(),
-                    })
+                .filter(|(x, _)| x.service_id == s.id)
+                .map(|(x, l)| At {
+                    uuid: x.uuid.clone(),
+                    location: l.clone(),
                 })
                 .collect(),
             schedules: schedules

@@ -99,4 +99,9 @@ pub fn registry() -> Registry {
             Duration::from_secs(3600),
             |svc: Services| async move { crate::directory::curation::remind_stale(&svc).await },
         )
+        .every(
+            "basket holds that ran out returned to sale",
+            Duration::from_secs(60),
+            |svc: Services| async move { crate::learning::booking::release_expired(&svc).await },
+        )
 }

@@ -15,6 +15,7 @@ mod m0010_identity_check;
 mod m0011_directory_taxonomy;
 mod m0012_directory;
 mod m0013_service_referrals;
+mod m0014_learning;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_directory_taxonomy::Migration),
             Box::new(m0012_directory::Migration),
             Box::new(m0013_service_referrals::Migration),
+            Box::new(m0014_learning::Migration),
         ]
     }
 }
@@ -87,4 +89,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0011_directory_taxonomy.rs"),
     include_str!("m0012_directory.rs"),
     include_str!("m0013_service_referrals.rs"),
+    include_str!("m0014_learning.rs"),
 ];
