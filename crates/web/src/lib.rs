@@ -115,6 +115,7 @@ pub fn all_routes() -> Routes {
         .merge(api::care::routes())
         .merge(openreferral::routes())
         .merge(pages::directory::routes())
+        .merge(pages::learning::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

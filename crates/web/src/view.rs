@@ -71,6 +71,7 @@ impl Layout {
                 "Directory",
                 a.can(Permission::EditListings) || a.can(Permission::CurateDirectory),
             );
+            add("/learning", "Learning", true);
             add(
                 "/find-support",
                 "Find support",
@@ -246,6 +247,12 @@ pub fn confirmation(code: &str) -> &'static str {
         }
         "capacity" => "Whether the service has places has been saved",
         "assured" => "The listing is confirmed as right today",
+        "basket" => "The places are in your basket",
+        "basket-removed" => "Those places have been taken out of your basket",
+        "booked" => "Your places are booked: we have emailed you the details",
+        "booking-cancelled" => "The booking is cancelled: its places have gone back on sale",
+        "paid" => "The booking is marked as paid",
+        "event-published" => "It is published: people can find it and book",
         _ => "",
     }
 }

@@ -8,10 +8,12 @@
 mod bulk;
 mod care;
 mod directory;
+mod learning;
 mod platform;
 
 pub use bulk::seed_bulk;
 pub use directory::{seed_directory, seed_services};
+pub use learning::seed_learning;
 pub use platform::{DemoUser, USERS, seed_base};
 
 use care::seed_care;
@@ -31,6 +33,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
     directory::seed_directory(svc).await?;
     seed_care(svc).await?;
     directory::seed_connections(svc).await?;
+    learning::seed_learning(svc).await?;
     Ok(true)
 }
 

@@ -11,6 +11,7 @@ mod care;
 mod daily;
 mod directory;
 mod errors;
+mod learning;
 mod openreferral;
 mod organisations;
 mod sessions;

@@ -1,0 +1,68 @@
+//! Learning and events: the public catalogue and each event's page, booking (a basket for
+//! those signed in; one free place for a guest), the bookings people have made, and the pages
+//! where organisers publish events and take payment.
+
+pub mod basket;
+pub mod bookings;
+pub mod catalogue;
+pub mod organise;
+
+use chrono::{DateTime, Utc};
+use domain::Permission;
+use domain::dates::UK;
+
+use crate::routes::{Need, Routes, permission};
+
+pub fn routes() -> Routes {
+    let organise = permission(Permission::OrganiseEvents);
+    Routes::new()
+        .get("/learning", Need::Public, catalogue::list)
+        .get("/learning/events/{id}", Need::Public, catalogue::event)
+        .post("/learning/events/{id}/book", Need::Public, catalogue::book)
+        .post("/learning/events/{id}/basket", Need::SignedIn, basket::add)
+        .get("/learning/basket", Need::SignedIn, basket::show)
+        .post("/learning/basket/remove", Need::SignedIn, basket::remove)
+        .post(
+            "/learning/basket/checkout",
+            Need::SignedIn,
+            basket::checkout,
+        )
+        .get("/learning/bookings", Need::SignedIn, bookings::mine)
+        .get("/learning/bookings/{code}", Need::Public, bookings::one)
+        .post(
+            "/learning/bookings/{code}/cancel",
+            Need::Public,
+            bookings::cancel,
+        )
+        .get("/learning/organise", organise, organise::list)
+        .get("/learning/organise/new", organise, organise::form)
+        .post("/learning/organise/new", organise, organise::create)
+        .post(
+            "/learning/organise/orders/{code}/paid",
+            organise,
+            organise::paid,
+        )
+}
+
+/// "Tuesday 1 December 2026, 10am to 1pm" (UK time); across days, both dates.
+pub fn when(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
+    let (s, e) = (starts.with_timezone(&UK), ends.with_timezone(&UK));
+    let time = |t: &chrono::DateTime<chrono_tz::Tz>| {
+        if t.format("%M").to_string() == "00" {
+            t.format("%-I%P").to_string()
+        } else {
+            t.format("%-I:%M%P").to_string()
+        }
+    };
+    if s.date_naive() == e.date_naive() {
+        format!("{}, {} to {}", s.format("%A %-d %B %Y"), time(&s), time(&e))
+    } else {
+        format!(
+            "{}, {} to {}, {}",
+            s.format("%A %-d %B %Y"),
+            time(&s),
+            e.format("%A %-d %B %Y"),
+            time(&e)
+        )
+    }
+}

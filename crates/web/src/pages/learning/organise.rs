@@ -1,0 +1,405 @@
+//! Organisers' pages: their events and courses with the places taken, orders waiting for
+//! payment by invoice, and publishing a new event or course.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::learning::{self as l, EventInput, Format, Kind, Pence, Session};
+use services::learning::booking;
+use services::learning::catalogue;
+use services::{Actor, FieldError, ServiceError};
+use std::collections::HashMap;
+
+use super::bookings::{OrderView, view};
+use super::catalogue::{Card, card};
+use crate::AppState;
+use crate::error::PageError;
+use crate::forms::Form;
+use crate::view::{Errors, Layout, render};
+use crate::viewer::{CurrentActor, Viewer};
+
+/// Sessions a course can be given on the form at once (more can follow as further courses).
+const FORM_SESSIONS: usize = 4;
+
+pub struct Row {
+    pub card: Card,
+    pub taken: String,
+}
+
+#[derive(Template)]
+#[template(path = "learning/organise.html")]
+struct ListPage {
+    l: Layout,
+    errors: Errors,
+    events: Vec<Row>,
+    unpaid: Vec<OrderView>,
+}
+
+async fn list_page(
+    state: &AppState,
+    v: &Viewer,
+    a: &Actor,
+    status: StatusCode,
+    errors: Errors,
+) -> Response {
+    let now = state.svc.now();
+    let (events, unpaid) = match tokio::try_join!(
+        catalogue::organised(&state.svc, a, false),
+        booking::awaiting_payment(&state.svc, a)
+    ) {
+        Ok(x) => x,
+        Err(e) => return PageError::new(e, v).into_response(),
+    };
+    render(
+        status,
+        &ListPage {
+            l: Layout::for_viewer("Your events and courses", v, "/learning").with_errors(&errors),
+            errors,
+            events: events
+                .iter()
+                .map(|e| Row {
+                    card: card(e, now),
+                    taken: e
+                        .pools
+                        .iter()
+                        .map(|p| {
+                            format!(
+                                "{} of {} {}",
+                                p.taken,
+                                p.places,
+                                p.mode.label().to_lowercase()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
+            unpaid: unpaid.iter().map(view).collect(),
+        },
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+) -> Response {
+    list_page(&state, &v, a, StatusCode::OK, Errors::default()).await
+}
+
+/// Marks an invoiced order paid.
+pub async fn paid(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(code): Path<String>,
+) -> Response {
+    match booking::mark_paid(&state.svc, a, &v.meta, &code).await {
+        Ok(()) => Redirect::to("/learning/organise?saved=paid").into_response(),
+        Err(ServiceError::Conflict(m)) => {
+            list_page(
+                &state,
+                &v,
+                a,
+                StatusCode::CONFLICT,
+                Errors::one("unpaid", m),
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "learning/event_form.html")]
+struct FormPage {
+    l: Layout,
+    errors: Errors,
+    f: HashMap<String, String>,
+    organisations: Vec<(String, String)>,
+    formats: Vec<(&'static str, &'static str)>,
+    topics: Vec<(&'static str, &'static str)>,
+    regions: Vec<(&'static str, &'static str)>,
+    extra_sessions: Vec<usize>,
+}
+
+impl FormPage {
+    fn v(&self, k: &str) -> &str {
+        self.f.get(k).map(String::as_str).unwrap_or("")
+    }
+    fn key(&self, k: &str, n: &usize) -> String {
+        format!("session{n}_{k}")
+    }
+    fn e(&self, k: &str) -> &str {
+        self.errors.get(k).unwrap_or("")
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    v: &Viewer,
+    a: &Actor,
+    status: StatusCode,
+    errors: Errors,
+    f: HashMap<String, String>,
+) -> Response {
+    let organisations = match catalogue::organisers(&state.svc, a).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect(),
+        Err(e) => return PageError::new(e, v).into_response(),
+    };
+    render(
+        status,
+        &FormPage {
+            l: Layout::for_viewer("Publish an event or course", v, "/learning")
+                .with_errors(&errors),
+            errors,
+            f,
+            organisations,
+            formats: Format::ALL
+                .iter()
+                .map(|x| (x.as_str(), x.label()))
+                .collect(),
+            topics: l::TOPICS.to_vec(),
+            regions: l::REGIONS.to_vec(),
+            extra_sessions: (2..=FORM_SESSIONS).collect(),
+        },
+    )
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+) -> Response {
+    form_page(
+        &state,
+        &v,
+        a,
+        StatusCode::OK,
+        Errors::default(),
+        HashMap::new(),
+    )
+    .await
+}
+
+/// The form's fields in the order they appear, for the error summary.
+const FIELDS: [&str; 15] = [
+    "organisation",
+    "title",
+    "summary",
+    "description",
+    "topic",
+    "region",
+    "format",
+    "venue",
+    "join_link",
+    "in_person_places",
+    "online_places",
+    "price",
+    "cpd_hours",
+    "audience",
+    "date",
+];
+
+/// A session from the form: its date, start and end, each named `{prefix}date` and so on.
+fn session_of(
+    f: &HashMap<String, String>,
+    prefix: &str,
+    required: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<Session> {
+    let get = |k: &str| {
+        f.get(&format!("{prefix}{k}"))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    };
+    let (d, s, e) = (get("date"), get("start"), get("end"));
+    if !required && d.is_empty() && s.is_empty() && e.is_empty() {
+        return None;
+    }
+    let date = domain::dates::parse(d);
+    if date.is_none() {
+        errors.push(FieldError::new(
+            &format!("{prefix}date"),
+            if d.is_empty() {
+                "Enter the date it is held".into()
+            } else {
+                "The date must be a real date, like 14 3 2027".to_string()
+            },
+        ));
+    }
+    let start = domain::dates::parse_time(s);
+    if start.is_none() {
+        errors.push(FieldError::new(
+            &format!("{prefix}start"),
+            "Enter the time it starts, like 10am or 14:30",
+        ));
+    }
+    let end = domain::dates::parse_time(e);
+    if end.is_none() {
+        errors.push(FieldError::new(
+            &format!("{prefix}end"),
+            "Enter the time it ends, like 1pm or 16:00",
+        ));
+    }
+    let (date, start, end) = (date?, start?, end?);
+    let starts_at = domain::dates::uk_instant(date, start)?;
+    let ends_at = domain::dates::uk_instant(date, end)?;
+    Some(Session {
+        title: String::new(),
+        starts_at,
+        ends_at,
+    })
+}
+
+fn places(f: &HashMap<String, String>, k: &str, label: &str, errors: &mut Vec<FieldError>) -> i32 {
+    match f
+        .get(k)
+        .map(|s| s.trim().replace(',', ""))
+        .unwrap_or_default()
+    {
+        s if s.is_empty() => 0,
+        s => s.parse::<i32>().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                k,
+                format!("{label} must be a whole number, like 30"),
+            ));
+            -1
+        }),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let mut errors = Vec::new();
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let org: Option<i32> = get("organisation").parse().ok();
+    if org.is_none() {
+        errors.push(FieldError::new(
+            "organisation",
+            "Choose the organisation that runs it",
+        ));
+    }
+    let format = Format::parse(&get("format"));
+    if format.is_none() {
+        errors.push(FieldError::new(
+            "format",
+            "Choose whether it is face to face, online or both",
+        ));
+    }
+    let price = match Pence::parse_pounds(&get("price")) {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(FieldError::new("price", e.to_string()));
+            Pence::FREE
+        }
+    };
+    let cpd_minutes = match get("cpd_hours").trim() {
+        "" => 0,
+        h => match h.parse::<f64>() {
+            Ok(x) if x.is_finite() && (0.0..=f64::from(l::MAX_CPD_MINUTES / 60)).contains(&x) => {
+                (x * 60.0).round() as i32
+            }
+            _ => {
+                errors.push(FieldError::new(
+                    "cpd_hours",
+                    format!(
+                        "CPD hours must be a number from 0 to {}, like 3 or 1.5",
+                        l::MAX_CPD_MINUTES / 60
+                    ),
+                ));
+                0
+            }
+        },
+    };
+    let in_person_places = places(&f, "in_person_places", "Places in the room", &mut errors);
+    let online_places = places(&f, "online_places", "Places online", &mut errors);
+    let mut sessions: Vec<Session> = session_of(&f, "", true, &mut errors).into_iter().collect();
+    for n in 2..=FORM_SESSIONS {
+        sessions.extend(session_of(&f, &format!("session{n}_"), false, &mut errors));
+    }
+    let input = EventInput {
+        kind: if sessions.len() > 1 {
+            Kind::Course
+        } else {
+            Kind::Event
+        },
+        title: get("title"),
+        summary: get("summary"),
+        description: get("description"),
+        topic: get("topic"),
+        region: get("region"),
+        format: format.unwrap_or(Format::InPerson),
+        venue: get("venue"),
+        join_link: get("join_link"),
+        in_person_places,
+        online_places,
+        price,
+        cpd_minutes,
+        audience: get("audience"),
+        sessions,
+    };
+    // Every problem at once: the form's own, then the event's.
+    if let Err(list) = input.clean() {
+        for p in list {
+            // A session's timing problem belongs to its end time on the form.
+            let field = match p.field.as_str() {
+                "ends_at" => "end".to_owned(),
+                "sessions" => "date".to_owned(),
+                f => f.to_owned(),
+            };
+            if !errors.iter().any(|e| e.field == field)
+                && !(format.is_none() && matches!(field.as_str(), "venue" | "in_person_places"))
+            {
+                errors.push(FieldError::new(&field, p.message));
+            }
+        }
+    }
+    let result = if errors.is_empty() {
+        match org {
+            Some(org) => catalogue::create(&state.svc, a, &v.meta, org, &input).await,
+            None => Err(ServiceError::invalid(
+                "organisation",
+                "Choose the organisation",
+            )),
+        }
+    } else {
+        Err(ServiceError::Invalid(errors))
+    };
+    match result {
+        Ok(uuid) => {
+            Redirect::to(&format!("/learning/events/{uuid}?saved=event-published")).into_response()
+        }
+        Err(ServiceError::Invalid(mut list)) => {
+            for e in &mut list {
+                if e.field == "starts_at" {
+                    e.field = "date".into();
+                }
+            }
+            list.sort_by_key(|e| {
+                FIELDS
+                    .iter()
+                    .position(|x| *x == e.field)
+                    .unwrap_or(FIELDS.len())
+            });
+            form_page(
+                &state,
+                &v,
+                a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                f,
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
