@@ -604,10 +604,8 @@ async fn confirm_by_email(
             where_label(l.mode),
             l.cost()
         ));
-        if l.mode == Mode::InPerson {
-            if let Some(v) = &l.event.venue {
-                body.push_str(&format!("  Where: {}\n", v.replace('\n', ", ")));
-            }
+        if let (Mode::InPerson, Some(v)) = (l.mode, &l.event.venue) {
+            body.push_str(&format!("  Where: {}\n", v.replace('\n', ", ")));
         }
     }
     body.push_str(&format!(

@@ -224,7 +224,7 @@ fn session_of(
     let date = domain::dates::parse(d);
     if date.is_none() {
         errors.push(FieldError::new(
-            &format!("{prefix}date"),
+            format!("{prefix}date"),
             if d.is_empty() {
                 "Enter the date it is held".into()
             } else {
@@ -235,14 +235,14 @@ fn session_of(
     let start = domain::dates::parse_time(s);
     if start.is_none() {
         errors.push(FieldError::new(
-            &format!("{prefix}start"),
+            format!("{prefix}start"),
             "Enter the time it starts, like 10am or 14:30",
         ));
     }
     let end = domain::dates::parse_time(e);
     if end.is_none() {
         errors.push(FieldError::new(
-            &format!("{prefix}end"),
+            format!("{prefix}end"),
             "Enter the time it ends, like 1pm or 16:00",
         ));
     }
@@ -356,9 +356,11 @@ pub async fn create(
                 "sessions" => "date".to_owned(),
                 f => f.to_owned(),
             };
-            if !errors.iter().any(|e| e.field == field)
-                && !(format.is_none() && matches!(field.as_str(), "venue" | "in_person_places"))
-            {
+            let already = errors.iter().any(|e| e.field == field);
+            // Without a format, where it is held and its places cannot be judged yet.
+            let unjudged =
+                format.is_none() && matches!(field.as_str(), "venue" | "in_person_places");
+            if !already && !unjudged {
                 errors.push(FieldError::new(&field, p.message));
             }
         }
