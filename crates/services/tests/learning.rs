@@ -367,3 +367,116 @@ store::db_test!(
         assert_eq!(booked, 60, "the count and the places agree");
     }
 );
+
+store::db_test!(a_freed_place_is_offered_down_the_waiting_list, |db| {
+    use services::learning::waitlist::{self, Joiner, Standing};
+    let c = ctx(db).await;
+    let uuid = publish(&c, &input("Tiny", Format::Online, 2, 0)).await;
+    let book = |i: usize| {
+        let svc = c.svc.clone();
+        let uuid = uuid.clone();
+        async move {
+            booking::book_as_guest(
+                &svc,
+                &meta(),
+                &uuid,
+                Mode::Online,
+                "Booker",
+                &format!("b{i}@example.org"),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let (first, first_token) = book(1).await;
+    let (second, second_token) = book(2).await;
+    let join = |who: &'static str| {
+        let svc = c.svc.clone();
+        let uuid = uuid.clone();
+        async move {
+            waitlist::join(
+                &svc,
+                &meta(),
+                &uuid,
+                Mode::Online,
+                Joiner::Guest {
+                    name: who,
+                    email: &format!("{}@example.org", who.to_lowercase()),
+                },
+            )
+            .await
+        }
+    };
+    let a = join("Ann").await.unwrap();
+    let b = join("Bob").await.unwrap();
+    let cc = join("Cat").await.unwrap();
+    assert!(
+        matches!(join("Ann").await, Err(ServiceError::Conflict(_))),
+        "once"
+    );
+    assert_eq!(
+        waitlist::standing(&c.svc, &cc).await.unwrap().standing,
+        Standing::Waiting { ahead: 2 }
+    );
+    // A cancellation keeps the place for the first person waiting; no one else can book it.
+    booking::cancel(&c.svc, &meta(), &first, Holder::Link(&first_token))
+        .await
+        .unwrap();
+    assert!(matches!(
+        waitlist::standing(&c.svc, &a).await.unwrap().standing,
+        Standing::Offered { .. }
+    ));
+    assert_eq!(catalogue::get(&c.svc, &uuid).await.unwrap().left(), 0);
+    assert!(matches!(
+        booking::book_as_guest(
+            &c.svc,
+            &meta(),
+            &uuid,
+            Mode::Online,
+            "Zed",
+            "zed@example.org"
+        )
+        .await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let (code, _) = waitlist::accept(&c.svc, &meta(), &a, "").await.unwrap();
+    assert!(code.starts_with("WM-"));
+    assert_eq!(
+        waitlist::standing(&c.svc, &a).await.unwrap().standing,
+        Standing::Booked
+    );
+    assert!(
+        matches!(
+            waitlist::accept(&c.svc, &meta(), &a, "").await,
+            Err(ServiceError::Conflict(_))
+        ),
+        "an offer is taken once"
+    );
+    // Bob is offered the next place but lets it run out: it passes to Cat.
+    booking::cancel(&c.svc, &meta(), &second, Holder::Link(&second_token))
+        .await
+        .unwrap();
+    c.clock.advance(Duration::hours(49));
+    assert_eq!(waitlist::expire_offers(&c.svc).await.unwrap(), 1);
+    match waitlist::accept(&c.svc, &meta(), &b, "").await {
+        Err(ServiceError::Conflict(m)) => assert!(m.contains("ran out"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        waitlist::standing(&c.svc, &cc).await.unwrap().standing,
+        Standing::Offered { .. }
+    ));
+    // Cat leaves instead: no one is waiting, so the place goes back on sale.
+    waitlist::leave(&c.svc, &meta(), &cc).await.unwrap();
+    assert!(matches!(
+        waitlist::leave(&c.svc, &meta(), &cc).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert_eq!(catalogue::get(&c.svc, &uuid).await.unwrap().left(), 1);
+    // With a place free, joining the list says to book it instead.
+    assert!(matches!(join("Dan").await, Err(ServiceError::Conflict(_))));
+    assert!(matches!(
+        waitlist::standing(&c.svc, "not-a-token").await,
+        Err(ServiceError::NotFound(_))
+    ));
+});

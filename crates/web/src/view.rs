@@ -253,6 +253,8 @@ pub fn confirmation(code: &str) -> &'static str {
         "booking-cancelled" => "The booking is cancelled: its places have gone back on sale",
         "paid" => "The booking is marked as paid",
         "event-published" => "It is published: people can find it and book",
+        "waitlist-joined" => "You are on the waiting list: we have emailed you a link to this page",
+        "waitlist-left" => "You have left the waiting list",
         _ => "",
     }
 }

@@ -104,4 +104,9 @@ pub fn registry() -> Registry {
             Duration::from_secs(60),
             |svc: Services| async move { crate::learning::booking::release_expired(&svc).await },
         )
+        .every(
+            "waiting-list offers that ran out passed to the next person",
+            Duration::from_secs(60),
+            |svc: Services| async move { crate::learning::waitlist::expire_offers(&svc).await },
+        )
 }

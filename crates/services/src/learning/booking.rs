@@ -111,7 +111,7 @@ async fn take(
 }
 
 /// Gives back `n` places of a kind at an event.
-async fn give_back(
+pub(crate) async fn give_back(
     txn: &DatabaseTransaction,
     event_id: i32,
     mode: Mode,
@@ -127,9 +127,12 @@ async fn give_back(
     Ok(())
 }
 
-/// Gives back places, counted by event and kind.
-async fn give_back_all(
+/// Frees places, counted by event and kind: each is kept for the next person on its waiting
+/// list (who is offered it), or goes back on sale.
+async fn free_all(
+    svc: &Services,
     txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
     places: &[place::Model],
 ) -> Result<(), ServiceError> {
     let mut counts: BTreeMap<(i32, &str), i32> = BTreeMap::new();
@@ -138,7 +141,8 @@ async fn give_back_all(
     }
     for ((event_id, mode), n) in counts {
         if let Some(m) = Mode::parse(mode) {
-            give_back(txn, event_id, m, n).await?;
+            let kept = super::waitlist::offer_freed(svc, txn, now, event_id, m, n).await?;
+            give_back(txn, event_id, m, n - kept).await?;
         }
     }
     Ok(())
@@ -146,6 +150,7 @@ async fn give_back_all(
 
 /// Lets go of holds that ran out (of one holder, or of everyone), returning their places.
 async fn release_expired_in(
+    svc: &Services,
     txn: &DatabaseTransaction,
     now: DateTime<Utc>,
     holder: Option<i32>,
@@ -160,7 +165,7 @@ async fn release_expired_in(
     if gone.is_empty() {
         return Ok(0);
     }
-    give_back_all(txn, &gone).await?;
+    free_all(svc, txn, now, &gone).await?;
     place::Entity::update_many()
         .col_expr(place::Column::State, Expr::value(LAPSED))
         .filter(place::Column::Id.is_in(gone.iter().map(|p| p.id)))
@@ -184,7 +189,7 @@ async fn forget_lapsed(txn: &DatabaseTransaction, holder: i32) -> Result<u64, Se
 pub async fn release_expired(svc: &Services) -> Result<u64, ServiceError> {
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
-    let n = release_expired_in(&txn, now, None).await?;
+    let n = release_expired_in(svc, &txn, now, None).await?;
     place::Entity::delete_many()
         .filter(place::Column::State.eq(LAPSED))
         .filter(place::Column::HoldExpiresAt.lt(now - Duration::days(1)))
@@ -270,7 +275,7 @@ pub async fn hold(
     let txn = store::begin_write(&svc.db).await?;
     let e = catalogue::get_in(&txn, event_uuid).await?;
     check_bookable(&e, mode, n, now)?;
-    release_expired_in(&txn, now, None).await?;
+    release_expired_in(svc, &txn, now, None).await?;
     forget_lapsed(&txn, actor.user_id).await?;
     let already = place::Entity::find()
         .filter(place::Column::EventId.eq(e.id))
@@ -407,7 +412,7 @@ pub async fn remove(
     if held.is_empty() {
         return Err(ServiceError::NotFound("basket line"));
     }
-    give_back_all(&txn, &held).await?;
+    free_all(svc, &txn, svc.now(), &held).await?;
     place::Entity::delete_many()
         .filter(place::Column::Id.is_in(held.iter().map(|p| p.id)))
         .exec(&txn)
@@ -439,7 +444,7 @@ pub async fn checkout(
     let po = p.str("po_number", &input.po_number, PO_NUMBER);
     p.finish()?;
     let txn = store::begin_write(&svc.db).await?;
-    release_expired_in(&txn, now, Some(actor.user_id)).await?;
+    release_expired_in(svc, &txn, now, Some(actor.user_id)).await?;
     let lapsed = forget_lapsed(&txn, actor.user_id).await?;
     let held = place::Entity::find()
         .filter(place::Column::HolderId.eq(actor.user_id))
@@ -663,13 +668,16 @@ pub async fn book_as_guest(
             e.title, e.price
         )));
     }
-    release_expired_in(&txn, now, None).await?;
+    release_expired_in(svc, &txn, now, None).await?;
     if !take(&txn, e.id, mode, 1).await? {
         return Err(full(&txn, &e, mode, 1).await?);
     }
-    let (o, token) = new_order(
+    let (o, token) = book_kept_place(
+        svc,
         &txn,
         now,
+        &e,
+        mode,
         None,
         &name,
         email.as_str(),
@@ -678,23 +686,6 @@ pub async fn book_as_guest(
         None,
     )
     .await?;
-    let booked = place::ActiveModel {
-        event_id: Set(e.id),
-        mode: Set(mode.as_str().into()),
-        state: Set(BOOKED.into()),
-        holder_id: Set(None),
-        hold_expires_at: Set(None),
-        order_id: Set(Some(o.id)),
-        price_pence: Set(0),
-        attendee_name: Set(Some(name.clone())),
-        attendee_email: Set(Some(email.as_str().to_owned())),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let lines = lines_of(&txn, std::slice::from_ref(&booked)).await?;
-    confirm_by_email(svc, &txn, now, &o, &lines, &token).await?;
     audit::record(
         &txn,
         now,
@@ -708,6 +699,44 @@ pub async fn book_as_guest(
     txn.commit().await?;
     svc.jobs_queued();
     Ok((o.code, token))
+}
+
+/// Books one place already counted as taken (by the caller, or kept from a waiting list) on
+/// an order of its own, and e-mails the confirmation. Returns the order and the secret of the
+/// link that manages it.
+#[expect(clippy::too_many_arguments, reason = "an order's fields, each needed")]
+pub(crate) async fn book_kept_place(
+    svc: &Services,
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    e: &Event,
+    mode: Mode,
+    user_id: Option<i32>,
+    name: &str,
+    email: &str,
+    state: OrderState,
+    price: Pence,
+    po: Option<String>,
+) -> Result<(order::Model, String), ServiceError> {
+    let (o, token) = new_order(txn, now, user_id, name, email, state, price, po).await?;
+    let booked = place::ActiveModel {
+        event_id: Set(e.id),
+        mode: Set(mode.as_str().into()),
+        state: Set(BOOKED.into()),
+        holder_id: Set(None),
+        hold_expires_at: Set(None),
+        order_id: Set(Some(o.id)),
+        price_pence: Set(price.0),
+        attendee_name: Set(Some(name.to_owned())),
+        attendee_email: Set(Some(email.to_owned())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let lines = lines_of(txn, std::slice::from_ref(&booked)).await?;
+    confirm_by_email(svc, txn, now, &o, &lines, &token).await?;
+    Ok((o, token))
 }
 
 /// Who is asking about an order: its account, or whoever holds the link from its e-mail.
@@ -837,7 +866,7 @@ pub async fn cancel(
         .filter(place::Column::State.eq(BOOKED))
         .all(&txn)
         .await?;
-    give_back_all(&txn, &places).await?;
+    free_all(svc, &txn, now, &places).await?;
     place::Entity::update_many()
         .col_expr(place::Column::State, Expr::value(CANCELLED))
         .filter(place::Column::Id.is_in(places.iter().map(|p| p.id)))
@@ -849,7 +878,7 @@ pub async fn cancel(
         &o.email,
         &format!("Booking {} cancelled", o.code),
         &format!(
-            "Dear {},\n\nYour booking {} has been cancelled, as you asked. Its places have gone back on sale.\n",
+            "Dear {},\n\nYour booking {} has been cancelled, as you asked. Its places have been freed for others.\n",
             o.name, o.code
         ),
     )

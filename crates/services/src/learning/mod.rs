@@ -3,3 +3,4 @@
 
 pub mod booking;
 pub mod catalogue;
+pub mod waitlist;

@@ -17,6 +17,9 @@ pub struct Model {
     /// SHA-256 of the secret in the links that accept an offer or leave the list.
     #[serde(skip)]
     pub token_hash: String,
+    /// SHA-256 of the secret in the link of the latest offer's e-mail.
+    #[serde(skip)]
+    pub offer_token_hash: Option<String>,
     pub joined_at: DateTimeUtc,
     pub offered_at: Option<DateTimeUtc>,
     pub offer_expires_at: Option<DateTimeUtc>,

@@ -169,6 +169,7 @@ impl MigrationTrait for Migration {
                 .col(string_len("email", 254))
                 .col(string_len("state", 10))
                 .col(string_len_uniq("token_hash", 64))
+                .col(string_len_null("offer_token_hash", 64).unique_key())
                 .col(timestamp_with_time_zone("joined_at"))
                 .col(timestamp_with_time_zone_null("offered_at"))
                 .col(timestamp_with_time_zone_null("offer_expires_at"))

@@ -423,3 +423,127 @@ seeded_db_test!(organisers_publish_events_from_the_form, |db| {
         StatusCode::FORBIDDEN
     );
 });
+
+seeded_db_test!(
+    a_cancelled_place_is_offered_to_the_waiting_list_and_taken,
+    |db| {
+        let app = app(db).await;
+        let mut organiser = app.sign_in(ORGANISER).await;
+        let region = app.org_id("Y90").await.to_string();
+        let made = app
+            .post(
+                &mut organiser,
+                "/learning/organise/new",
+                &[
+                    ("organisation", region.as_str()),
+                    ("title", "One place only"),
+                    ("summary", "A one-to-one coaching demonstration."),
+                    ("topic", "health_coaching"),
+                    ("format", "online"),
+                    ("join_link", "https://meet.example.org/one"),
+                    ("online_places", "1"),
+                    ("date-day", "20"),
+                    ("date-month", "1"),
+                    ("date-year", "2027"),
+                    ("start", "10am"),
+                    ("end", "11am"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let event = made.location().split('?').next().unwrap().to_owned();
+        let mut coach = app.sign_in(COACH).await;
+        app.post(
+            &mut coach,
+            &format!("{event}/basket"),
+            &[("mode", "online")],
+        )
+        .await;
+        let done = app
+            .post(
+                &mut coach,
+                "/learning/basket/checkout",
+                &[("po_number", "")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let booking = done.location().split('?').next().unwrap().to_owned();
+        // Full now: a guest joins the waiting list.
+        let mut guest = Browser::default();
+        let page = app.get(&mut guest, &event).await;
+        guest.csrf = page.csrf();
+        assert!(page.body.contains("Join the waiting list"), "{}", page.body);
+        let no_name = app
+            .post(
+                &mut guest,
+                &format!("{event}/waitlist"),
+                &[("mode", "online")],
+            )
+            .await;
+        assert_eq!(no_name.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_name.body.contains("href=\"#name\""));
+        let joined = app
+            .post(
+                &mut guest,
+                &format!("{event}/waitlist"),
+                &[
+                    ("mode", "online"),
+                    ("name", "Wendy Wait"),
+                    ("email", "wendy@example.org"),
+                ],
+            )
+            .await;
+        assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+        let standing = joined.location().split('?').next().unwrap().to_owned();
+        let page = app.get(&mut guest, joined.location()).await;
+        assert!(page.body.contains("next in line"), "{}", page.body);
+        let again = app
+            .post(
+                &mut guest,
+                &format!("{event}/waitlist"),
+                &[
+                    ("mode", "online"),
+                    ("name", "Wendy Wait"),
+                    ("email", "wendy@example.org"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(
+            get(&app, "/learning/waitlist/not-a-token").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Taking a place before one is offered says so.
+        let early = app
+            .post(&mut guest, &format!("{standing}/accept"), &[])
+            .await;
+        assert_eq!(early.status, StatusCode::CONFLICT);
+        // The coach cancels: the place is offered to Wendy, and no one else can book it.
+        let cancel = app
+            .post(&mut coach, &format!("{booking}/cancel"), &[])
+            .await;
+        assert_eq!(cancel.status, StatusCode::SEE_OTHER);
+        let offered = app.get(&mut guest, &standing).await;
+        assert!(
+            offered.body.contains("A place has come free for you"),
+            "{}",
+            offered.body
+        );
+        assert!(!get(&app, &event).await.body.contains("Book a place"));
+        let took = app
+            .post(&mut guest, &format!("{standing}/accept"), &[])
+            .await;
+        assert_eq!(took.status, StatusCode::SEE_OTHER, "{}", took.body);
+        let mine = app.get(&mut guest, took.location()).await;
+        assert!(mine.body.contains("meet.example.org/one"), "{}", mine.body);
+        let twice = app
+            .post(&mut guest, &format!("{standing}/accept"), &[])
+            .await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        assert!(
+            app.audit_count("learning_waitlist_offer_taken", "success")
+                .await
+                >= 1
+        );
+    }
+);

@@ -6,6 +6,7 @@ pub mod basket;
 pub mod bookings;
 pub mod catalogue;
 pub mod organise;
+pub mod waitlist;
 
 use chrono::{DateTime, Utc};
 use domain::Permission;
@@ -19,6 +20,22 @@ pub fn routes() -> Routes {
         .get("/learning", Need::Public, catalogue::list)
         .get("/learning/events/{id}", Need::Public, catalogue::event)
         .post("/learning/events/{id}/book", Need::Public, catalogue::book)
+        .post(
+            "/learning/events/{id}/waitlist",
+            Need::Public,
+            waitlist::join,
+        )
+        .get("/learning/waitlist/{token}", Need::Public, waitlist::show)
+        .post(
+            "/learning/waitlist/{token}/accept",
+            Need::Public,
+            waitlist::accept,
+        )
+        .post(
+            "/learning/waitlist/{token}/leave",
+            Need::Public,
+            waitlist::leave,
+        )
         .post("/learning/events/{id}/basket", Need::SignedIn, basket::add)
         .get("/learning/basket", Need::SignedIn, basket::show)
         .post("/learning/basket/remove", Need::SignedIn, basket::remove)
