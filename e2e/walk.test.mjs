@@ -707,3 +707,72 @@ test('booking events: a guest books a free place by e-mail, a coach checks out a
   await organiser.ctx.close()
   await coach.ctx.close()
 })
+
+// The e-mailed link to a page under `path`, in the newest e-mail to `to` since `before`.
+async function emailedLink (before, to, path) {
+  for (let i = 0; i < 40; i++) {
+    if (i > 0) await new Promise(resolve => setTimeout(resolve, 50))
+    const files = (await readdir(OUTBOX).catch(() => [])).filter(f => f.endsWith('.eml') && !before.has(f)).sort()
+    for (const f of files.reverse()) {
+      const text = (await readFile(`${OUTBOX}/${f}`, 'utf8')).replace(/=\r?\n/g, '').replace(/=3D/g, '=')
+      const link = text.includes(to) && text.match(new RegExp(`https?://\\S+${path}[A-Za-z0-9_?=&/-]+`))?.[0]
+      if (link) return new URL(link)
+    }
+  }
+  assert.fail(`no e-mail to ${to} with a link to ${path} arrived in ${OUTBOX}`)
+}
+
+test('a waiting list: the event fills, someone joins its list, a booking is cancelled, they are offered the place and take it', async () => {
+  const organiser = await context()
+  await signIn(organiser.page, 'network.organiser@demo.whatmatters.test')
+  await organiser.page.goto(BASE + '/learning/organise/new')
+  await organiser.page.fill('#title', 'Coaching demonstration: one place')
+  await organiser.page.fill('#summary', 'Watch and discuss a live coaching conversation.')
+  await organiser.page.selectOption('#topic', { label: 'Health and wellbeing coaching' })
+  await organiser.page.check('#format-online')
+  await organiser.page.fill('#join_link', 'https://meet.example.org/demo-one')
+  await organiser.page.fill('#online_places', '1')
+  const next = new Date(Date.now() + 30 * 864e5)
+  await organiser.page.fill('#date-day', String(next.getDate()))
+  await organiser.page.fill('#date-month', String(next.getMonth() + 1))
+  await organiser.page.fill('#date-year', String(next.getFullYear()))
+  await organiser.page.fill('#start', '10am')
+  await organiser.page.fill('#end', '11am')
+  await organiser.page.click('button:has-text("Publish")')
+  await organiser.page.waitForSelector('text=It is published')
+  const event = organiser.page.url().replace(/\?.*$/, '')
+  await organiser.ctx.close()
+
+  const coach = await context()
+  await signIn(coach.page, 'coach@demo.whatmatters.test')
+  await coach.page.goto(event)
+  await coach.page.click('button:has-text("Add to basket")')
+  await coach.page.waitForSelector('h1:has-text("Your basket")')
+  await coach.page.click('button:has-text("Book these places")')
+  await coach.page.waitForSelector('text=Your places are booked')
+  const booking = coach.page.url().replace(/\?.*$/, '')
+
+  const guest = await context()
+  await guest.page.goto(event)
+  await guest.page.waitForSelector('h2:has-text("is full")')
+  await axe(guest.page, 'a full event')
+  await guest.page.fill('#name', 'Wendy Wait')
+  await guest.page.fill('#email', 'wendy.wait@example.org')
+  await guest.page.click('button:has-text("Join the waiting list")')
+  await guest.page.waitForSelector('text=You are on the waiting list')
+  await axe(guest.page, 'a place on a waiting list')
+
+  const before = new Set(await readdir(OUTBOX).catch(() => []))
+  await coach.page.goto(booking)
+  await coach.page.click('button:has-text("Cancel booking")')
+  await coach.page.waitForSelector('text=The booking is cancelled')
+  const offer = await emailedLink(before, 'wendy.wait@example.org', '/learning/waitlist/')
+  await guest.page.goto(BASE + offer.pathname)
+  await guest.page.waitForSelector('h2:has-text("A place has come free for you")')
+  await axe(guest.page, 'a place offered from a waiting list')
+  await guest.page.click('button:has-text("Take the place")')
+  await guest.page.waitForSelector('text=Your places are booked')
+  assert.match(await guest.page.content(), /meet\.example\.org\/demo-one/)
+  await coach.ctx.close()
+  await guest.ctx.close()
+})
