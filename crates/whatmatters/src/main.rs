@@ -74,6 +74,18 @@ enum Command {
     },
     /// Measure the directory search in process beside its bare SQL (after `demo --services N`)
     #[command(hide = true)]
+    BenchBooking {
+        /// Buyers at once
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Places left at the event everyone races for
+        #[arg(long, default_value_t = 10)]
+        places: i32,
+        /// Seconds each throughput run lasts
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    #[command(hide = true)]
     BenchSearch {
         #[arg(long, default_value_t = 2000)]
         iterations: usize,
@@ -242,6 +254,11 @@ async fn run() -> Result<std::process::ExitCode> {
         Command::Import {
             command: ImportCommand::Ods { layout, file },
         } => return commands::import::ods(&cfg, layout, file).await,
+        Command::BenchBooking {
+            clients,
+            places,
+            seconds,
+        } => commands::bench_booking::run(&cfg, clients, places, seconds).await?,
         Command::BenchSearch { iterations, radius } => {
             commands::bench::run(&cfg, iterations, radius).await?
         }

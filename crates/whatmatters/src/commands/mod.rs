@@ -1,6 +1,7 @@
 //! What each command does, one file per command; `main` parses the command line and calls them.
 
 pub mod bench;
+pub mod bench_booking;
 pub mod database;
 pub mod demo;
 pub mod import;
