@@ -2,12 +2,12 @@
 # Booking under load: `whatmatters bench-booking` on SQLite and on PostgreSQL, beside pgbench's
 # default read-write (TPC-B-like) transactions in the same run on the same PostgreSQL.
 #
-#   scripts/bench-booking.sh                 # CLIENTS=64 SECONDS=10
-#   CLIENTS=16 SECONDS=5 scripts/bench-booking.sh
+#   scripts/bench-booking.sh                 # CLIENTS=64 DURATION=10 (seconds each)
+#   CLIENTS=16 DURATION=5 scripts/bench-booking.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS="${CLIENTS:-64}"
-SECONDS_EACH="${SECONDS:-10}"
+SECONDS_EACH="${DURATION:-10}"
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 PGBENCH="$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1)"
 cargo build --release --locked -p whatmatters >/dev/null

@@ -480,3 +480,94 @@ store::db_test!(a_freed_place_is_offered_down_the_waiting_list, |db| {
         Err(ServiceError::NotFound(_))
     ));
 });
+
+store::db_test!(
+    organisers_see_who_booked_check_them_in_remind_and_cancel,
+    |db| {
+        use services::learning::organise;
+        let c = ctx(db).await;
+        let uuid = publish(&c, &input("Check-in day", Format::Online, 5, 0)).await;
+        let organiser = actor(&c.svc, ORGANISER).await;
+        let lw = actor(&c.svc, LINK_WORKER).await;
+        booking::book_as_guest(
+            &c.svc,
+            &meta(),
+            &uuid,
+            Mode::Online,
+            "=HYPERLINK(\"x\")",
+            "a@example.org",
+        )
+        .await
+        .unwrap();
+        booking::book_as_guest(
+            &c.svc,
+            &meta(),
+            &uuid,
+            Mode::Online,
+            "Bea Booked",
+            "b@example.org",
+        )
+        .await
+        .unwrap();
+        let (_, list, waiting) = organise::attendees(&c.svc, &organiser, &meta(), &uuid)
+            .await
+            .unwrap();
+        assert_eq!((list.len(), waiting), (2, 0));
+        assert!(matches!(
+            organise::attendees(&c.svc, &lw, &meta(), &uuid).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        // A spreadsheet does not run a name as a formula.
+        let csv = organise::to_csv(&list).unwrap();
+        assert!(csv.starts_with("Name,Email,"), "{csv}");
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+        organise::check_in(&c.svc, &organiser, &meta(), &uuid, list[1].place_id)
+            .await
+            .unwrap();
+        assert!(matches!(
+            organise::check_in(&c.svc, &organiser, &meta(), &uuid, list[1].place_id).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        assert!(matches!(
+            organise::check_in(&c.svc, &organiser, &meta(), &uuid, 999_999).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        // A week before, and a day before, each attendee is reminded once.
+        c.clock.advance(Duration::days(24));
+        assert_eq!(organise::remind(&c.svc).await.unwrap(), 2);
+        assert_eq!(organise::remind(&c.svc).await.unwrap(), 0);
+        c.clock.advance(Duration::days(4) + Duration::hours(1));
+        assert_eq!(organise::remind(&c.svc).await.unwrap(), 2);
+        assert_eq!(organise::remind(&c.svc).await.unwrap(), 0);
+        // Cancelling needs a reason, tells everyone, and happens once.
+        assert!(matches!(
+            organise::cancel_event(&c.svc, &organiser, &meta(), &uuid, " ").await,
+            Err(ServiceError::Invalid(_))
+        ));
+        assert_eq!(
+            organise::cancel_event(&c.svc, &organiser, &meta(), &uuid, "The trainer is unwell.")
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(matches!(
+            organise::cancel_event(&c.svc, &organiser, &meta(), &uuid, "Again").await,
+            Err(ServiceError::Conflict(_))
+        ));
+        let e = catalogue::get(&c.svc, &uuid).await.unwrap();
+        assert!(e.cancelled);
+        assert_eq!(booking::booked_count(&c.svc, &uuid).await.unwrap(), 0);
+        assert!(matches!(
+            booking::book_as_guest(
+                &c.svc,
+                &meta(),
+                &uuid,
+                Mode::Online,
+                "Late",
+                "late@example.org"
+            )
+            .await,
+            Err(ServiceError::Conflict(_))
+        ));
+    }
+);

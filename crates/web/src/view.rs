@@ -255,6 +255,8 @@ pub fn confirmation(code: &str) -> &'static str {
         "event-published" => "It is published: people can find it and book",
         "waitlist-joined" => "You are on the waiting list: we have emailed you a link to this page",
         "waitlist-left" => "You have left the waiting list",
+        "checked-in" => "Checked in",
+        "event-cancelled" => "It is cancelled: everyone booked or waiting has been emailed",
         _ => "",
     }
 }

@@ -334,6 +334,32 @@ impl EventInput {
     }
 }
 
+/// "Tuesday 1 December 2026, 10am to 1pm" (UK time); across days, both dates.
+pub fn when(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
+    let (s, e) = (
+        starts.with_timezone(&crate::dates::UK),
+        ends.with_timezone(&crate::dates::UK),
+    );
+    let time = |t: &DateTime<chrono_tz::Tz>| {
+        if t.format("%M").to_string() == "00" {
+            t.format("%-I%P").to_string()
+        } else {
+            t.format("%-I:%M%P").to_string()
+        }
+    };
+    if s.date_naive() == e.date_naive() {
+        format!("{}, {} to {}", s.format("%A %-d %B %Y"), time(&s), time(&e))
+    } else {
+        format!(
+            "{}, {} to {}, {}",
+            s.format("%A %-d %B %Y"),
+            time(&s),
+            e.format("%A %-d %B %Y"),
+            time(&e)
+        )
+    }
+}
+
 /// CPD minutes as people read them: "3 hours", "1.5 hours", "45 minutes".
 pub fn cpd_label(minutes: i32) -> String {
     match minutes {

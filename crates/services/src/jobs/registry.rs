@@ -105,6 +105,11 @@ pub fn registry() -> Registry {
             |svc: Services| async move { crate::learning::booking::release_expired(&svc).await },
         )
         .every(
+            "everyone booked reminded a week and a day before",
+            TEN_MINUTES,
+            |svc: Services| async move { crate::learning::organise::remind(&svc).await },
+        )
+        .every(
             "waiting-list offers that ran out passed to the next person",
             Duration::from_secs(60),
             |svc: Services| async move { crate::learning::waitlist::expire_offers(&svc).await },

@@ -292,9 +292,6 @@ pub async fn hold(
             ),
         ));
     }
-    if !take(&txn, e.id, mode, n).await? {
-        return Err(full(&txn, &e, mode, n).await?);
-    }
     let until = now + Duration::minutes(svc.settings.basket_hold_minutes);
     for _ in 0..n {
         place::ActiveModel {
@@ -321,6 +318,10 @@ pub async fn hold(
             .detail(format!("{n} {}", where_label(mode))),
     )
     .await?;
+    // Counted last: the event's row is locked (PostgreSQL) only for the count and the commit.
+    if !take(&txn, e.id, mode, n).await? {
+        return Err(full(&txn, &e, mode, n).await?);
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -669,9 +670,6 @@ pub async fn book_as_guest(
         )));
     }
     release_expired_in(svc, &txn, now, None).await?;
-    if !take(&txn, e.id, mode, 1).await? {
-        return Err(full(&txn, &e, mode, 1).await?);
-    }
     let (o, token) = book_kept_place(
         svc,
         &txn,
@@ -696,6 +694,11 @@ pub async fn book_as_guest(
             .detail(format!("1 place {} at {}", where_label(mode), e.title)),
     )
     .await?;
+    // The place is counted last, so the event's row is locked (PostgreSQL) only for the count
+    // and the commit; when it cannot be, everything above is rolled back.
+    if !take(&txn, e.id, mode, 1).await? {
+        return Err(full(&txn, &e, mode, 1).await?);
+    }
     txn.commit().await?;
     svc.jobs_queued();
     Ok((o.code, token))
@@ -734,8 +737,13 @@ pub(crate) async fn book_kept_place(
     }
     .insert(txn)
     .await?;
-    let lines = lines_of(txn, std::slice::from_ref(&booked)).await?;
-    confirm_by_email(svc, txn, now, &o, &lines, &token).await?;
+    let line = Line {
+        event: e.clone(),
+        mode,
+        places: 1,
+        price_each: Pence(booked.price_pence),
+    };
+    confirm_by_email(svc, txn, now, &o, std::slice::from_ref(&line), &token).await?;
     Ok((o, token))
 }
 

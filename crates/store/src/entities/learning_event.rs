@@ -34,6 +34,9 @@ pub struct Model {
     /// scheduled or cancelled.
     pub state: String,
     pub cancel_reason: Option<String>,
+    /// When everyone booked was reminded, a week before and a day before.
+    pub reminded_week_at: Option<DateTimeUtc>,
+    pub reminded_day_at: Option<DateTimeUtc>,
     /// When the first session starts and the last ends.
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,

@@ -43,6 +43,8 @@ impl MigrationTrait for Migration {
                 .col(integer("online_taken").default(0))
                 .col(string_len("state", 12))
                 .col(text_null("cancel_reason"))
+                .col(timestamp_with_time_zone_null("reminded_week_at"))
+                .col(timestamp_with_time_zone_null("reminded_day_at"))
                 .col(timestamp_with_time_zone("starts_at"))
                 .col(timestamp_with_time_zone("ends_at"))
                 .col(integer_null("created_by"))

@@ -547,3 +547,67 @@ seeded_db_test!(
         );
     }
 );
+
+seeded_db_test!(organisers_see_who_booked_check_in_export_and_cancel, |db| {
+    let app = app(db).await;
+    let mut organiser = app.sign_in(ORGANISER).await;
+    // The hybrid shared decision making event has people booked in the room and online.
+    let page = format!("/learning/organise/events/{}", event(1));
+    let r = app.get(&mut organiser, &page).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Check in"));
+    assert!(r.body.contains("38 booked"), "{}", r.body);
+    let csv = app
+        .get(&mut organiser, &format!("{page}/attendees.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("Name,Email,Taking part"),
+        "{}",
+        csv.body
+    );
+    assert_eq!(csv.body.lines().count(), 39);
+    let at = r.body.find("/check-in/").unwrap();
+    let place: String = r.body[at + 10..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let ok = app
+        .post(&mut organiser, &format!("{page}/check-in/{place}"), &[])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let again = app
+        .post(&mut organiser, &format!("{page}/check-in/{place}"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // Not for anyone else: who booked is the organisers' to see.
+    let mut lw = app.sign_in(LINK_WORKER).await;
+    for p in [page.clone(), format!("{page}/attendees.csv")] {
+        assert_eq!(
+            app.get(&mut lw, &p).await.status,
+            StatusCode::FORBIDDEN,
+            "{p}"
+        );
+    }
+    let no_reason = app
+        .post(&mut organiser, &format!("{page}/cancel"), &[("reason", "")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("href=\"#reason\""));
+    let cancelled = app
+        .post(
+            &mut organiser,
+            &format!("{page}/cancel"),
+            &[("reason", "The venue has flooded.")],
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
+    let public = get(&app, &format!("/learning/events/{}", event(1))).await;
+    assert!(public.body.contains("The venue has flooded."));
+    assert!(!public.body.contains("Book a place"));
+});

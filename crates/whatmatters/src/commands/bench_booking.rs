@@ -183,7 +183,9 @@ pub async fn run(cfg: &Config, clients: usize, places: i32, seconds: u64) -> Res
     }
 
     // 2. Contended: everyone at one event.
-    let one = Arc::new(vec![event(&svc, "One popular event", 10_000_000).await?]);
+    let one = Arc::new(vec![
+        event(&svc, "One popular event", domain::learning::MAX_PLACES).await?,
+    ]);
     let (rate, times, refused) = run_for(&svc, clients, seconds, one).await?;
     let (p50, p95, p99) = percentiles(times);
     println!(
@@ -193,7 +195,7 @@ pub async fn run(cfg: &Config, clients: usize, places: i32, seconds: u64) -> Res
     // 3. Uncontended: each buyer at an event of their own.
     let mut own = Vec::new();
     for c in 0..clients {
-        own.push(event(&svc, &format!("Event {c}"), 10_000_000).await?);
+        own.push(event(&svc, &format!("Event {c}"), domain::learning::MAX_PLACES).await?);
     }
     let (rate, times, refused) = run_for(&svc, clients, seconds, Arc::new(own)).await?;
     let (p50, p95, p99) = percentiles(times);

@@ -9,7 +9,7 @@ use services::ServiceError;
 use services::learning::booking::{self, Checkout};
 use std::collections::HashMap;
 
-use super::catalogue::{event_page, mode_of};
+use super::catalogue::{event_form_answer, mode_of};
 use super::when;
 use crate::AppState;
 use crate::error::PageError;
@@ -129,32 +129,10 @@ pub async fn add(
         booking::hold(&state.svc, a, &v.meta, &uuid, mode, places).await
     }
     .await;
-    match result {
-        Ok(()) => Redirect::to("/learning/basket?saved=basket").into_response(),
-        Err(ServiceError::Invalid(list)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
-                f,
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::CONFLICT,
-                Errors::one("places", m),
-                f,
-            )
-            .await
-        }
-        Err(e) => PageError::new(e, &v).into_response(),
-    }
+    event_form_answer(&state, &v, &uuid, result, f, "places", |()| {
+        "/learning/basket?saved=basket".to_owned()
+    })
+    .await
 }
 
 /// Takes a line out of the basket.

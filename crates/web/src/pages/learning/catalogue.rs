@@ -398,6 +398,38 @@ pub async fn event(State(state): State<AppState>, v: Viewer, Path(id): Path<Stri
     .await
 }
 
+/// What a form on an event's page came to: on to `next`, or the page again with what was
+/// wrong (a conflict, like a full event, named against `conflict_field`) and what was typed.
+pub async fn event_form_answer<T>(
+    state: &AppState,
+    v: &Viewer,
+    uuid: &str,
+    result: Result<T, ServiceError>,
+    f: HashMap<String, String>,
+    conflict_field: &str,
+    next: impl FnOnce(T) -> String,
+) -> Response {
+    match result {
+        Ok(x) => Redirect::to(&next(x)).into_response(),
+        Err(ServiceError::Invalid(list)) => {
+            event_page(
+                state,
+                v,
+                uuid,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                f,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            let errors = Errors::one(conflict_field, m);
+            event_page(state, v, uuid, StatusCode::CONFLICT, errors, f).await
+        }
+        Err(e) => PageError::new(e, v).into_response(),
+    }
+}
+
 /// Reads the kind of place chosen; an event with one kind needs no choice.
 pub fn mode_of(f: &HashMap<String, String>) -> Result<Mode, ServiceError> {
     match f.get("mode").map(String::as_str) {
@@ -435,33 +467,8 @@ pub async fn book(
         .await
     }
     .await;
-    match result {
-        Ok((code, token)) => Redirect::to(&format!(
-            "/learning/bookings/{code}?token={token}&saved=booked"
-        ))
-        .into_response(),
-        Err(ServiceError::Invalid(list)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
-                f,
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::CONFLICT,
-                Errors::one("mode", m),
-                f,
-            )
-            .await
-        }
-        Err(e) => PageError::new(e, &v).into_response(),
-    }
+    event_form_answer(&state, &v, &uuid, result, f, "mode", |(code, token)| {
+        format!("/learning/bookings/{code}?token={token}&saved=booked")
+    })
+    .await
 }

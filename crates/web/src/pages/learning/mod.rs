@@ -8,9 +8,7 @@ pub mod catalogue;
 pub mod organise;
 pub mod waitlist;
 
-use chrono::{DateTime, Utc};
 use domain::Permission;
-use domain::dates::UK;
 
 use crate::routes::{Need, Routes, permission};
 
@@ -54,6 +52,22 @@ pub fn routes() -> Routes {
         .get("/learning/organise", organise, organise::list)
         .get("/learning/organise/new", organise, organise::form)
         .post("/learning/organise/new", organise, organise::create)
+        .get("/learning/organise/events/{id}", organise, organise::event)
+        .get(
+            "/learning/organise/events/{id}/attendees.csv",
+            organise,
+            organise::csv,
+        )
+        .post(
+            "/learning/organise/events/{id}/check-in/{place}",
+            organise,
+            organise::check_in,
+        )
+        .post(
+            "/learning/organise/events/{id}/cancel",
+            organise,
+            organise::cancel,
+        )
         .post(
             "/learning/organise/orders/{code}/paid",
             organise,
@@ -61,25 +75,4 @@ pub fn routes() -> Routes {
         )
 }
 
-/// "Tuesday 1 December 2026, 10am to 1pm" (UK time); across days, both dates.
-pub fn when(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
-    let (s, e) = (starts.with_timezone(&UK), ends.with_timezone(&UK));
-    let time = |t: &chrono::DateTime<chrono_tz::Tz>| {
-        if t.format("%M").to_string() == "00" {
-            t.format("%-I%P").to_string()
-        } else {
-            t.format("%-I:%M%P").to_string()
-        }
-    };
-    if s.date_naive() == e.date_naive() {
-        format!("{}, {} to {}", s.format("%A %-d %B %Y"), time(&s), time(&e))
-    } else {
-        format!(
-            "{}, {} to {}, {}",
-            s.format("%A %-d %B %Y"),
-            time(&s),
-            e.format("%A %-d %B %Y"),
-            time(&e)
-        )
-    }
-}
+pub use domain::learning::when;

@@ -405,3 +405,196 @@ pub async fn create(
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }
+
+pub struct AttendeeRow {
+    pub place_id: i32,
+    pub name: String,
+    pub email: String,
+    pub mode: &'static str,
+    pub code: String,
+    pub state: &'static str,
+    pub checked_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "learning/attendees.html")]
+struct AttendeesPage {
+    l: Layout,
+    errors: Errors,
+    card: Card,
+    uuid: String,
+    cancelled: bool,
+    rows: Vec<AttendeeRow>,
+    waiting: u64,
+    reason: String,
+}
+
+async fn attendees_page(
+    state: &AppState,
+    v: &Viewer,
+    a: &Actor,
+    id: &str,
+    status: StatusCode,
+    errors: Errors,
+    reason: String,
+) -> Response {
+    let Ok(uuid) = uuid::Uuid::parse_str(id) else {
+        return PageError::new(ServiceError::NotFound("event"), v).into_response();
+    };
+    let (e, list, waiting) =
+        match services::learning::organise::attendees(&state.svc, a, &v.meta, &uuid.to_string())
+            .await
+        {
+            Ok(x) => x,
+            Err(err) => return PageError::new(err, v).into_response(),
+        };
+    render(
+        status,
+        &AttendeesPage {
+            l: Layout::for_viewer(format!("Who has booked: {}", e.title), v, "/learning")
+                .with_errors(&errors),
+            errors,
+            card: card(&e, state.svc.now()),
+            uuid: e.uuid.clone(),
+            cancelled: e.cancelled,
+            rows: list
+                .into_iter()
+                .map(|x| AttendeeRow {
+                    place_id: x.place_id,
+                    name: x.name,
+                    email: x.email,
+                    mode: x.mode.label(),
+                    code: x.order_code,
+                    state: x.order_state.label(),
+                    checked_in: x
+                        .checked_in_at
+                        .map(|t| {
+                            t.with_timezone(&domain::dates::UK)
+                                .format("%-I:%M%P")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            waiting,
+            reason,
+        },
+    )
+}
+
+pub async fn event(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    attendees_page(
+        &state,
+        &v,
+        a,
+        &id,
+        StatusCode::OK,
+        Errors::default(),
+        String::new(),
+    )
+    .await
+}
+
+/// The attendees as a CSV file.
+pub async fn csv(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+        return PageError::new(ServiceError::NotFound("event"), &v).into_response();
+    };
+    let result = async {
+        let (_, list, _) =
+            services::learning::organise::attendees(&state.svc, a, &v.meta, &uuid.to_string())
+                .await?;
+        services::learning::organise::to_csv(&list)
+    }
+    .await;
+    match result {
+        Ok(body) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"attendees.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
+
+pub async fn check_in(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path((id, place)): Path<(String, i32)>,
+) -> Response {
+    match services::learning::organise::check_in(&state.svc, a, &v.meta, &id, place).await {
+        Ok(()) => Redirect::to(&format!("/learning/organise/events/{id}?saved=checked-in"))
+            .into_response(),
+        Err(ServiceError::Conflict(m)) => {
+            attendees_page(
+                &state,
+                &v,
+                a,
+                &id,
+                StatusCode::CONFLICT,
+                Errors::one("attendees", m),
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let reason = f.get("reason").cloned().unwrap_or_default();
+    match services::learning::organise::cancel_event(&state.svc, a, &v.meta, &id, &reason).await {
+        Ok(_) => Redirect::to(&format!(
+            "/learning/organise/events/{id}?saved=event-cancelled"
+        ))
+        .into_response(),
+        Err(ServiceError::Invalid(list)) => {
+            attendees_page(
+                &state,
+                &v,
+                a,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                reason,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            attendees_page(
+                &state,
+                &v,
+                a,
+                &id,
+                StatusCode::CONFLICT,
+                Errors::one("reason", m),
+                reason,
+            )
+            .await
+        }
+        Err(e) => PageError::new(e, &v).into_response(),
+    }
+}

@@ -9,7 +9,7 @@ use services::ServiceError;
 use services::learning::waitlist::{self, Joiner, Standing};
 use std::collections::HashMap;
 
-use super::catalogue::{event_page, mode_of};
+use super::catalogue::{event_form_answer, mode_of};
 use super::when;
 use crate::AppState;
 use crate::error::PageError;
@@ -41,33 +41,10 @@ pub async fn join(
         waitlist::join(&state.svc, &v.meta, &uuid, mode, who).await
     }
     .await;
-    match result {
-        Ok(token) => Redirect::to(&format!("/learning/waitlist/{token}?saved=waitlist-joined"))
-            .into_response(),
-        Err(ServiceError::Invalid(list)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
-                f,
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            event_page(
-                &state,
-                &v,
-                &uuid,
-                StatusCode::CONFLICT,
-                Errors::one("mode", m),
-                f,
-            )
-            .await
-        }
-        Err(e) => PageError::new(e, &v).into_response(),
-    }
+    event_form_answer(&state, &v, &uuid, result, f, "mode", |token| {
+        format!("/learning/waitlist/{token}?saved=waitlist-joined")
+    })
+    .await
 }
 
 #[derive(Template)]

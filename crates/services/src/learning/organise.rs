@@ -1,0 +1,380 @@
+//! What organisers do with an event once it is published: see who has booked (and export them
+//! as CSV), check people in, cancel it (everyone booked or waiting is told), and the reminders
+//! sent a week and a day before.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::Permission;
+use domain::learning::{Mode, OrderState};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use store::entities::{
+    learning_event as event, learning_order as order, learning_place as place,
+    learning_waitlist as entry, organisation,
+};
+
+use super::catalogue::{self, Event};
+use crate::audit::{self, Event as AuditEvent, Outcome};
+use crate::{Actor, RequestMeta, ServiceError, Services};
+
+/// Someone booked on an event.
+#[derive(Clone, Debug)]
+pub struct Attendee {
+    pub place_id: i32,
+    pub name: String,
+    pub email: String,
+    pub mode: Mode,
+    pub order_code: String,
+    pub order_state: OrderState,
+    pub checked_in_at: Option<DateTime<Utc>>,
+}
+
+/// The event, if the actor organises it (others are refused: the event is public, who booked
+/// it is not).
+async fn organised(svc: &Services, actor: &Actor, uuid: &str) -> Result<Event, ServiceError> {
+    let e = catalogue::get(svc, uuid).await?;
+    let org = organisation::Entity::find_by_id(e.organisation_id)
+        .one(&svc.db)
+        .await?
+        .ok_or(ServiceError::NotFound("event"))?;
+    actor.require_at(
+        Permission::OrganiseEvents,
+        &org.path,
+        "see who has booked: only the event's organisers can",
+    )?;
+    Ok(e)
+}
+
+/// The event's attendees, in the order they booked, and how many are waiting.
+pub async fn attendees(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+) -> Result<(Event, Vec<Attendee>, u64), ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let places = place::Entity::find()
+        .filter(place::Column::EventId.eq(e.id))
+        .filter(place::Column::State.eq("booked"))
+        .order_by_asc(place::Column::Id)
+        .all(&svc.db)
+        .await?;
+    let orders = order::Entity::find()
+        .filter(order::Column::Id.is_in(places.iter().filter_map(|p| p.order_id)))
+        .all(&svc.db)
+        .await?;
+    let list = places
+        .into_iter()
+        .filter_map(|p| {
+            let o = orders.iter().find(|o| Some(o.id) == p.order_id)?;
+            Some(Attendee {
+                place_id: p.id,
+                name: p.attendee_name.unwrap_or_else(|| o.name.clone()),
+                email: p.attendee_email.unwrap_or_else(|| o.email.clone()),
+                mode: Mode::parse(&p.mode).unwrap_or(Mode::InPerson),
+                order_code: o.code.clone(),
+                order_state: OrderState::parse(&o.state).unwrap_or(OrderState::Confirmed),
+                checked_in_at: p.checked_in_at,
+            })
+        })
+        .collect::<Vec<_>>();
+    let waiting = entry::Entity::find()
+        .filter(entry::Column::EventId.eq(e.id))
+        .filter(entry::Column::State.is_in(["waiting", "offered"]))
+        .count(&svc.db)
+        .await?;
+    audit::log(
+        svc,
+        svc.now(),
+        meta,
+        AuditEvent::new("learning_attendees_viewed", Outcome::Success)
+            .by(actor)
+            .entity("learning_event", e.id)
+            .detail(format!("{} attendee(s)", list.len())),
+    )
+    .await?;
+    Ok((e, list, waiting))
+}
+
+/// The attendees as CSV (a spreadsheet's first row names the columns).
+pub fn to_csv(list: &[Attendee]) -> Result<String, ServiceError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ServiceError::Internal(format!("writing CSV: {e}"));
+    w.write_record([
+        "Name",
+        "Email",
+        "Taking part",
+        "Booking",
+        "Status",
+        "Checked in",
+    ])
+    .map_err(fail)?;
+    for a in list {
+        w.write_record([
+            // A cell starting =, +, - or @ is a formula to a spreadsheet; a quote keeps it text.
+            defuse(&a.name).as_str(),
+            defuse(&a.email).as_str(),
+            a.mode.label(),
+            a.order_code.as_str(),
+            a.order_state.label(),
+            &a.checked_in_at
+                .map(|t| {
+                    t.with_timezone(&domain::dates::UK)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+        ])
+        .map_err(fail)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Checks someone in (once).
+pub async fn check_in(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+    place_id: i32,
+) -> Result<(), ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let p = place::Entity::find_by_id(place_id)
+        .one(&txn)
+        .await?
+        .filter(|p| p.event_id == e.id && p.state == "booked")
+        .ok_or(ServiceError::NotFound("attendee"))?;
+    let moved = place::Entity::update_many()
+        .col_expr(place::Column::CheckedInAt, Expr::value(now))
+        .filter(place::Column::Id.eq(p.id))
+        .filter(place::Column::CheckedInAt.is_null())
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(ServiceError::Conflict(format!(
+            "{} is already checked in",
+            p.attendee_name.unwrap_or_default()
+        )));
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEvent::new("learning_checked_in", Outcome::Success)
+            .by(actor)
+            .entity("learning_place", p.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Cancels an event: its places and waiting list end, orders wholly for it are cancelled
+/// (refunded, if paid), and everyone booked or waiting is e-mailed the reason. Returns how many
+/// people were told.
+pub async fn cancel_event(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+    reason: &str,
+) -> Result<usize, ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let mut p = crate::error::Problems::default();
+    let reason = p.str(
+        "reason",
+        reason,
+        domain::text::TextField::lines("Reason", 500),
+    );
+    if reason.is_none() && p.is_empty() {
+        p.add("reason", "Say why it is cancelled: attendees will be told");
+    }
+    p.finish()?;
+    let reason = reason.unwrap_or_default();
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let moved = event::Entity::update_many()
+        .col_expr(event::Column::State, Expr::value("cancelled"))
+        .col_expr(event::Column::CancelReason, Expr::value(reason.clone()))
+        .col_expr(event::Column::InPersonTaken, Expr::value(0))
+        .col_expr(event::Column::OnlineTaken, Expr::value(0))
+        .col_expr(event::Column::UpdatedAt, Expr::value(now))
+        .filter(event::Column::Id.eq(e.id))
+        .filter(event::Column::State.eq("scheduled"))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(ServiceError::Conflict(format!(
+            "{} is already cancelled",
+            e.title
+        )));
+    }
+    let places = place::Entity::find()
+        .filter(place::Column::EventId.eq(e.id))
+        .filter(place::Column::State.is_in(["booked", "held"]))
+        .all(&txn)
+        .await?;
+    place::Entity::update_many()
+        .col_expr(place::Column::State, Expr::value("cancelled"))
+        .filter(place::Column::Id.is_in(places.iter().map(|p| p.id)))
+        .exec(&txn)
+        .await?;
+    let mut order_ids: Vec<i32> = places.iter().filter_map(|p| p.order_id).collect();
+    order_ids.sort_unstable();
+    order_ids.dedup();
+    let mut told: Vec<(String, String)> = Vec::new();
+    for o in order::Entity::find()
+        .filter(order::Column::Id.is_in(order_ids))
+        .all(&txn)
+        .await?
+    {
+        let live_elsewhere = place::Entity::find()
+            .filter(place::Column::OrderId.eq(o.id))
+            .filter(place::Column::State.eq("booked"))
+            .count(&txn)
+            .await?;
+        if live_elsewhere == 0 {
+            let next = if o.state == OrderState::Paid.as_str() {
+                OrderState::Refunded
+            } else {
+                OrderState::Cancelled
+            };
+            order::Entity::update_many()
+                .col_expr(order::Column::State, Expr::value(next.as_str()))
+                .col_expr(order::Column::CancelledAt, Expr::value(now))
+                .col_expr(
+                    order::Column::CancelReason,
+                    Expr::value(format!("The event was cancelled: {reason}")),
+                )
+                .filter(order::Column::Id.eq(o.id))
+                .exec(&txn)
+                .await?;
+        }
+        told.push((o.email.clone(), o.name.clone()));
+    }
+    let waiting = entry::Entity::find()
+        .filter(entry::Column::EventId.eq(e.id))
+        .filter(entry::Column::State.is_in(["waiting", "offered"]))
+        .all(&txn)
+        .await?;
+    entry::Entity::update_many()
+        .col_expr(entry::Column::State, Expr::value("left"))
+        .filter(entry::Column::Id.is_in(waiting.iter().map(|w| w.id)))
+        .exec(&txn)
+        .await?;
+    told.extend(waiting.into_iter().map(|w| (w.email, w.name)));
+    told.sort();
+    told.dedup_by(|a, b| a.0 == b.0);
+    for (email, name) in &told {
+        crate::email::enqueue(
+            &txn,
+            now,
+            email,
+            &format!("Cancelled: {}", e.title),
+            &format!(
+                "Dear {name},\n\n{} on {} has been cancelled. {reason}\n\nYour booking or place on the waiting list has ended; a paid place will be refunded.\n",
+                e.title,
+                domain::dates::long(domain::dates::uk_date(e.starts_at))
+            ),
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEvent::new("learning_event_cancelled", Outcome::Success)
+            .by(actor)
+            .entity("learning_event", e.id)
+            .detail(format!("{} told", told.len())),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(told.len())
+}
+
+/// The chore: a week before an event, and a day before, everyone booked is reminded (each
+/// event's reminder claimed by one conditional update, so it goes once).
+pub async fn remind(svc: &Services) -> Result<u64, ServiceError> {
+    let now = svc.now();
+    let mut sent = 0;
+    for (ahead, col, words) in [
+        (
+            Duration::days(7),
+            event::Column::RemindedWeekAt,
+            "next week",
+        ),
+        (Duration::days(1), event::Column::RemindedDayAt, "tomorrow"),
+    ] {
+        let due = event::Entity::find()
+            .filter(event::Column::State.eq("scheduled"))
+            .filter(event::Column::StartsAt.gt(now))
+            .filter(event::Column::StartsAt.lte(now + ahead))
+            .filter(col.is_null())
+            .all(&svc.db)
+            .await?;
+        for row in due {
+            let txn = store::begin_write(&svc.db).await?;
+            let claimed = event::Entity::update_many()
+                .col_expr(col, Expr::value(now))
+                .filter(event::Column::Id.eq(row.id))
+                .filter(col.is_null())
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            let e = catalogue::whole(&txn, vec![row]).await?.pop();
+            let Some(e) = e else { continue };
+            let mut people: Vec<(String, String)> = place::Entity::find()
+                .filter(place::Column::EventId.eq(e.id))
+                .filter(place::Column::State.eq("booked"))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .filter_map(|p| Some((p.attendee_email?, p.attendee_name.unwrap_or_default())))
+                .collect();
+            people.sort();
+            people.dedup_by(|a, b| a.0 == b.0);
+            let base = svc.settings.public_url.trim_end_matches('/');
+            for (email, name) in &people {
+                crate::email::enqueue(
+                    &txn,
+                    now,
+                    email,
+                    &format!("Reminder: {} {words}", e.title),
+                    &format!(
+                        "Dear {name},\n\nA reminder that {} is {words}: {}.\n{}\nThe details: {base}/learning/events/{}\n\nIf you can no longer come, cancel your booking from its e-mail so someone else can have your place.\n",
+                        e.title,
+                        domain::learning::when(e.starts_at, e.ends_at),
+                        e.venue
+                            .as_deref()
+                            .map(|v| format!("Where: {}\n", v.replace('\n', ", ")))
+                            .unwrap_or_default(),
+                        e.uuid
+                    ),
+                )
+                .await?;
+                sent += 1;
+            }
+            txn.commit().await?;
+        }
+    }
+    if sent > 0 {
+        svc.jobs_queued();
+    }
+    Ok(sent)
+}
