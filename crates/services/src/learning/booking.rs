@@ -242,12 +242,17 @@ async fn full(
     mode: Mode,
     wanted: i32,
 ) -> Result<ServiceError, ServiceError> {
-    let now_left = catalogue::get_in(txn, &e.uuid)
+    let now_left = catalogue::row_in(txn, &e.uuid)
         .await?
         .pool(mode)
         .map(|p| p.left())
         .unwrap_or(0);
-    Ok(ServiceError::Conflict(match now_left {
+    Ok(full_as(e, mode, now_left, wanted))
+}
+
+/// The answer when only `left` places remain of the `wanted`.
+fn full_as(e: &Event, mode: Mode, left: i32, wanted: i32) -> ServiceError {
+    ServiceError::Conflict(match left {
         0 => format!(
             "{} is full {}: join the waiting list to be offered a place if one comes free",
             e.title,
@@ -259,7 +264,17 @@ async fn full(
             where_label(mode),
             e.title
         ),
-    }))
+    })
+}
+
+/// Refuses at once when the event, as read, has too few places left: the count taken at the
+/// end is what decides, but in a race for the last places most buyers can be told without
+/// writing anything.
+fn enough_left(e: &Event, mode: Mode, wanted: i32) -> Result<(), ServiceError> {
+    match e.pool(mode).map(|p| p.left()) {
+        Some(left) if left < wanted => Err(full_as(e, mode, left, wanted)),
+        _ => Ok(()),
+    }
 }
 
 /// Puts `n` places of a kind at an event in the actor's basket, held for the configured time.
@@ -273,9 +288,11 @@ pub async fn hold(
 ) -> Result<(), ServiceError> {
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
-    let e = catalogue::get_in(&txn, event_uuid).await?;
-    check_bookable(&e, mode, n, now)?;
+    // Holds that ran out go first, so what is left is read true.
     release_expired_in(svc, &txn, now, None).await?;
+    let e = catalogue::row_in(&txn, event_uuid).await?;
+    check_bookable(&e, mode, n, now)?;
+    enough_left(&e, mode, n)?;
     forget_lapsed(&txn, actor.user_id).await?;
     let already = place::Entity::find()
         .filter(place::Column::EventId.eq(e.id))
@@ -661,15 +678,16 @@ pub async fn book_as_guest(
         return Err(ServiceError::invalid("name", "Enter your name"));
     };
     let txn = store::begin_write(&svc.db).await?;
-    let e = catalogue::get_in(&txn, event_uuid).await?;
+    release_expired_in(svc, &txn, now, None).await?;
+    let e = catalogue::row_in(&txn, event_uuid).await?;
     check_bookable(&e, mode, 1, now)?;
+    enough_left(&e, mode, 1)?;
     if !e.price.is_free() {
         return Err(ServiceError::Conflict(format!(
             "{} costs {}: create an account, or sign in, to book it",
             e.title, e.price
         )));
     }
-    release_expired_in(svc, &txn, now, None).await?;
     let (o, token) = book_kept_place(
         svc,
         &txn,

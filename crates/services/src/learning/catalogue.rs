@@ -268,6 +268,17 @@ pub(crate) async fn get_in(c: &impl ConnectionTrait, uuid: &str) -> Result<Event
         .ok_or(ServiceError::NotFound("event"))
 }
 
+/// One event or course by its UUID, without its organiser's name or its sessions (for the
+/// booking paths, which need only the event's own row).
+pub(crate) async fn row_in(c: &impl ConnectionTrait, uuid: &str) -> Result<Event, ServiceError> {
+    let row = event::Entity::find()
+        .filter(event::Column::Uuid.eq(uuid))
+        .one(c)
+        .await?
+        .ok_or(ServiceError::NotFound("event"))?;
+    Ok(Event::of(row, String::new(), Vec::new()))
+}
+
 /// The organisations the actor may run events for: where they hold [`Permission::OrganiseEvents`]
 /// (and those below).
 pub async fn organisers(svc: &Services, actor: &Actor) -> Result<Vec<(i32, String)>, ServiceError> {
