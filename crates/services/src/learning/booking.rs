@@ -185,6 +185,21 @@ async fn forget_lapsed(txn: &DatabaseTransaction, holder: i32) -> Result<u64, Se
         .rows_affected)
 }
 
+/// Whether any hold on the event has run out (and so will free a place when next let go).
+async fn holds_run_out(
+    svc: &Services,
+    event_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    Ok(place::Entity::find()
+        .filter(place::Column::EventId.eq(event_id))
+        .filter(place::Column::State.eq(HELD))
+        .filter(place::Column::HoldExpiresAt.lte(now))
+        .count(&svc.db)
+        .await?
+        > 0)
+}
+
 /// The chore: holds that ran out go back on sale.
 pub async fn release_expired(svc: &Services) -> Result<u64, ServiceError> {
     let now = svc.now();
@@ -677,6 +692,13 @@ pub async fn book_as_guest(
     let (Some(name), Some(email)) = (name, email) else {
         return Err(ServiceError::invalid("name", "Enter your name"));
     };
+    // A plain read first: when the event is plainly full (no hold has run out), the buyer is
+    // told without waiting for the write lock, which in a race for the last places is most.
+    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
+    check_bookable(&seen, mode, 1, now)?;
+    if seen.pool(mode).is_some_and(|p| p.left() == 0) && !holds_run_out(svc, seen.id, now).await? {
+        return Err(full_as(&seen, mode, 0, 1));
+    }
     let txn = store::begin_write(&svc.db).await?;
     release_expired_in(svc, &txn, now, None).await?;
     let e = catalogue::row_in(&txn, event_uuid).await?;
