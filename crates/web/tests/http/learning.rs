@@ -81,6 +81,26 @@ seeded_db_test!(anyone_finds_events_by_topic_format_date_and_price, |db| {
         !sdm.body.contains("meet.example.org"),
         "no joining link until booked"
     );
+    // Its sessions as a calendar file: a course has one entry a week.
+    let ics = get(&app, &format!("/learning/events/{}/calendar.ics", event(3))).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.body.starts_with("BEGIN:VCALENDAR"), "{}", ics.body);
+    assert_eq!(ics.body.matches("BEGIN:VEVENT").count(), 4, "{}", ics.body);
+    assert!(
+        ics.body
+            .contains("SUMMARY:Health coaching skills: a four-week course: Week 1")
+    );
+    assert!(
+        ics.body.contains("DTSTART:20261207T090000Z"),
+        "{}",
+        ics.body
+    );
+    assert_eq!(
+        get(&app, "/learning/events/not-a-uuid/calendar.ics")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let full = get(&app, &format!("/learning/events/{}", event(4))).await;
     assert!(full.body.contains("is full"));
     assert!(!full.body.contains("Book a place"));

@@ -398,6 +398,69 @@ pub async fn event(State(state): State<AppState>, v: Viewer, Path(id): Path<Stri
     .await
 }
 
+/// An event's sessions as an iCalendar file, to add to a calendar.
+pub async fn calendar(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Response {
+    use icalendar::{Calendar, Component, EventLike};
+    let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+        return PageError::new(ServiceError::NotFound("event"), &v).into_response();
+    };
+    let e = match catalogue::get(&state.svc, &uuid.to_string()).await {
+        Ok(e) => e,
+        Err(err) => return PageError::new(err, &v).into_response(),
+    };
+    let page = format!(
+        "{}/learning/events/{}",
+        state.svc.settings.public_url.trim_end_matches('/'),
+        e.uuid
+    );
+    let place = match e.format {
+        Format::Online => "Online".to_owned(),
+        _ => e.venue.clone().unwrap_or_default().replace('\n', ", "),
+    };
+    let mut cal = Calendar::new();
+    cal.name(&e.title);
+    for (i, s) in e.sessions.iter().enumerate() {
+        let mut title = if e.cancelled {
+            format!("Cancelled: {}", e.title)
+        } else {
+            e.title.clone()
+        };
+        if !s.title.is_empty() {
+            title = format!("{title}: {}", s.title);
+        }
+        cal.push(
+            icalendar::Event::new()
+                .uid(&format!("{}-{i}@whatmatters", e.uuid))
+                .timestamp(state.svc.now())
+                .summary(&title)
+                .description(&format!("{}\n\nBy {}. {page}", e.summary, e.organiser))
+                .starts(s.starts_at)
+                .ends(s.ends_at)
+                .location(&place)
+                .url(&page)
+                .done(),
+        );
+    }
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"event.ics\"",
+            ),
+        ],
+        cal.done().to_string(),
+    )
+        .into_response()
+}
+
 /// What a form on an event's page came to: on to `next`, or the page again with what was
 /// wrong (a conflict, like a full event, named against `conflict_field`) and what was typed.
 pub async fn event_form_answer<T>(

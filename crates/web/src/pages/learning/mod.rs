@@ -17,6 +17,11 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/learning", Need::Public, catalogue::list)
         .get("/learning/events/{id}", Need::Public, catalogue::event)
+        .get(
+            "/learning/events/{id}/calendar.ics",
+            Need::Public,
+            catalogue::calendar,
+        )
         .post("/learning/events/{id}/book", Need::Public, catalogue::book)
         .post(
             "/learning/events/{id}/waitlist",
