@@ -123,6 +123,48 @@ fn normalise_line_breaks(s: &str) -> String {
     s.replace("\r\n", "\n").replace(LINE_BREAKS, "\n")
 }
 
+/// A problem with a field of something sent whole (a listing, an event), named by its field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects every problem with something sent whole, field by field, so all are reported at
+/// once. Contexts add their own checks in `impl Checker` blocks of their own.
+#[derive(Debug, Default)]
+pub struct Checker(pub Vec<Problem>);
+
+impl Checker {
+    pub fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// The cleaned text, or empty with its problem recorded.
+    pub fn text(&mut self, field: impl Into<String>, spec: TextField, value: &str) -> String {
+        match spec.clean(value) {
+            Ok(v) => v.unwrap_or_default(),
+            Err(e) => {
+                self.problem(field, e.to_string());
+                String::new()
+            }
+        }
+    }
+
+    /// As [`Checker::text`], and `missing` when nothing was given.
+    pub fn required(&mut self, field: &str, spec: TextField, value: &str, missing: &str) -> String {
+        let before = self.0.len();
+        let v = self.text(field, spec, value);
+        if v.is_empty() && self.0.len() == before {
+            self.problem(field, missing);
+        }
+        v
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
     #[error("{label} must be {} characters or fewer", with_commas(*max))]

@@ -252,41 +252,11 @@ impl Default for Listing {
 }
 
 /// A problem with a listing, named by its field ("places[0].postcode").
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListingProblem {
-    pub field: String,
-    pub message: String,
-}
+pub type ListingProblem = text::Problem;
 
-struct Checker(Vec<ListingProblem>);
+use text::Checker;
 
 impl Checker {
-    fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ListingProblem {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    fn text(&mut self, field: impl Into<String>, spec: TextField, value: &str) -> String {
-        match spec.clean(value) {
-            Ok(v) => v.unwrap_or_default(),
-            Err(e) => {
-                self.problem(field, e.to_string());
-                String::new()
-            }
-        }
-    }
-
-    fn required(&mut self, field: &str, spec: TextField, value: &str, missing: &str) -> String {
-        let before = self.0.len();
-        let v = self.text(field, spec, value);
-        if v.is_empty() && self.0.len() == before {
-            self.problem(field, missing);
-        }
-        v
-    }
-
     fn count(&mut self, field: &str, n: usize, max: usize, what: &str) -> bool {
         if n > max {
             self.problem(

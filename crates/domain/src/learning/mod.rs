@@ -128,11 +128,7 @@ pub struct EventInput {
 }
 
 /// A problem with a field of what was sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::text::Problem;
 
 /// The topics of the catalogue: the parts of personalised care people learn.
 pub const TOPICS: [(&str, &str); 8] = [
@@ -165,35 +161,9 @@ pub fn region_label(code: &str) -> Option<&'static str> {
     REGIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
-struct Checker(Vec<Problem>);
+use crate::text::Checker;
 
 impl Checker {
-    fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Problem {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    fn text(&mut self, field: &str, spec: TextField, value: &str) -> String {
-        match spec.clean(value) {
-            Ok(v) => v.unwrap_or_default(),
-            Err(e) => {
-                self.problem(field, e.to_string());
-                String::new()
-            }
-        }
-    }
-
-    fn required(&mut self, field: &str, spec: TextField, value: &str, missing: &str) -> String {
-        let before = self.0.len();
-        let v = self.text(field, spec, value);
-        if v.is_empty() && self.0.len() == before {
-            self.problem(field, missing);
-        }
-        v
-    }
-
     fn places(&mut self, field: &str, what: &str, n: i32, needed: bool) -> i32 {
         if needed && !(1..=MAX_PLACES).contains(&n) {
             self.problem(
@@ -282,7 +252,7 @@ impl EventInput {
             } else {
                 format!("sessions[{i}].ends_at")
             };
-            let title = c.text(&format!("sessions[{i}].title"), SESSION_TITLE, &s.title);
+            let title = c.text(format!("sessions[{i}].title"), SESSION_TITLE, &s.title);
             if s.ends_at <= s.starts_at {
                 c.problem(field, "The end must be after the start");
             } else if s.ends_at - s.starts_at > chrono::Duration::hours(24) {

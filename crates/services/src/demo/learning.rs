@@ -462,12 +462,12 @@ async fn book_more(
     }
     .insert(txn)
     .await?;
-    let (taken, col) = match mode {
-        Mode::InPerson => (event::Column::InPersonTaken, event::Column::InPersonTaken),
-        Mode::Online => (event::Column::OnlineTaken, event::Column::OnlineTaken),
+    let taken = match mode {
+        Mode::InPerson => event::Column::InPersonTaken,
+        Mode::Online => event::Column::OnlineTaken,
     };
     event::Entity::update_many()
-        .col_expr(taken, sea_orm::sea_query::Expr::col(col).add(1))
+        .col_expr(taken, sea_orm::sea_query::Expr::col(taken).add(1))
         .filter(event::Column::Id.eq(e.id))
         .exec(txn)
         .await?;
