@@ -20,6 +20,9 @@ pub enum Role {
     NetworkOrganiser,
     PeerLeader,
     Person,
+    /// Someone who opened an account to learn and take part in networks: they see only their
+    /// own bookings, learning and networks. Held at the organisation they said they work for.
+    Learner,
     Admin,
 }
 
@@ -59,7 +62,7 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::LinkWorker,
         Role::CareCoordinator,
         Role::HealthAndWellbeingCoach,
@@ -70,6 +73,7 @@ impl Role {
         Role::NetworkOrganiser,
         Role::PeerLeader,
         Role::Person,
+        Role::Learner,
         Role::Admin,
     ];
 
@@ -85,6 +89,7 @@ impl Role {
             Role::NetworkOrganiser => "network_organiser",
             Role::PeerLeader => "peer_leader",
             Role::Person => "person",
+            Role::Learner => "learner",
             Role::Admin => "admin",
         }
     }
@@ -101,6 +106,7 @@ impl Role {
             Role::NetworkOrganiser => "Network organiser",
             Role::PeerLeader => "Peer leader",
             Role::Person => "Person receiving care",
+            Role::Learner => "Learner",
             Role::Admin => "Administrator",
         }
     }
@@ -155,7 +161,7 @@ impl Role {
                 OrganiseEvents,
             ],
             Role::PeerLeader => &[ViewOrganisations, Refer],
-            Role::Person => &[],
+            Role::Person | Role::Learner => &[],
         }
     }
 
@@ -235,5 +241,10 @@ mod tests {
     #[test]
     fn a_person_holds_no_staff_permission() {
         assert!(Role::Person.permissions().is_empty());
+    }
+
+    #[test]
+    fn a_learner_holds_no_permission_over_others() {
+        assert!(Role::Learner.permissions().is_empty());
     }
 }

@@ -86,8 +86,13 @@ pub const SELF_REFERRAL_PER_ADDRESS: Bucket =
 pub const SELF_REFERRAL_SERVICE: Bucket =
     Bucket::per_hour("self_referral:service", SELF_REFERRALS_PER_HOUR);
 
+/// Learner accounts asked for with one e-mail address: 3 an hour.
+pub const SIGN_UP_PER_ACCOUNT: Bucket = Bucket::per_hour("sign_up:account", 3);
+/// Learner accounts asked for from one client address: 10 an hour.
+pub const SIGN_UP_PER_ADDRESS: Bucket = Bucket::per_hour("sign_up:address", 10);
+
 /// Every limit, for the documentation test and the purge.
-pub const ALL: [Bucket; 7] = [
+pub const ALL: [Bucket; 9] = [
     SIGN_IN_PER_ACCOUNT,
     SIGN_IN_PER_ADDRESS,
     RESET_PER_ACCOUNT,
@@ -95,6 +100,8 @@ pub const ALL: [Bucket; 7] = [
     BEARER_FAILURES_PER_ADDRESS,
     SELF_REFERRAL_PER_ADDRESS,
     SELF_REFERRAL_SERVICE,
+    SIGN_UP_PER_ACCOUNT,
+    SIGN_UP_PER_ADDRESS,
 ];
 
 /// Whether a request may go ahead, and if not, when it may.

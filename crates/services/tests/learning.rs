@@ -43,6 +43,8 @@ fn input(title: &str, format: Format, places: i32, price: i64) -> EventInput {
             starts_at: start,
             ends_at: start + Duration::hours(3),
         }],
+        certificate_months: None,
+        accredited: false,
     }
 }
 

@@ -255,7 +255,9 @@ pub fn confirmation(code: &str) -> &'static str {
         "event-published" => "It is published: people can find it and book",
         "waitlist-joined" => "You are on the waiting list: we have emailed you a link to this page",
         "waitlist-left" => "You have left the waiting list",
-        "checked-in" => "Checked in",
+        "checked-in" => "Checked in: their certificate of attendance has been emailed to them",
+        "event-moved" => "It has moved: everyone booked or waiting has been emailed the new date",
+        "attendees-messaged" => "Your message has been emailed to everyone booked",
         "event-cancelled" => "It is cancelled: everyone booked or waiting has been emailed",
         _ => "",
     }

@@ -120,7 +120,7 @@ enum UserCommand {
         #[arg(long)]
         name: String,
         /// link_worker, care_coordinator, health_and_wellbeing_coach, clinician, pcn_manager,
-        /// commissioner, vcse_worker, network_organiser, peer_leader, person or admin
+        /// commissioner, vcse_worker, network_organiser, peer_leader, person, learner or admin
         #[arg(long)]
         role: String,
         /// The organisation, by ODS code or id

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::{self, TextField};
 
+pub mod elearning;
 pub mod money;
 pub use money::Pence;
 
@@ -125,7 +126,16 @@ pub struct EventInput {
     pub cpd_minutes: i32,
     pub audience: String,
     pub sessions: Vec<Session>,
+    /// How long a certificate of attendance stays current, in months (none: for ever).
+    #[serde(default)]
+    pub certificate_months: Option<i32>,
+    /// Attending counts a professional as trained in personalised care.
+    #[serde(default)]
+    pub accredited: bool,
 }
+
+/// The longest a certificate can stay current before re-certifying: ten years.
+pub const MAX_CERTIFICATE_MONTHS: i32 = 120;
 
 /// A problem with a field of what was sent.
 pub use crate::text::Problem;
@@ -140,6 +150,24 @@ pub const TOPICS: [(&str, &str); 8] = [
     ("supported_self_management", "Supported self-management"),
     ("personal_health_budgets", "Personal health budgets"),
     ("peer_leadership", "Peer leadership"),
+];
+
+/// What learners say they do, when they open an account.
+pub const JOB_ROLES: [&str; 14] = [
+    "Social prescribing link worker",
+    "Health and wellbeing coach",
+    "Care coordinator",
+    "GP",
+    "Nurse",
+    "Pharmacist",
+    "Allied health professional",
+    "Practice or PCN manager",
+    "Commissioner",
+    "Voluntary or community sector worker",
+    "Peer leader or patient leader",
+    "Student or trainee",
+    "Member of the public",
+    "Other",
 ];
 
 /// NHS England's seven regions.
@@ -265,6 +293,16 @@ impl EventInput {
             });
         }
         sessions.sort_by_key(|s| s.starts_at);
+        if let Some(m) = self.certificate_months
+            && !(1..=MAX_CERTIFICATE_MONTHS).contains(&m)
+        {
+            c.problem(
+                "certificate_months",
+                format!(
+                    "Months a certificate stays current must be from 1 to {MAX_CERTIFICATE_MONTHS}, or empty if it does not run out"
+                ),
+            );
+        }
         if c.0.is_empty() {
             Ok(EventInput {
                 kind: self.kind,
@@ -282,6 +320,8 @@ impl EventInput {
                 cpd_minutes: self.cpd_minutes,
                 audience,
                 sessions,
+                certificate_months: self.certificate_months,
+                accredited: self.accredited,
             })
         } else {
             Err(c.0)

@@ -26,6 +26,8 @@ fn event() -> EventInput {
             starts_at: at(4, 10),
             ends_at: at(4, 13),
         }],
+        certificate_months: None,
+        accredited: false,
     }
 }
 

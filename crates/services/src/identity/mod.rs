@@ -6,6 +6,7 @@ mod load;
 pub mod password;
 pub mod reset;
 pub mod session;
+pub mod sign_up;
 pub mod sign_in;
 pub mod staff;
 pub mod token;

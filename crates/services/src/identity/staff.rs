@@ -21,11 +21,12 @@ use crate::{Actor, Grant, RequestMeta, ServiceError, Services, email};
 pub const INVITE_DAYS: i64 = 7;
 
 /// The roles staff may be given here: every role but the person's own (a person's account is
-/// made from their record) and, unless the giver is an administrator, administrator.
+/// made from their record), the learner's (learners open their own accounts) and, unless the
+/// giver is an administrator, administrator.
 pub fn roles_to_give(by: &Actor) -> Vec<Role> {
     Role::ALL
         .into_iter()
-        .filter(|r| *r != Role::Person)
+        .filter(|r| !matches!(r, Role::Person | Role::Learner))
         .filter(|r| *r != Role::Admin || by.has_role(Role::Admin))
         .collect()
 }

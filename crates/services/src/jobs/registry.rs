@@ -90,6 +90,11 @@ pub fn registry() -> Registry {
             |svc: Services| async move { crate::identity::session::purge_expired(&svc).await },
         )
         .every(
+            "sign-up links a day out of date forgotten",
+            TEN_MINUTES,
+            |svc: Services| async move { crate::identity::sign_up::purge_expired(&svc).await },
+        )
+        .every(
             "full rate-limit buckets removed",
             TEN_MINUTES,
             |svc: Services| async move { crate::limits::purge_full(&svc).await },
@@ -108,6 +113,13 @@ pub fn registry() -> Registry {
             "everyone booked reminded a week and a day before",
             TEN_MINUTES,
             |svc: Services| async move { crate::learning::organise::remind(&svc).await },
+        )
+        .every(
+            "holders of certificates running out reminded to re-certify",
+            Duration::from_secs(3600),
+            |svc: Services| async move {
+                crate::learning::certificates::remind_expiring(&svc).await
+            },
         )
         .every(
             "waiting-list offers that ran out passed to the next person",

@@ -555,15 +555,21 @@ pub async fn checkout(
 
 /// A reference people can read out: "WM-" and six letters and digits that cannot be misread.
 fn order_code() -> String {
+    readable_code("WM-", 6)
+}
+
+/// `prefix` then `n` random letters and digits that cannot be misread (no I, O, 0 or 1).
+pub(crate) fn readable_code(prefix: &str, n: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 6];
+    let mut bytes = vec![0u8; n];
     #[allow(clippy::expect_used)]
     getrandom::fill(&mut bytes).expect("the operating system's random number generator");
+    // 256 is a multiple of the alphabet's 32 letters, so each is equally likely.
     let code: String = bytes
         .iter()
         .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
         .collect();
-    format!("WM-{code}")
+    format!("{prefix}{code}")
 }
 
 #[expect(clippy::too_many_arguments, reason = "an order's fields, each needed")]

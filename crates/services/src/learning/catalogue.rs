@@ -54,6 +54,10 @@ pub struct Event {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub sessions: Vec<Session>,
+    /// How long its certificate stays current, in months; none for ever.
+    pub certificate_months: Option<i32>,
+    /// Attending counts a professional as trained.
+    pub accredited: bool,
 }
 
 impl Event {
@@ -97,6 +101,8 @@ impl Event {
             starts_at: row.starts_at,
             ends_at: row.ends_at,
             sessions,
+            certificate_months: row.certificate_months,
+            accredited: row.accredited,
         }
     }
 
@@ -359,6 +365,8 @@ pub async fn create(
         created_by: Set(Some(actor.user_id)),
         created_at: Set(now),
         updated_at: Set(now),
+        certificate_months: Set(e.certificate_months),
+        accredited: Set(e.accredited),
         ..Default::default()
     }
     .insert(&txn)

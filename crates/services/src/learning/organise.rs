@@ -140,14 +140,15 @@ fn defuse(s: &str) -> String {
     }
 }
 
-/// Checks someone in (once).
+/// Checks someone in (once), which issues their certificate of attendance and e-mails it to
+/// them. Returns the certificate's code.
 pub async fn check_in(
     svc: &Services,
     actor: &Actor,
     meta: &RequestMeta,
     uuid: &str,
     place_id: i32,
-) -> Result<(), ServiceError> {
+) -> Result<String, ServiceError> {
     let e = organised(svc, actor, uuid).await?;
     let now = svc.now();
     let txn = store::begin_write(&svc.db).await?;
@@ -168,17 +169,20 @@ pub async fn check_in(
             p.attendee_name.unwrap_or_default()
         )));
     }
+    let code = super::certificates::for_place(svc, &txn, now, &e, &p).await?;
     audit::record(
         &txn,
         now,
         meta,
         AuditEvent::new("learning_checked_in", Outcome::Success)
             .by(actor)
-            .entity("learning_place", p.id),
+            .entity("learning_place", p.id)
+            .detail(format!("certificate {code}")),
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    svc.jobs_queued();
+    Ok(code)
 }
 
 /// Cancels an event: its places and waiting list end, orders wholly for it are cancelled
@@ -377,4 +381,231 @@ pub async fn remind(svc: &Services) -> Result<u64, ServiceError> {
         svc.jobs_queued();
     }
     Ok(sent)
+}
+
+/// Everyone booked on an event, once each by e-mail address: (e-mail, name).
+async fn booked_people(
+    c: &impl sea_orm::ConnectionTrait,
+    event_id: i32,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let places = place::Entity::find()
+        .filter(place::Column::EventId.eq(event_id))
+        .filter(place::Column::State.eq("booked"))
+        .all(c)
+        .await?;
+    let orders = order::Entity::find()
+        .filter(order::Column::Id.is_in(places.iter().filter_map(|p| p.order_id)))
+        .all(c)
+        .await?;
+    let mut people: Vec<(String, String)> = places
+        .into_iter()
+        .filter_map(|p| {
+            let o = orders.iter().find(|o| Some(o.id) == p.order_id)?;
+            Some((
+                p.attendee_email.unwrap_or_else(|| o.email.clone()),
+                p.attendee_name.unwrap_or_else(|| o.name.clone()),
+            ))
+        })
+        .collect();
+    people.sort();
+    people.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    Ok(people)
+}
+
+/// Moves an event to new dates and times: its sessions are replaced, reminders will go again
+/// before the new date, and everyone booked or waiting is told (with how to cancel if they
+/// can no longer come). Returns how many were told.
+pub async fn move_event(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+    sessions: Vec<domain::learning::Session>,
+) -> Result<usize, ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    if e.cancelled {
+        return Err(ServiceError::Conflict(format!(
+            "{} is cancelled: it cannot be moved",
+            e.title
+        )));
+    }
+    let now = svc.now();
+    if e.starts_at <= now {
+        return Err(ServiceError::Conflict(format!(
+            "{} has already started: it cannot be moved",
+            e.title
+        )));
+    }
+    let input = domain::learning::EventInput {
+        kind: e.kind,
+        title: e.title.clone(),
+        summary: e.summary.clone(),
+        description: e.description.clone(),
+        topic: e.topic.clone(),
+        region: e.region.clone().unwrap_or_default(),
+        format: e.format,
+        venue: e.venue.clone().unwrap_or_default(),
+        join_link: String::new(),
+        in_person_places: e.pool(Mode::InPerson).map_or(0, |p| p.places),
+        online_places: e.pool(Mode::Online).map_or(0, |p| p.places),
+        price: e.price,
+        cpd_minutes: e.cpd_minutes,
+        audience: e.audience.clone(),
+        sessions,
+        certificate_months: e.certificate_months,
+        accredited: e.accredited,
+    };
+    let cleaned = input.clean().map_err(catalogue::problems)?;
+    let Some((starts_at, ends_at)) = cleaned.span() else {
+        return Err(ServiceError::invalid(
+            "date",
+            "Give the date and time it starts and ends",
+        ));
+    };
+    if starts_at <= now {
+        return Err(ServiceError::invalid(
+            "date",
+            "The new start must be in the future",
+        ));
+    }
+    if cleaned.sessions == e.sessions {
+        return Err(ServiceError::invalid(
+            "date",
+            "Give a new date or time: these are the ones it has",
+        ));
+    }
+    let txn = store::begin_write(&svc.db).await?;
+    let moved = event::Entity::update_many()
+        .col_expr(event::Column::StartsAt, Expr::value(starts_at))
+        .col_expr(event::Column::EndsAt, Expr::value(ends_at))
+        .col_expr(
+            event::Column::RemindedWeekAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            event::Column::RemindedDayAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(event::Column::UpdatedAt, Expr::value(now))
+        .filter(event::Column::Id.eq(e.id))
+        .filter(event::Column::State.eq("scheduled"))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(ServiceError::Conflict(format!(
+            "{} was cancelled a moment ago",
+            e.title
+        )));
+    }
+    catalogue::save_sessions(&txn, e.id, &cleaned.sessions).await?;
+    let mut told = booked_people(&txn, e.id).await?;
+    told.extend(
+        entry::Entity::find()
+            .filter(entry::Column::EventId.eq(e.id))
+            .filter(entry::Column::State.is_in(["waiting", "offered"]))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|w| (w.email, w.name)),
+    );
+    told.sort();
+    told.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    let base = svc.settings.public_url.trim_end_matches('/');
+    let was = domain::learning::when(e.starts_at, e.ends_at);
+    let new_when = cleaned
+        .sessions
+        .iter()
+        .map(|s| format!("- {}", domain::learning::when(s.starts_at, s.ends_at)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (email, name) in &told {
+        crate::email::enqueue(
+            &txn,
+            now,
+            email,
+            &format!("New date: {}", e.title),
+            &format!(
+                "Dear {name},\n\n{} has moved. It was {was}. It is now:\n\n{new_when}\n\nYour booking, or your place on the waiting list, carries over. If you can no longer come, cancel from your booking's e-mail so someone else can have your place.\n\nThe details: {base}/learning/events/{}\n",
+                e.title, e.uuid
+            ),
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEvent::new("learning_event_moved", Outcome::Success)
+            .by(actor)
+            .entity("learning_event", e.id)
+            .detail(format!("from {was}; {} told", told.len())),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(told.len())
+}
+
+/// The subject and body of a message to attendees.
+pub const MESSAGE_SUBJECT: domain::text::TextField =
+    domain::text::TextField::line("Subject", 150);
+pub const MESSAGE_BODY: domain::text::TextField = domain::text::TextField::lines("Message", 5_000);
+
+/// E-mails everyone booked on an event (each address once), from the organiser. Returns how
+/// many it went to.
+pub async fn message(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+    subject: &str,
+    body: &str,
+) -> Result<usize, ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let mut p = crate::error::Problems::default();
+    let subject = p.required(
+        "subject",
+        &Some(subject.to_owned()),
+        MESSAGE_SUBJECT,
+        "Enter a subject",
+    );
+    let body = p.required("body", &Some(body.to_owned()), MESSAGE_BODY, "Enter the message");
+    p.finish()?;
+    let (subject, body) = (subject.unwrap_or_default(), body.unwrap_or_default());
+    let now = svc.now();
+    let txn = store::begin_write(&svc.db).await?;
+    let people = booked_people(&txn, e.id).await?;
+    if people.is_empty() {
+        return Err(ServiceError::Conflict(format!(
+            "No one is booked on {} yet",
+            e.title
+        )));
+    }
+    let base = svc.settings.public_url.trim_end_matches('/');
+    for (email, name) in &people {
+        crate::email::enqueue(
+            &txn,
+            now,
+            email,
+            &format!("{}: {subject}", e.title),
+            &format!(
+                "Dear {name},\n\n{body}\n\n{} ({}), for everyone booked on {}: {base}/learning/events/{}\n",
+                actor.display_name, e.organiser, e.title, e.uuid
+            ),
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEvent::new("learning_attendees_messaged", Outcome::Success)
+            .by(actor)
+            .entity("learning_event", e.id)
+            .detail(format!("\"{subject}\" to {}", people.len())),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(people.len())
 }

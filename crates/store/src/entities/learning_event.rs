@@ -43,6 +43,10 @@ pub struct Model {
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// How long its certificate of attendance stays current, in months; none for ever.
+    pub certificate_months: Option<i32>,
+    /// Attending it counts a professional as trained in personalised care.
+    pub accredited: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

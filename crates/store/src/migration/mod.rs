@@ -16,6 +16,7 @@ mod m0011_directory_taxonomy;
 mod m0012_directory;
 mod m0013_service_referrals;
 mod m0014_learning;
+mod m0015_learners;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_directory::Migration),
             Box::new(m0013_service_referrals::Migration),
             Box::new(m0014_learning::Migration),
+            Box::new(m0015_learners::Migration),
         ]
     }
 }
@@ -90,4 +92,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0012_directory.rs"),
     include_str!("m0013_service_referrals.rs"),
     include_str!("m0014_learning.rs"),
+    include_str!("m0015_learners.rs"),
 ];

@@ -26,6 +26,7 @@ struct SignInPage {
     next: String,
     expired: bool,
     reset_done: bool,
+    registered: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -33,6 +34,7 @@ pub struct SignInQuery {
     next: Option<String>,
     expired: Option<String>,
     reset: Option<String>,
+    registered: Option<String>,
 }
 
 fn local_next(next: Option<&str>) -> String {
@@ -57,6 +59,7 @@ pub async fn sign_in_form(v: Viewer, Query(q): Query<SignInQuery>) -> Response {
             next: local_next(q.next.as_deref()),
             expired: q.expired.is_some() || v.expired,
             reset_done: q.reset.is_some(),
+            registered: q.registered.is_some(),
         },
     )
 }
@@ -97,6 +100,7 @@ pub async fn sign_in(
                 next: next.clone(),
                 expired: false,
                 reset_done: false,
+                registered: false,
             },
         )
     };

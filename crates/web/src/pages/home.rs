@@ -81,6 +81,58 @@ pub struct Home {
     /// For a community organisation's worker: referrals waiting for an answer, and listings
     /// that may be out of date.
     pub community: Option<(u64, usize)>,
+    /// For a learner: what they have booked, the e-learning they are part way through, and
+    /// how many certificates they hold.
+    pub learning: Option<LearnerHome>,
+}
+
+pub struct LearnerHome {
+    pub upcoming: Vec<(String, String, String)>,
+    pub modules: Vec<(&'static str, &'static str, String)>,
+    pub certificates: usize,
+}
+
+async fn learner_home(state: &AppState, a: &Actor) -> Result<LearnerHome, ServiceError> {
+    use services::learning::{booking, certificates, elearning};
+    let now = state.svc.now();
+    let (orders, modules, certs) = tokio::try_join!(
+        booking::my_orders(&state.svc, a),
+        elearning::modules(&state.svc, a),
+        certificates::mine(&state.svc, a)
+    )?;
+    let mut upcoming: Vec<_> = orders
+        .iter()
+        .filter(|o| o.state.holds_places())
+        .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
+        .filter(|(_, l)| l.event.ends_at > now && !l.event.cancelled)
+        .map(|(o, l)| {
+            (
+                l.event.starts_at,
+                (
+                    format!("/learning/bookings/{}", o.code),
+                    l.event.title.clone(),
+                    crate::pages::learning::when(l.event.starts_at, l.event.ends_at),
+                ),
+            )
+        })
+        .collect();
+    upcoming.sort_by_key(|(t, _)| *t);
+    Ok(LearnerHome {
+        upcoming: upcoming.into_iter().map(|(_, x)| x).take(5).collect(),
+        modules: modules
+            .into_iter()
+            .filter(|(m, p)| p.started() && p.passed_at.is_none() && m.lessons.len() > 0)
+            .map(|(m, p)| {
+                let at = if p.lessons_done >= m.lessons.len() {
+                    "Knowledge check to take".to_owned()
+                } else {
+                    format!("Lesson {} of {}", p.lessons_done + 1, m.lessons.len())
+                };
+                (m.slug, m.title, at)
+            })
+            .collect(),
+        certificates: certs.len(),
+    })
 }
 
 #[derive(Template)]
@@ -202,6 +254,13 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
     } else {
         None
     };
+    let learner = a.grants.iter().all(|g| g.role.permissions().is_empty())
+        && !a.has_role(Role::Person);
+    let learning = if learner {
+        Some(learner_home(state, a).await?)
+    } else {
+        None
+    };
     let mut roles: Vec<String> = a
         .grants
         .iter()
@@ -225,10 +284,11 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
         None
     };
     Ok(Home {
+        learning,
         community,
         name: a.display_name.clone(),
         roles_summary: if roles.is_empty() {
-            "a user with no roles yet".into()
+            "a learner".into()
         } else {
             roles.join(", ")
         },

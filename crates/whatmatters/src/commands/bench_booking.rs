@@ -74,6 +74,8 @@ async fn event(svc: &Services, title: &str, places: i32) -> Result<String> {
             starts_at: start,
             ends_at: start + Duration::hours(1),
         }],
+        certificate_months: None,
+        accredited: false,
     };
     Ok(catalogue::create(svc, &actor, &meta(), org, &input).await?)
 }

@@ -85,6 +85,28 @@ pub fn view(o: &Order) -> OrderView {
 struct MinePage {
     l: Layout,
     orders: Vec<OrderView>,
+    has_feed: bool,
+    /// A calendar feed's address just made: shown once.
+    feed_url: String,
+}
+
+async fn mine_page(state: &AppState, v: &Viewer, a: &services::Actor, feed_url: String) -> Response {
+    let found = tokio::try_join!(
+        booking::my_orders(&state.svc, a),
+        services::learning::calendar::has_feed(&state.svc, a)
+    );
+    match found {
+        Ok((list, has_feed)) => render(
+            StatusCode::OK,
+            &MinePage {
+                l: Layout::for_viewer("Your bookings", v, "/learning"),
+                orders: list.iter().map(view).collect(),
+                has_feed,
+                feed_url,
+            },
+        ),
+        Err(e) => PageError::new(e, v).into_response(),
+    }
 }
 
 pub async fn mine(
@@ -92,14 +114,23 @@ pub async fn mine(
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
 ) -> Response {
-    match booking::my_orders(&state.svc, a).await {
-        Ok(list) => render(
-            StatusCode::OK,
-            &MinePage {
-                l: Layout::for_viewer("Your bookings", &v, "/learning"),
-                orders: list.iter().map(view).collect(),
-            },
-        ),
+    mine_page(&state, &v, a, String::new()).await
+}
+
+/// Makes a new private calendar feed of the learner's bookings, and shows its address once.
+pub async fn new_feed(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+) -> Response {
+    match services::learning::calendar::new_feed(&state.svc, a).await {
+        Ok(token) => {
+            let url = format!(
+                "{}/learning/calendar/{token}.ics",
+                state.svc.settings.public_url.trim_end_matches('/')
+            );
+            mine_page(&state, &v, a, url).await
+        }
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }

@@ -127,6 +127,7 @@ struct ListPage {
     total_text: String,
     pager: Pager,
     organiser: bool,
+    insights: bool,
 }
 
 fn filter_of(f: &ListQuery) -> Result<(Filter, u64), Vec<FieldError>> {
@@ -268,6 +269,9 @@ pub async fn list(
             organiser: v
                 .actor()
                 .is_some_and(|a| a.can(domain::Permission::OrganiseEvents)),
+            insights: v
+                .actor()
+                .is_some_and(|a| a.can(domain::Permission::ViewInsights)),
         },
     )
 }
@@ -302,6 +306,8 @@ struct EventPage {
     signed_in: bool,
     /// What was typed into the booking form, to show again.
     typed: HashMap<String, String>,
+    organisation_id: i32,
+    accredited: bool,
 }
 
 impl EventPage {
@@ -378,6 +384,8 @@ pub async fn event_page(
         on_sale: e.on_sale(now) && e.left() > 0,
         free: e.price.is_free(),
         signed_in: v.actor().is_some(),
+        organisation_id: e.organisation_id,
+        accredited: e.accredited,
         typed,
     };
     render(status, &page)
@@ -404,56 +412,91 @@ pub async fn calendar(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Response {
-    use icalendar::{Calendar, Component, EventLike};
     let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
         return PageError::new(ServiceError::NotFound("event"), &v).into_response();
     };
-    let e = match catalogue::get(&state.svc, &uuid.to_string()).await {
-        Ok(e) => e,
-        Err(err) => return PageError::new(err, &v).into_response(),
-    };
-    let page = format!(
-        "{}/learning/events/{}",
-        state.svc.settings.public_url.trim_end_matches('/'),
-        e.uuid
-    );
-    let place = match e.format {
-        Format::Online => "Online".to_owned(),
-        _ => e.venue.clone().unwrap_or_default().replace('\n', ", "),
-    };
+    match catalogue::get(&state.svc, &uuid.to_string()).await {
+        Ok(e) => ics(&state, &e.title.clone(), std::slice::from_ref(&e), "event.ics"),
+        Err(err) => PageError::new(err, &v).into_response(),
+    }
+}
+
+/// Every event an organisation or network runs (and those below it), as a calendar feed.
+pub async fn organisation_calendar(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i32>,
+) -> Response {
+    match services::learning::calendar::organisation_events(&state.svc, id).await {
+        Ok((name, events)) => ics(&state, &format!("Events: {name}"), &events, "events.ics"),
+        Err(err) => PageError::new(err, &v).into_response(),
+    }
+}
+
+/// A learner's private feed of what they have booked (its address is its secret).
+pub async fn booked_calendar(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(token): Path<String>,
+) -> Response {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    match services::learning::calendar::booked_events(&state.svc, token).await {
+        Ok((name, events)) => ics(
+            &state,
+            &format!("Booked by {name}"),
+            &events,
+            "bookings.ics",
+        ),
+        Err(err) => PageError::new(err, &v).into_response(),
+    }
+}
+
+/// Events' sessions as an iCalendar file.
+fn ics(state: &AppState, name: &str, events: &[Event], file: &str) -> Response {
+    use icalendar::{Calendar, Component, EventLike};
+    let base = state.svc.settings.public_url.trim_end_matches('/');
+    let now = state.svc.now();
     let mut cal = Calendar::new();
-    cal.name(&e.title);
-    for (i, s) in e.sessions.iter().enumerate() {
-        let mut title = if e.cancelled {
-            format!("Cancelled: {}", e.title)
-        } else {
-            e.title.clone()
+    cal.name(name);
+    for e in events {
+        let page = format!("{base}/learning/events/{}", e.uuid);
+        let place = match e.format {
+            Format::Online => "Online".to_owned(),
+            _ => e.venue.clone().unwrap_or_default().replace('\n', ", "),
         };
-        if !s.title.is_empty() {
-            title = format!("{title}: {}", s.title);
-        }
-        cal.push(
-            icalendar::Event::new()
-                .uid(&format!("{}-{i}@whatmatters", e.uuid))
-                .timestamp(state.svc.now())
+        for (i, s) in e.sessions.iter().enumerate() {
+            let mut title = if e.cancelled {
+                format!("Cancelled: {}", e.title)
+            } else {
+                e.title.clone()
+            };
+            if !s.title.is_empty() {
+                title = format!("{title}: {}", s.title);
+            }
+            let mut ev = icalendar::Event::new();
+            ev.uid(&format!("{}-{i}@whatmatters", e.uuid))
+                .timestamp(now)
                 .summary(&title)
                 .description(&format!("{}\n\nBy {}. {page}", e.summary, e.organiser))
                 .starts(s.starts_at)
                 .ends(s.ends_at)
                 .location(&place)
-                .url(&page)
-                .done(),
-        );
+                .url(&page);
+            if e.cancelled {
+                ev.status(icalendar::EventStatus::Cancelled);
+            }
+            cal.push(ev.done());
+        }
     }
     (
         [
             (
                 axum::http::header::CONTENT_TYPE,
-                "text/calendar; charset=utf-8",
+                "text/calendar; charset=utf-8".to_owned(),
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"event.ics\"",
+                format!("attachment; filename=\"{file}\""),
             ),
         ],
         cal.done().to_string(),

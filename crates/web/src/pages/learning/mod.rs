@@ -5,7 +5,12 @@
 pub mod basket;
 pub mod bookings;
 pub mod catalogue;
+pub mod certificates;
+pub mod changes;
+pub mod elearning;
 pub mod organise;
+pub mod register;
+pub mod trained;
 pub mod waitlist;
 
 use domain::Permission;
@@ -15,6 +20,80 @@ use crate::routes::{Need, Routes, permission};
 pub fn routes() -> Routes {
     let organise = permission(Permission::OrganiseEvents);
     Routes::new()
+        .get("/register", Need::Public, register::form)
+        .post("/register", Need::Public, register::submit)
+        .get("/register/{token}", Need::Public, register::finish_form)
+        .post("/register/{token}", Need::Public, register::finish)
+        .get("/certificates/verify", Need::Public, certificates::verify)
+        .get("/certificates/{code}", Need::Public, certificates::one)
+        .get(
+            "/certificates/{code}/certificate.pdf",
+            Need::Public,
+            certificates::pdf,
+        )
+        .get("/learning/certificates", Need::SignedIn, certificates::mine)
+        .get("/learning/modules", Need::Public, elearning::list)
+        .get("/learning/modules/{slug}", Need::Public, elearning::module)
+        .get(
+            "/learning/modules/{slug}/lessons/{n}",
+            Need::SignedIn,
+            elearning::lesson,
+        )
+        .post(
+            "/learning/modules/{slug}/lessons/{n}",
+            Need::SignedIn,
+            elearning::finish_lesson,
+        )
+        .get(
+            "/learning/modules/{slug}/check",
+            Need::SignedIn,
+            elearning::check_form,
+        )
+        .post(
+            "/learning/modules/{slug}/check",
+            Need::SignedIn,
+            elearning::check,
+        )
+        .get(
+            "/learning/trained",
+            permission(Permission::ViewInsights),
+            trained::show,
+        )
+        .get(
+            "/learning/organisations/{id}/calendar.ics",
+            Need::Public,
+            catalogue::organisation_calendar,
+        )
+        .get(
+            "/learning/calendar/{token}",
+            Need::Public,
+            catalogue::booked_calendar,
+        )
+        .post(
+            "/learning/bookings/calendar",
+            Need::SignedIn,
+            bookings::new_feed,
+        )
+        .get(
+            "/learning/organise/events/{id}/move",
+            organise,
+            changes::move_form,
+        )
+        .post(
+            "/learning/organise/events/{id}/move",
+            organise,
+            changes::move_event,
+        )
+        .get(
+            "/learning/organise/events/{id}/message",
+            organise,
+            changes::message_form,
+        )
+        .post(
+            "/learning/organise/events/{id}/message",
+            organise,
+            changes::message,
+        )
         .get("/learning", Need::Public, catalogue::list)
         .get("/learning/events/{id}", Need::Public, catalogue::event)
         .get(

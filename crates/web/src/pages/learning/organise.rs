@@ -187,7 +187,7 @@ pub async fn form(
 }
 
 /// The form's fields in the order they appear, for the error summary.
-const FIELDS: [&str; 15] = [
+const FIELDS: [&str; 17] = [
     "organisation",
     "title",
     "summary",
@@ -202,11 +202,13 @@ const FIELDS: [&str; 15] = [
     "price",
     "cpd_hours",
     "audience",
+    "certificate_months",
+    "accredited",
     "date",
 ];
 
 /// A session from the form: its date, start and end, each named `{prefix}date` and so on.
-fn session_of(
+pub(super) fn session_of(
     f: &HashMap<String, String>,
     prefix: &str,
     required: bool,
@@ -320,6 +322,22 @@ pub async fn create(
             }
         },
     };
+    let certificate_months = match get("certificate_months").trim() {
+        "" => None,
+        m => match m.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "certificate_months",
+                    format!(
+                        "Months a certificate stays current must be a whole number from 1 to {}, or empty if it does not run out",
+                        l::MAX_CERTIFICATE_MONTHS
+                    ),
+                ));
+                None
+            }
+        },
+    };
     let in_person_places = places(&f, "in_person_places", "Places in the room", &mut errors);
     let online_places = places(&f, "online_places", "Places online", &mut errors);
     let mut sessions: Vec<Session> = session_of(&f, "", true, &mut errors).into_iter().collect();
@@ -346,6 +364,8 @@ pub async fn create(
         cpd_minutes,
         audience: get("audience"),
         sessions,
+        certificate_months,
+        accredited: f.get("accredited").is_some_and(|v| v == "yes"),
     };
     // Every problem at once: the form's own, then the event's.
     if let Err(list) = input.clean() {
@@ -540,7 +560,7 @@ pub async fn check_in(
     Path((id, place)): Path<(String, i32)>,
 ) -> Response {
     match services::learning::organise::check_in(&state.svc, a, &v.meta, &id, place).await {
-        Ok(()) => Redirect::to(&format!("/learning/organise/events/{id}?saved=checked-in"))
+        Ok(_) => Redirect::to(&format!("/learning/organise/events/{id}?saved=checked-in"))
             .into_response(),
         Err(ServiceError::Conflict(m)) => {
             attendees_page(
