@@ -419,7 +419,11 @@ mod tests {
         slugs.dedup();
         assert_eq!(slugs.len(), MODULES.len());
         for m in &MODULES {
-            assert!(!m.lessons.is_empty() && !m.questions.is_empty(), "{}", m.slug);
+            assert!(
+                !m.lessons.is_empty() && !m.questions.is_empty(),
+                "{}",
+                m.slug
+            );
             assert!(m.slug.len() <= 40);
             for q in m.questions {
                 assert!(q.answer < q.options.len(), "{}: {}", m.slug, q.prompt);

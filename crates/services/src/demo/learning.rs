@@ -1,14 +1,16 @@
 //! The demo's learning: events and courses run by the region's personalised care network,
 //! past and coming up, free and paid, face to face, online and both; one full, one nearly
 //! full, one cancelled; and bookings by the demo's link worker (one free, one waiting for
-//! payment by invoice).
+//! payment by invoice). Past events have their attendees checked in and certificates issued;
+//! sixty learners across the PCNs have opened accounts, most of whom have passed core skills.
 
 use chrono::{Duration, NaiveTime, Utc};
 use domain::learning::{Format, Kind, Mode, OrderState, Session};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use store::entities::{
-    learning_event as event, learning_order as order, learning_place as place, organisation, user,
+    elearning_progress as progress, learning_certificate as certificate, learning_event as event,
+    learning_order as order, learning_place as place, membership, organisation, user,
 };
 
 use crate::identity::{hash_token, random_token};
@@ -348,7 +350,7 @@ pub async fn seed_learning(svc: &Services) -> Result<(), ServiceError> {
         ids.push(saved);
     }
     // The link worker's own bookings: a free place online, and two invoiced places.
-    if let Some(lw) = link_worker {
+    if let Some(lw) = &link_worker {
         if let Some(e) = ids.get(1) {
             book(
                 &txn,
@@ -388,7 +390,229 @@ pub async fn seed_learning(svc: &Services) -> Result<(), ServiceError> {
             .await?;
         }
     }
+    // Past events: accredited core skills (everyone attended), and shared decision making
+    // with a certificate current for two years (most attended). The link worker attended
+    // both.
+    if let (Some(sdm), Some(core)) = (ids.get(9).cloned(), ids.get(10).cloned()) {
+        for (e, months, accredited) in [(&sdm, Some(24), false), (&core, None, true)] {
+            let mut am: event::ActiveModel = e.clone().into();
+            am.certificate_months = Set(months);
+            am.accredited = Set(accredited);
+            am.update(&txn).await?;
+        }
+        let mut sdm = sdm.clone();
+        sdm.certificate_months = Some(24);
+        let mut core = core.clone();
+        core.accredited = true;
+        if let Some(lw) = &link_worker {
+            for (e, mode) in [(&sdm, Mode::InPerson), (&core, Mode::Online)] {
+                book(
+                    &txn,
+                    e,
+                    mode,
+                    Some(lw.id),
+                    &lw.display_name,
+                    &lw.email,
+                    OrderState::Confirmed,
+                    None,
+                    now,
+                )
+                .await?;
+            }
+        }
+        for e in [&sdm, &core] {
+            let places = place::Entity::find()
+                .filter(place::Column::EventId.eq(e.id))
+                .filter(place::Column::State.eq("booked"))
+                .all(&txn)
+                .await?;
+            let absent = if e.id == sdm.id { 3 } else { 0 };
+            for p in places.into_iter().skip(absent) {
+                attended(&txn, e, &p).await?;
+            }
+        }
+    }
+    seed_learners(&txn, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Checks a place in at its event's start and issues its certificate (without e-mail: the
+/// demo's attendees were told long ago).
+async fn attended(
+    txn: &DatabaseTransaction,
+    e: &event::Model,
+    p: &place::Model,
+) -> Result<(), ServiceError> {
+    let at = e.starts_at + Duration::minutes(5);
+    let mut am: place::ActiveModel = p.clone().into();
+    am.checked_in_at = Set(Some(at));
+    am.update(txn).await?;
+    let o = order::Entity::find_by_id(p.order_id.unwrap_or_default())
+        .one(txn)
+        .await?;
+    let user_id = o.as_ref().and_then(|o| o.user_id);
+    certificate::ActiveModel {
+        code: Set(demo_code(p.id)),
+        user_id: Set(user_id),
+        name: Set(p.attendee_name.clone().unwrap_or_default()),
+        email: Set(p.attendee_email.clone().unwrap_or_default()),
+        kind: Set("event".into()),
+        title: Set(e.title.clone()),
+        event_id: Set(Some(e.id)),
+        place_id: Set(Some(p.id)),
+        module_slug: Set(None),
+        cpd_minutes: Set(e.cpd_minutes),
+        issued_at: Set(at),
+        expires_at: Set(e
+            .certificate_months
+            .and_then(|m| at.checked_add_months(chrono::Months::new(m.unsigned_abs())))),
+        recert_reminded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    if let (true, Some(u)) = (e.accredited, user_id) {
+        crate::learning::certificates::mark_trained(txn, at, u, format!("event:{}", e.uuid))
+            .await?;
+    }
+    Ok(())
+}
+
+/// A stable code for a demo certificate, in the shape of real ones.
+fn demo_code(n: i32) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut x = (n as u64).wrapping_mul(2_654_435_761).wrapping_add(97);
+    let mut raw = String::new();
+    for _ in 0..10 {
+        raw.push(ALPHABET[(x % 32) as usize] as char);
+        x /= 32;
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    }
+    format!("WMC-{}-{}", &raw[..5], &raw[5..])
+}
+
+/// Learners across the demo's PCNs who opened their own accounts: most have passed core
+/// skills (so count as trained), some are part way through; and the demo learner, who is
+/// part way through shared decision making.
+async fn seed_learners(
+    txn: &DatabaseTransaction,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    use domain::learning::elearning::{self, CORE_SKILLS};
+    let practices = organisation::Entity::find()
+        .filter(organisation::Column::Kind.eq("practice"))
+        .all(txn)
+        .await?;
+    let Some(core) = elearning::module(CORE_SKILLS) else {
+        return Ok(());
+    };
+    for i in 0..60usize {
+        let Some(org) = practices.get((i * 7) % practices.len().max(1)) else {
+            break;
+        };
+        let name = format!(
+            "{} {}",
+            NAMES[i % NAMES.len()].split(' ').next().unwrap_or("Alex"),
+            NAMES[(i * 5 + 3) % NAMES.len()]
+                .split(' ')
+                .nth(1)
+                .unwrap_or("Smith")
+        );
+        let joined = now - Duration::days(200 - i as i64 * 3);
+        let u = user::ActiveModel {
+            email: Set(format!("learner.{i}@example.nhs.uk")),
+            display_name: Set(name.clone()),
+            password_hash: Set(None),
+            active: Set(true),
+            failed_sign_ins: Set(0),
+            job_role: Set(Some(domain::learning::JOB_ROLES[i % 9].to_owned())),
+            created_at: Set(joined),
+            updated_at: Set(joined),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        membership::ActiveModel {
+            user_id: Set(u.id),
+            organisation_id: Set(org.id),
+            role: Set(domain::Role::Learner.as_str().into()),
+            created_at: Set(joined),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        let passed = i % 4 != 3;
+        let done = if passed {
+            core.lessons.len()
+        } else {
+            i % core.lessons.len() + 1
+        };
+        progress::ActiveModel {
+            user_id: Set(u.id),
+            module_slug: Set(core.slug.into()),
+            lessons_done: Set(done as i32),
+            attempts: Set(if passed { 1 + (i % 2) as i32 } else { 0 }),
+            best_score: Set(passed.then_some(if i % 2 == 0 { 100 } else { 75 })),
+            started_at: Set(joined),
+            updated_at: Set(joined + Duration::days(2)),
+            passed_at: Set(passed.then(|| joined + Duration::days(2))),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        if passed {
+            let at = joined + Duration::days(2);
+            certificate::ActiveModel {
+                code: Set(demo_code(100_000 + i as i32)),
+                user_id: Set(Some(u.id)),
+                name: Set(name),
+                email: Set(u.email.clone()),
+                kind: Set("module".into()),
+                title: Set(core.title.into()),
+                event_id: Set(None),
+                place_id: Set(None),
+                module_slug: Set(Some(core.slug.into())),
+                cpd_minutes: Set(core.minutes),
+                issued_at: Set(at),
+                expires_at: Set(None),
+                recert_reminded_at: Set(None),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            crate::learning::certificates::mark_trained(
+                txn,
+                at,
+                u.id,
+                format!("module:{}", core.slug),
+            )
+            .await?;
+        }
+    }
+    // The demo learner: two lessons into shared decision making.
+    if let Some(chloe) = user::Entity::find()
+        .filter(user::Column::Email.eq("learner@demo.whatmatters.test"))
+        .one(txn)
+        .await?
+    {
+        let mut am: user::ActiveModel = chloe.clone().into();
+        am.job_role = Set(Some("Nurse".into()));
+        am.update(txn).await?;
+        progress::ActiveModel {
+            user_id: Set(chloe.id),
+            module_slug: Set("shared-decision-making".into()),
+            lessons_done: Set(2),
+            attempts: Set(0),
+            best_score: Set(None),
+            started_at: Set(now - Duration::days(3)),
+            updated_at: Set(now - Duration::days(1)),
+            passed_at: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -86,6 +86,12 @@ pub const USERS: &[DemoUser] = &[
         at: "B90001",
     },
     DemoUser {
+        email: "learner@demo.whatmatters.test",
+        name: "Chloe Bennett",
+        role: Role::Learner,
+        at: "B90002",
+    },
+    DemoUser {
         email: "link.worker.fellside@demo.whatmatters.test",
         name: "Nadia Rahman",
         role: Role::LinkWorker,

@@ -80,7 +80,9 @@ pub async fn request(
             if org.is_none() {
                 p.add(
                     "organisation_code",
-                    format!("There is no organisation with the code {code}: check it, or leave it empty"),
+                    format!(
+                        "There is no organisation with the code {code}: check it, or leave it empty"
+                    ),
                 );
             }
         }

@@ -3,7 +3,9 @@
 //! one ends the old).
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use store::entities::{
     calendar_feed as feed, learning_event as event, learning_order as order,
     learning_place as place, organisation, user,

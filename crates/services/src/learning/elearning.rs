@@ -44,7 +44,6 @@ pub struct CheckOutcome {
     pub certificate: Option<String>,
 }
 
-
 fn module_of(slug: &str) -> Result<&'static Module, ServiceError> {
     elearning::module(slug).ok_or(ServiceError::NotFound("module"))
 }
@@ -221,7 +220,11 @@ pub async fn check(
                 "{}: {}% ({})",
                 m.slug,
                 marked.percent,
-                if marked.passed { "passed" } else { "not passed" }
+                if marked.passed {
+                    "passed"
+                } else {
+                    "not passed"
+                }
             )),
     )
     .await?;

@@ -547,8 +547,7 @@ pub async fn move_event(
 }
 
 /// The subject and body of a message to attendees.
-pub const MESSAGE_SUBJECT: domain::text::TextField =
-    domain::text::TextField::line("Subject", 150);
+pub const MESSAGE_SUBJECT: domain::text::TextField = domain::text::TextField::line("Subject", 150);
 pub const MESSAGE_BODY: domain::text::TextField = domain::text::TextField::lines("Message", 5_000);
 
 /// E-mails everyone booked on an event (each address once), from the organiser. Returns how
@@ -569,7 +568,12 @@ pub async fn message(
         MESSAGE_SUBJECT,
         "Enter a subject",
     );
-    let body = p.required("body", &Some(body.to_owned()), MESSAGE_BODY, "Enter the message");
+    let body = p.required(
+        "body",
+        &Some(body.to_owned()),
+        MESSAGE_BODY,
+        "Enter the message",
+    );
     p.finish()?;
     let (subject, body) = (subject.unwrap_or_default(), body.unwrap_or_default());
     let now = svc.now();

@@ -8,8 +8,7 @@ use std::collections::{HashMap, HashSet};
 use domain::learning::elearning::TRAINED_AIM;
 use domain::{OrgKind, Permission};
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, Statement,
+    ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Statement,
 };
 use store::entities::{learning_trained as trained, organisation};
 
@@ -57,10 +56,7 @@ pub async fn counts(svc: &Services, actor: &Actor) -> Result<Trained, ServiceErr
     let mut per_path: HashMap<&str, HashSet<i32>> = HashMap::new();
     for b in &belongs {
         for (i, _) in b.path.match_indices('/').skip(1) {
-            per_path
-                .entry(&b.path[..=i])
-                .or_default()
-                .insert(b.user_id);
+            per_path.entry(&b.path[..=i]).or_default().insert(b.user_id);
         }
     }
     let orgs = organisation::Entity::find()

@@ -83,7 +83,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("expires_at"))
                 .col(timestamp_with_time_zone_null("recert_reminded_at"))
                 .check(Expr::cust("cpd_minutes >= 0"))
-                .foreign_key(&mut fk("learning_certificates", "user_id", "users", SetNull))
+                .foreign_key(&mut fk(
+                    "learning_certificates",
+                    "user_id",
+                    "users",
+                    SetNull,
+                ))
                 .foreign_key(&mut fk(
                     "learning_certificates",
                     "event_id",

@@ -254,8 +254,8 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
     } else {
         None
     };
-    let learner = a.grants.iter().all(|g| g.role.permissions().is_empty())
-        && !a.has_role(Role::Person);
+    let learner =
+        a.grants.iter().all(|g| g.role.permissions().is_empty()) && !a.has_role(Role::Person);
     let learning = if learner {
         Some(learner_home(state, a).await?)
     } else {

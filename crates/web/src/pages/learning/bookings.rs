@@ -90,7 +90,12 @@ struct MinePage {
     feed_url: String,
 }
 
-async fn mine_page(state: &AppState, v: &Viewer, a: &services::Actor, feed_url: String) -> Response {
+async fn mine_page(
+    state: &AppState,
+    v: &Viewer,
+    a: &services::Actor,
+    feed_url: String,
+) -> Response {
     let found = tokio::try_join!(
         booking::my_orders(&state.svc, a),
         services::learning::calendar::has_feed(&state.svc, a)

@@ -416,7 +416,12 @@ pub async fn calendar(
         return PageError::new(ServiceError::NotFound("event"), &v).into_response();
     };
     match catalogue::get(&state.svc, &uuid.to_string()).await {
-        Ok(e) => ics(&state, &e.title.clone(), std::slice::from_ref(&e), "event.ics"),
+        Ok(e) => ics(
+            &state,
+            &e.title.clone(),
+            std::slice::from_ref(&e),
+            "event.ics",
+        ),
         Err(err) => PageError::new(err, &v).into_response(),
     }
 }

@@ -101,11 +101,7 @@ struct OnePage {
 }
 
 /// One certificate, to print or save.
-pub async fn one(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(code): Path<String>,
-) -> Response {
+pub async fn one(State(state): State<AppState>, v: Viewer, Path(code): Path<String>) -> Response {
     match certificates::by_code(&state.svc, &code).await {
         Ok(c) => render(
             StatusCode::OK,
@@ -130,10 +126,7 @@ fn verify_url(state: &AppState, code: &str) -> String {
 pub async fn pdf(State(state): State<AppState>, v: Viewer, Path(code): Path<String>) -> Response {
     match certificates::by_code(&state.svc, &code).await {
         Ok(c) => {
-            let body = render_pdf(
-                &view(&c, state.svc.now()),
-                &verify_url(&state, &c.code),
-            );
+            let body = render_pdf(&view(&c, state.svc.now()), &verify_url(&state, &c.code));
             (
                 [
                     (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -297,8 +290,22 @@ fn render_pdf(c: &CertView, verify_url: &str) -> Vec<u8> {
         line(&mut k, &mut y, b"F2", 18.0, l, 24.0);
     }
     y -= 8.0;
-    line(&mut k, &mut y, b"F1", 13.0, &format!("Run by {}", c.issuer), 20.0);
-    line(&mut k, &mut y, b"F1", 13.0, &format!("Issued on {}", c.issued), 20.0);
+    line(
+        &mut k,
+        &mut y,
+        b"F1",
+        13.0,
+        &format!("Run by {}", c.issuer),
+        20.0,
+    );
+    line(
+        &mut k,
+        &mut y,
+        b"F1",
+        13.0,
+        &format!("Issued on {}", c.issued),
+        20.0,
+    );
     if !c.cpd.is_empty() {
         line(&mut k, &mut y, b"F1", 13.0, &c.cpd, 20.0);
     }
@@ -361,7 +368,10 @@ mod tests {
             expiry: String::new(),
             href: String::new(),
         };
-        let bytes = render_pdf(&c, "https://example.org/certificates/verify?code=WMC-ABCDE-FGHJK");
+        let bytes = render_pdf(
+            &c,
+            "https://example.org/certificates/verify?code=WMC-ABCDE-FGHJK",
+        );
         assert!(bytes.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("WMC-ABCDE-FGHJK") && text.contains("Amara Okafor"));

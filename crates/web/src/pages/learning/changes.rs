@@ -154,13 +154,9 @@ pub async fn move_event(
                 .collect();
             move_page(&v, &e, StatusCode::UNPROCESSABLE_ENTITY, Errors(list), f)
         }
-        Err(ServiceError::Conflict(m)) => move_page(
-            &v,
-            &e,
-            StatusCode::CONFLICT,
-            Errors::one("s1_date", m),
-            f,
-        ),
+        Err(ServiceError::Conflict(m)) => {
+            move_page(&v, &e, StatusCode::CONFLICT, Errors::one("s1_date", m), f)
+        }
         Err(err) => PageError::new(err, &v).into_response(),
     }
 }
@@ -189,8 +185,12 @@ fn message_page(
     render(
         status,
         &MessagePage {
-            l: Layout::for_viewer(format!("Message everyone booked: {}", e.title), v, "/learning")
-                .with_errors(&errors),
+            l: Layout::for_viewer(
+                format!("Message everyone booked: {}", e.title),
+                v,
+                "/learning",
+            )
+            .with_errors(&errors),
             errors,
             uuid: e.uuid.clone(),
             title: e.title.clone(),

@@ -141,7 +141,11 @@ pub async fn module(
                 )
             } else if p.started() {
                 (
-                    format!("/learning/modules/{}/lessons/{}", m.slug, p.lessons_done + 1),
+                    format!(
+                        "/learning/modules/{}/lessons/{}",
+                        m.slug,
+                        p.lessons_done + 1
+                    ),
                     "Carry on where you left off",
                 )
             } else {
@@ -222,8 +226,7 @@ pub async fn finish_lesson(
             if n >= of {
                 Redirect::to(&format!("/learning/modules/{slug}/check")).into_response()
             } else {
-                Redirect::to(&format!("/learning/modules/{slug}/lessons/{}", n + 1))
-                    .into_response()
+                Redirect::to(&format!("/learning/modules/{slug}/lessons/{}", n + 1)).into_response()
             }
         }
         Err(ServiceError::Conflict(_)) => {

@@ -36,7 +36,12 @@ impl FormPage {
     }
 }
 
-fn form_page(v: &Viewer, status: StatusCode, errors: Errors, f: HashMap<String, String>) -> Response {
+fn form_page(
+    v: &Viewer,
+    status: StatusCode,
+    errors: Errors,
+    f: HashMap<String, String>,
+) -> Response {
     render(
         status,
         &FormPage {
@@ -148,7 +153,14 @@ pub async fn finish(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    match sign_up::complete(&state.svc, &token, &get("password"), &get("confirm"), &v.meta).await
+    match sign_up::complete(
+        &state.svc,
+        &token,
+        &get("password"),
+        &get("confirm"),
+        &v.meta,
+    )
+    .await
     {
         Ok(_) => Redirect::to("/sign-in?registered=1").into_response(),
         Err(ServiceError::Invalid(list)) => {
