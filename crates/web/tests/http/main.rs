@@ -11,6 +11,7 @@ mod care;
 mod daily;
 mod directory;
 mod errors;
+mod learners;
 mod learning;
 mod openreferral;
 mod organisations;

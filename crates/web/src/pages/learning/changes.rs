@@ -95,7 +95,7 @@ pub async fn move_form(
             s.ends_at.with_timezone(&domain::dates::UK),
         );
         let n = i + 1;
-        f.insert(format!("s{n}_date"), start.format("%-d %-m %Y").to_string());
+        f.insert(format!("s{n}_date"), start.format("%Y-%m-%d").to_string());
         f.insert(format!("s{n}_start"), start.format("%H:%M").to_string());
         f.insert(format!("s{n}_end"), end.format("%H:%M").to_string());
     }
