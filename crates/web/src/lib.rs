@@ -116,6 +116,7 @@ pub fn all_routes() -> Routes {
         .merge(openreferral::routes())
         .merge(pages::directory::routes())
         .merge(pages::learning::routes())
+        .merge(api::learning::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

@@ -307,6 +307,9 @@ pub async fn organisers(svc: &Services, actor: &Actor) -> Result<Vec<(i32, Strin
         .collect())
 }
 
+/// How far ahead events may be published (or moved): five years.
+pub const HORIZON_DAYS: i64 = 5 * 366;
+
 /// Publishes an event or course run by `organisation_id`, which the actor must organise for.
 pub async fn create(
     svc: &Services,
@@ -335,6 +338,12 @@ pub async fn create(
         return Err(ServiceError::invalid(
             "starts_at",
             "The start must be in the future",
+        ));
+    }
+    if ends_at > now + chrono::Duration::days(HORIZON_DAYS) {
+        return Err(ServiceError::invalid(
+            "starts_at",
+            "It must be held within the next five years",
         ));
     }
     let uuid = uuid::Uuid::new_v4().to_string();

@@ -468,6 +468,12 @@ pub async fn move_event(
             "The new start must be in the future",
         ));
     }
+    if ends_at > now + Duration::days(catalogue::HORIZON_DAYS) {
+        return Err(ServiceError::invalid(
+            "date",
+            "It must be held within the next five years",
+        ));
+    }
     if cleaned.sessions == e.sessions {
         return Err(ServiceError::invalid(
             "date",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod care;
+pub mod learning;
 pub mod organisations;
 
 use domain::Permission::{ManageOrganisations, ViewAudit, ViewOrganisations};

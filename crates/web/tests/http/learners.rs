@@ -462,3 +462,219 @@ seeded_db_test!(trained_counts_and_calendar_feeds, |db| {
         StatusCode::NOT_FOUND
     );
 });
+
+seeded_db_test!(the_learning_api_books_checks_in_and_verifies, |db| {
+    use axum::http::Method;
+    let app = app(db).await;
+    let lw = app.token_for("link.worker@demo.whatmatters.test").await;
+    let organiser = app.token_for(ORGANISER).await;
+    let commissioner = app.token_for(COMMISSIONER).await;
+    // The catalogue is public; filters are checked by name.
+    let mut anyone = Browser::default();
+    let list = app
+        .get(&mut anyone, "/api/v1/learning/events?free=true")
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.json()["total"].as_u64().unwrap() >= 5);
+    let bad = app
+        .get(&mut anyone, "/api/v1/learning/events?format=telepathy")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"][0]["field"], "format");
+    let one = app
+        .get(
+            &mut anyone,
+            &format!("/api/v1/learning/events/{}", event(1)),
+        )
+        .await;
+    assert_eq!(one.json()["format"], "hybrid");
+    assert!(
+        one.json().get("join_link").is_none(),
+        "never in the catalogue"
+    );
+    assert_eq!(
+        app.get(&mut anyone, "/api/v1/learning/events/not-a-uuid")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Booking, then cancelling, once.
+    let booked = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/bookings",
+            &lw,
+            Some(serde_json::json!({"event_id": event(0), "mode": "in_person", "places": 1})),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    assert_eq!(booked.json()["state"], "confirmed");
+    let code = booked.json()["code"].as_str().unwrap().to_owned();
+    let too_many = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/bookings",
+            &lw,
+            Some(serde_json::json!({"event_id": event(4), "mode": "in_person", "places": 1})),
+        )
+        .await;
+    assert_eq!(too_many.status, StatusCode::CONFLICT, "the meeting is full");
+    let none = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/bookings",
+            &lw,
+            Some(serde_json::json!({"event_id": uuid::Uuid::nil().to_string(), "mode": "online", "places": 1})),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(none.json()["errors"][0]["field"], "event_id");
+    // Someone else's booking is not there for another caller.
+    assert_eq!(
+        app.api(
+            Method::POST,
+            &format!("/api/v1/learning/bookings/{code}/cancel"),
+            &organiser,
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let cancelled = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/learning/bookings/{code}/cancel"),
+            &lw,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.json()["state"], "cancelled");
+    assert_eq!(
+        app.api(
+            Method::POST,
+            &format!("/api/v1/learning/bookings/{code}/cancel"),
+            &lw,
+            None
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+    // Publishing is for organisers; the event's rules are named by field.
+    let region = app.org_id("Y90").await;
+    let new_event = |ends: &str| {
+        serde_json::json!({
+            "organisation_id": region,
+            "title": "API published",
+            "summary": "Made by a client",
+            "topic": "care_planning",
+            "format": "online",
+            "online_places": 40,
+            "sessions": [{"starts_at": "2027-01-12T10:00:00Z", "ends_at": ends}]
+        })
+    };
+    assert_eq!(
+        app.api(
+            Method::POST,
+            "/api/v1/learning/events",
+            &lw,
+            Some(new_event("2027-01-12T12:00:00Z"))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let backwards = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/events",
+            &organiser,
+            Some(new_event("2027-01-12T09:00:00Z")),
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(backwards.json()["errors"][0]["field"], "ends_at");
+    let far = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/events",
+            &organiser,
+            Some(serde_json::json!({
+                "organisation_id": region, "title": "Far", "summary": "Far off", "topic": "care_planning",
+                "format": "online", "online_places": 5,
+                "sessions": [{"starts_at": "9999-01-12T10:00:00Z", "ends_at": "9999-01-12T11:00:00Z"}]
+            })),
+        )
+        .await;
+    assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", far.body);
+    let made = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/events",
+            &organiser,
+            Some(new_event("2027-01-12T12:00:00Z")),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // Attendees and check-in, for the organiser only; the certificate is checkable by anyone.
+    let attendees_path = format!("/api/v1/learning/events/{}/attendees", event(1));
+    assert_eq!(
+        app.api(Method::GET, &attendees_path, &lw, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let attendees = app
+        .api(Method::GET, &attendees_path, &organiser, None)
+        .await;
+    assert_eq!(attendees.status, StatusCode::OK);
+    let place = attendees.json()[0]["place_id"].as_i64().unwrap();
+    let check_in = format!("{attendees_path}/{place}/check-in");
+    let checked = app.api(Method::POST, &check_in, &organiser, None).await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    let cert = checked.json()["certificate_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.api(Method::POST, &check_in, &organiser, None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let verified = app
+        .get(
+            &mut anyone,
+            &format!("/api/v1/learning/certificates/{cert}"),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK);
+    assert_eq!(verified.json()["current"], true);
+    assert_eq!(
+        app.get(&mut anyone, "/api/v1/learning/certificates/WMC-AAAAA-AAAAA")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Progress and trained counts.
+    let modules = app
+        .api(Method::GET, "/api/v1/learning/modules", &lw, None)
+        .await;
+    assert_eq!(modules.json().as_array().unwrap().len(), 4);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/learning/trained", &lw, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let t = app
+        .api(Method::GET, "/api/v1/learning/trained", &commissioner, None)
+        .await;
+    assert_eq!(t.json()["aim"], 75_000);
+    assert_eq!(t.json()["nation"], 46);
+    let mine = app
+        .api(Method::GET, "/api/v1/learning/certificates", &lw, None)
+        .await;
+    assert_eq!(mine.json().as_array().unwrap().len(), 2);
+});
