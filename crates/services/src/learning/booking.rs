@@ -110,6 +110,18 @@ async fn take(
     Ok(r.rows_affected == 1)
 }
 
+/// When this few places of a kind are left, they are counted first in the transaction that
+/// takes them.
+pub const LAST_FEW: i32 = 20;
+
+/// Whether to count a place first: with plenty left, counting last keeps the event's row
+/// locked (PostgreSQL) only for the count and the commit, so bookings at a busy event overlap;
+/// with the last few left, most who ask will be told it is full, and counting first tells them
+/// before they write anything (the winners hold the row while they write, one after another).
+fn count_first(e: &Event, mode: Mode) -> bool {
+    e.pool(mode).is_some_and(|p| p.left() <= LAST_FEW)
+}
+
 /// Gives back `n` places of a kind at an event.
 pub(crate) async fn give_back(
     txn: &DatabaseTransaction,
@@ -308,6 +320,10 @@ pub async fn hold(
     let e = catalogue::row_in(&txn, event_uuid).await?;
     check_bookable(&e, mode, n, now)?;
     enough_left(&e, mode, n)?;
+    let first = count_first(&e, mode);
+    if first && !take(&txn, e.id, mode, n).await? {
+        return Err(full(&txn, &e, mode, n).await?);
+    }
     forget_lapsed(&txn, actor.user_id).await?;
     let already = place::Entity::find()
         .filter(place::Column::EventId.eq(e.id))
@@ -350,8 +366,9 @@ pub async fn hold(
             .detail(format!("{n} {}", where_label(mode))),
     )
     .await?;
-    // Counted last: the event's row is locked (PostgreSQL) only for the count and the commit.
-    if !take(&txn, e.id, mode, n).await? {
+    // Otherwise counted last: the event's row is locked (PostgreSQL) only for the count and
+    // the commit.
+    if !first && !take(&txn, e.id, mode, n).await? {
         return Err(full(&txn, &e, mode, n).await?);
     }
     txn.commit().await?;
@@ -716,6 +733,10 @@ pub async fn book_as_guest(
             e.title, e.price
         )));
     }
+    let first = count_first(&e, mode);
+    if first && !take(&txn, e.id, mode, 1).await? {
+        return Err(full(&txn, &e, mode, 1).await?);
+    }
     let (o, token) = book_kept_place(
         svc,
         &txn,
@@ -740,9 +761,9 @@ pub async fn book_as_guest(
             .detail(format!("1 place {} at {}", where_label(mode), e.title)),
     )
     .await?;
-    // The place is counted last, so the event's row is locked (PostgreSQL) only for the count
-    // and the commit; when it cannot be, everything above is rolled back.
-    if !take(&txn, e.id, mode, 1).await? {
+    // Otherwise the place is counted last, so the event's row is locked (PostgreSQL) only for
+    // the count and the commit; when it cannot be, everything above is rolled back.
+    if !first && !take(&txn, e.id, mode, 1).await? {
         return Err(full(&txn, &e, mode, 1).await?);
     }
     txn.commit().await?;

@@ -121,7 +121,7 @@ async fn learner_home(state: &AppState, a: &Actor) -> Result<LearnerHome, Servic
         upcoming: upcoming.into_iter().map(|(_, x)| x).take(5).collect(),
         modules: modules
             .into_iter()
-            .filter(|(m, p)| p.started() && p.passed_at.is_none() && m.lessons.len() > 0)
+            .filter(|(m, p)| p.started() && p.passed_at.is_none() && !m.lessons.is_empty())
             .map(|(m, p)| {
                 let at = if p.lessons_done >= m.lessons.len() {
                     "Knowledge check to take".to_owned()
