@@ -230,6 +230,7 @@ pub async fn cancel_event(
         .filter(place::Column::State.is_in(["booked", "held"]))
         .all(&txn)
         .await?;
+    let told = booked_and_waiting(&txn, e.id).await?;
     place::Entity::update_many()
         .col_expr(place::Column::State, Expr::value("cancelled"))
         .filter(place::Column::Id.is_in(places.iter().map(|p| p.id)))
@@ -238,7 +239,6 @@ pub async fn cancel_event(
     let mut order_ids: Vec<i32> = places.iter().filter_map(|p| p.order_id).collect();
     order_ids.sort_unstable();
     order_ids.dedup();
-    let mut told: Vec<(String, String)> = Vec::new();
     for o in order::Entity::find()
         .filter(order::Column::Id.is_in(order_ids))
         .all(&txn)
@@ -266,48 +266,35 @@ pub async fn cancel_event(
                 .exec(&txn)
                 .await?;
         }
-        told.push((o.email.clone(), o.name.clone()));
     }
-    let waiting = entry::Entity::find()
-        .filter(entry::Column::EventId.eq(e.id))
-        .filter(entry::Column::State.is_in(["waiting", "offered"]))
-        .all(&txn)
-        .await?;
     entry::Entity::update_many()
         .col_expr(entry::Column::State, Expr::value("left"))
-        .filter(entry::Column::Id.is_in(waiting.iter().map(|w| w.id)))
+        .filter(entry::Column::EventId.eq(e.id))
+        .filter(entry::Column::State.is_in(["waiting", "offered"]))
         .exec(&txn)
         .await?;
-    told.extend(waiting.into_iter().map(|w| (w.email, w.name)));
-    told.sort();
-    told.dedup_by(|a, b| a.0 == b.0);
-    for (email, name) in &told {
-        crate::email::enqueue(
-            &txn,
+    let day = domain::dates::long(domain::dates::uk_date(e.starts_at));
+    tell_all(
+        svc,
+        txn,
+        Told {
             now,
-            email,
-            &format!("Cancelled: {}", e.title),
-            &format!(
-                "Dear {name},\n\n{} on {} has been cancelled. {reason}\n\nYour booking or place on the waiting list has ended; a paid place will be refunded.\n",
-                e.title,
-                domain::dates::long(domain::dates::uk_date(e.starts_at))
-            ),
-        )
-        .await?;
-    }
-    audit::record(
-        &txn,
-        now,
-        meta,
-        AuditEvent::new("learning_event_cancelled", Outcome::Success)
-            .by(actor)
-            .entity("learning_event", e.id)
-            .detail(format!("{} told", told.len())),
+            meta,
+            actor,
+            event_id: e.id,
+            people: &told,
+            subject: &format!("Cancelled: {}", e.title),
+            body: &|name| {
+                format!(
+                    "Dear {name},\n\n{} on {day} has been cancelled. {reason}\n\nYour booking or place on the waiting list has ended; a paid place will be refunded.\n",
+                    e.title
+                )
+            },
+            action: "learning_event_cancelled",
+            detail: String::new(),
+        },
     )
-    .await?;
-    txn.commit().await?;
-    svc.jobs_queued();
-    Ok(told.len())
+    .await
 }
 
 /// The chore: a week before an event, and a day before, everyone booked is reminded (each
@@ -383,7 +370,8 @@ pub async fn remind(svc: &Services) -> Result<u64, ServiceError> {
     Ok(sent)
 }
 
-/// Everyone booked on an event, once each by e-mail address: (e-mail, name).
+/// Everyone booked on an event, and whoever booked each place for them, once each by e-mail
+/// address: (e-mail, name).
 async fn booked_people(
     c: &impl sea_orm::ConnectionTrait,
     event_id: i32,
@@ -397,19 +385,81 @@ async fn booked_people(
         .filter(order::Column::Id.is_in(places.iter().filter_map(|p| p.order_id)))
         .all(c)
         .await?;
-    let mut people: Vec<(String, String)> = places
-        .into_iter()
-        .filter_map(|p| {
-            let o = orders.iter().find(|o| Some(o.id) == p.order_id)?;
-            Some((
-                p.attendee_email.unwrap_or_else(|| o.email.clone()),
-                p.attendee_name.unwrap_or_else(|| o.name.clone()),
-            ))
-        })
+    let mut people: Vec<(String, String)> = orders
+        .iter()
+        .map(|o| (o.email.clone(), o.name.clone()))
         .collect();
-    people.sort();
+    people.extend(places.into_iter().filter_map(|p| {
+        let o = orders.iter().find(|o| Some(o.id) == p.order_id)?;
+        Some((
+            p.attendee_email.unwrap_or_else(|| o.email.clone()),
+            p.attendee_name.unwrap_or_else(|| o.name.clone()),
+        ))
+    }));
+    Ok(once_each(people))
+}
+
+/// Everyone booked on an event or waiting for a place at it.
+async fn booked_and_waiting(
+    c: &impl sea_orm::ConnectionTrait,
+    event_id: i32,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    let mut people = booked_people(c, event_id).await?;
+    people.extend(
+        entry::Entity::find()
+            .filter(entry::Column::EventId.eq(event_id))
+            .filter(entry::Column::State.is_in(["waiting", "offered"]))
+            .all(c)
+            .await?
+            .into_iter()
+            .map(|w| (w.email, w.name)),
+    );
+    Ok(once_each(people))
+}
+
+fn once_each(mut people: Vec<(String, String)>) -> Vec<(String, String)> {
+    people.sort_by_key(|(email, _)| email.to_lowercase());
     people.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
-    Ok(people)
+    people
+}
+
+/// What organisers tell everyone concerned, and how it is recorded.
+struct Told<'a> {
+    now: DateTime<Utc>,
+    meta: &'a RequestMeta,
+    actor: &'a Actor,
+    event_id: i32,
+    people: &'a [(String, String)],
+    subject: &'a str,
+    body: &'a (dyn Fn(&str) -> String + Sync),
+    action: &'static str,
+    /// Said before how many were told.
+    detail: String,
+}
+
+/// E-mails each person (through the jobs queue), records the action with how many were told,
+/// and commits. Returns how many were told.
+async fn tell_all(
+    svc: &Services,
+    txn: sea_orm::DatabaseTransaction,
+    t: Told<'_>,
+) -> Result<usize, ServiceError> {
+    for (email, name) in t.people {
+        crate::email::enqueue(&txn, t.now, email, t.subject, &(t.body)(name)).await?;
+    }
+    audit::record(
+        &txn,
+        t.now,
+        t.meta,
+        AuditEvent::new(t.action, Outcome::Success)
+            .by(t.actor)
+            .entity("learning_event", t.event_id)
+            .detail(format!("{}{} told", t.detail, t.people.len())),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(t.people.len())
 }
 
 /// Moves an event to new dates and times: its sessions are replaced, reminders will go again
@@ -504,18 +554,7 @@ pub async fn move_event(
         )));
     }
     catalogue::save_sessions(&txn, e.id, &cleaned.sessions).await?;
-    let mut told = booked_people(&txn, e.id).await?;
-    told.extend(
-        entry::Entity::find()
-            .filter(entry::Column::EventId.eq(e.id))
-            .filter(entry::Column::State.is_in(["waiting", "offered"]))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|w| (w.email, w.name)),
-    );
-    told.sort();
-    told.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    let told = booked_and_waiting(&txn, e.id).await?;
     let base = svc.settings.public_url.trim_end_matches('/');
     let was = domain::learning::when(e.starts_at, e.ends_at);
     let new_when = cleaned
@@ -524,32 +563,27 @@ pub async fn move_event(
         .map(|s| format!("- {}", domain::learning::when(s.starts_at, s.ends_at)))
         .collect::<Vec<_>>()
         .join("\n");
-    for (email, name) in &told {
-        crate::email::enqueue(
-            &txn,
+    tell_all(
+        svc,
+        txn,
+        Told {
             now,
-            email,
-            &format!("New date: {}", e.title),
-            &format!(
-                "Dear {name},\n\n{} has moved. It was {was}. It is now:\n\n{new_when}\n\nYour booking, or your place on the waiting list, carries over. If you can no longer come, cancel from your booking's e-mail so someone else can have your place.\n\nThe details: {base}/learning/events/{}\n",
-                e.title, e.uuid
-            ),
-        )
-        .await?;
-    }
-    audit::record(
-        &txn,
-        now,
-        meta,
-        AuditEvent::new("learning_event_moved", Outcome::Success)
-            .by(actor)
-            .entity("learning_event", e.id)
-            .detail(format!("from {was}; {} told", told.len())),
+            meta,
+            actor,
+            event_id: e.id,
+            people: &told,
+            subject: &format!("New date: {}", e.title),
+            body: &|name| {
+                format!(
+                    "Dear {name},\n\n{} has moved. It was {was}. It is now:\n\n{new_when}\n\nYour booking, or your place on the waiting list, carries over. If you can no longer come, cancel from your booking's e-mail so someone else can have your place.\n\nThe details: {base}/learning/events/{}\n",
+                    e.title, e.uuid
+                )
+            },
+            action: "learning_event_moved",
+            detail: format!("from {was}; "),
+        },
     )
-    .await?;
-    txn.commit().await?;
-    svc.jobs_queued();
-    Ok(told.len())
+    .await
 }
 
 /// The subject and body of a message to attendees.
@@ -592,30 +626,25 @@ pub async fn message(
         )));
     }
     let base = svc.settings.public_url.trim_end_matches('/');
-    for (email, name) in &people {
-        crate::email::enqueue(
-            &txn,
+    tell_all(
+        svc,
+        txn,
+        Told {
             now,
-            email,
-            &format!("{}: {subject}", e.title),
-            &format!(
-                "Dear {name},\n\n{body}\n\n{} ({}), for everyone booked on {}: {base}/learning/events/{}\n",
-                actor.display_name, e.organiser, e.title, e.uuid
-            ),
-        )
-        .await?;
-    }
-    audit::record(
-        &txn,
-        now,
-        meta,
-        AuditEvent::new("learning_attendees_messaged", Outcome::Success)
-            .by(actor)
-            .entity("learning_event", e.id)
-            .detail(format!("\"{subject}\" to {}", people.len())),
+            meta,
+            actor,
+            event_id: e.id,
+            people: &people,
+            subject: &format!("{}: {subject}", e.title),
+            body: &|name| {
+                format!(
+                    "Dear {name},\n\n{body}\n\n{} ({}), for everyone booked on {}: {base}/learning/events/{}\n",
+                    actor.display_name, e.organiser, e.title, e.uuid
+                )
+            },
+            action: "learning_attendees_messaged",
+            detail: format!("\"{subject}\" "),
+        },
     )
-    .await?;
-    txn.commit().await?;
-    svc.jobs_queued();
-    Ok(people.len())
+    .await
 }
