@@ -543,3 +543,81 @@ store::db_test!(calendar_feeds_per_organisation_and_per_learner, |db| {
     ));
     assert!(calendar::booked_events(&c.svc, &again).await.is_ok());
 });
+
+store::db_test!(
+    organisers_change_details_and_places_added_go_to_those_waiting,
+    |db| {
+        use services::learning::waitlist::{self, Joiner};
+        let c = ctx(db).await;
+        let mut e = event("Small room", None, false);
+        e.online_places = 1;
+        let uuid = publish(&c, &e).await;
+        let organiser = actor(&c.svc, ORGANISER).await;
+        let lw = actor(&c.svc, LINK_WORKER).await;
+        booking::book_as_guest(
+            &c.svc,
+            &meta(),
+            &uuid,
+            Mode::Online,
+            "Ann",
+            "ann@example.org",
+        )
+        .await
+        .unwrap();
+        waitlist::join(
+            &c.svc,
+            &meta(),
+            &uuid,
+            Mode::Online,
+            Joiner::Guest {
+                name: "Wes",
+                email: "wes@example.org",
+            },
+        )
+        .await
+        .unwrap();
+        let mut changed = e.clone();
+        changed.title = "Bigger room".into();
+        changed.online_places = 3;
+        assert!(matches!(
+            organise::edit_event(&c.svc, &lw, &meta(), &uuid, &changed).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        // Once booked, the price and format stay, and places never go below those taken.
+        let mut bad = changed.clone();
+        bad.price = Pence(1_000);
+        bad.format = Format::InPerson;
+        bad.venue = "Hall".into();
+        bad.in_person_places = 5;
+        match organise::edit_event(&c.svc, &organiser, &meta(), &uuid, &bad).await {
+            Err(ServiceError::Invalid(list)) => {
+                let fields: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
+                assert_eq!(fields, ["format", "price"], "{list:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut fewer = changed.clone();
+        fewer.online_places = 1;
+        organise::edit_event(&c.svc, &organiser, &meta(), &uuid, &fewer)
+            .await
+            .unwrap();
+        // Two more places: the one waiting is offered one at once; the other is on sale.
+        organise::edit_event(&c.svc, &organiser, &meta(), &uuid, &changed)
+            .await
+            .unwrap();
+        let now = catalogue::get(&c.svc, &uuid).await.unwrap();
+        assert_eq!(now.title, "Bigger room");
+        let pool = now.pool(Mode::Online).unwrap();
+        assert_eq!(
+            (pool.places, pool.taken),
+            (3, 2),
+            "one booked, one kept for the offer"
+        );
+        assert!(
+            last_mail(&c, "wes@example.org")
+                .await
+                .0
+                .starts_with("A place has come free")
+        );
+    }
+);

@@ -256,6 +256,7 @@ pub fn confirmation(code: &str) -> &'static str {
         "waitlist-joined" => "You are on the waiting list: we have emailed you a link to this page",
         "waitlist-left" => "You have left the waiting list",
         "checked-in" => "Checked in: their certificate of attendance has been emailed to them",
+        "event-changed" => "Your changes are saved",
         "event-moved" => "It has moved: everyone booked or waiting has been emailed the new date",
         "attendees-messaged" => "Your message has been emailed to everyone booked",
         "event-cancelled" => "It is cancelled: everyone booked or waiting has been emailed",

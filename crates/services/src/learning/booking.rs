@@ -94,7 +94,7 @@ fn taken_column(mode: Mode) -> (event::Column, event::Column) {
 }
 
 /// Takes `n` places of a kind at an event, if there are that many left; false when not.
-async fn take(
+pub(crate) async fn take(
     txn: &DatabaseTransaction,
     event_id: i32,
     mode: Mode,

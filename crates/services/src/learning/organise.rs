@@ -95,6 +95,45 @@ pub async fn attendees(
     Ok((e, list, waiting))
 }
 
+/// Someone on an event's waiting list, as its organisers see them.
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    pub name: String,
+    pub email: String,
+    pub mode: Mode,
+    pub joined_at: DateTime<Utc>,
+    /// Until when a freed place is kept for them, when one has been offered.
+    pub offered_until: Option<DateTime<Utc>>,
+}
+
+/// The event's waiting list in the order places will be offered (longest waiting first), for
+/// its organisers.
+pub async fn waiting_list(
+    svc: &Services,
+    actor: &Actor,
+    uuid: &str,
+) -> Result<Vec<Waiting>, ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    Ok(entry::Entity::find()
+        .filter(entry::Column::EventId.eq(e.id))
+        .filter(entry::Column::State.is_in(["waiting", "offered"]))
+        .order_by_asc(entry::Column::JoinedAt)
+        .order_by_asc(entry::Column::Id)
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|w| Waiting {
+            mode: Mode::parse(&w.mode).unwrap_or(Mode::InPerson),
+            offered_until: (w.state == "offered")
+                .then_some(w.offer_expires_at)
+                .flatten(),
+            name: w.name,
+            email: w.email,
+            joined_at: w.joined_at,
+        })
+        .collect())
+}
+
 /// The attendees as CSV (a spreadsheet's first row names the columns).
 pub fn to_csv(list: &[Attendee]) -> Result<String, ServiceError> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -647,4 +686,144 @@ pub async fn message(
         },
     )
     .await
+}
+
+/// An event as its organisers edit it: the catalogue's view and its joining link.
+pub async fn for_editing(
+    svc: &Services,
+    actor: &Actor,
+    uuid: &str,
+) -> Result<(Event, Option<String>), ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let link = event::Entity::find_by_id(e.id)
+        .one(&svc.db)
+        .await?
+        .and_then(|r| r.join_link);
+    Ok((e, link))
+}
+
+/// Changes an event's details (its dates change by [`move_event`]). Once places are taken its
+/// format and price stay as they are, and each kind keeps at least as many places as are
+/// taken. Places added go first to those waiting, who are offered them.
+pub async fn edit_event(
+    svc: &Services,
+    actor: &Actor,
+    meta: &RequestMeta,
+    uuid: &str,
+    input: &domain::learning::EventInput,
+) -> Result<(), ServiceError> {
+    let e = organised(svc, actor, uuid).await?;
+    let now = svc.now();
+    if e.cancelled || e.ends_at <= now {
+        return Err(ServiceError::Conflict(format!(
+            "{} is {}: it cannot be changed",
+            e.title,
+            if e.cancelled { "cancelled" } else { "over" }
+        )));
+    }
+    let mut whole = input.clone();
+    whole.kind = e.kind;
+    whole.sessions = e.sessions.clone();
+    let c = whole.clean().map_err(catalogue::problems)?;
+    let taken: i32 = e.pools.iter().map(|p| p.taken).sum();
+    let mut p = crate::error::Problems::default();
+    if taken > 0 && c.format != e.format {
+        p.add(
+            "format",
+            format!("{taken} places are taken: how it is held cannot change now; cancel it and publish it again"),
+        );
+    }
+    if taken > 0 && c.price != e.price {
+        p.add(
+            "price",
+            format!("{taken} places are taken: the price cannot change now"),
+        );
+    }
+    for (mode, field, what) in [
+        (Mode::InPerson, "in_person_places", "in the room"),
+        (Mode::Online, "online_places", "online"),
+    ] {
+        let had = e.pool(mode).map_or(0, |p| p.taken);
+        if c.format.modes().contains(&mode) && c.places(mode) < had {
+            p.add(
+                field,
+                format!("{had} places {what} are taken: there must be at least {had}"),
+            );
+        }
+    }
+    p.finish()?;
+    let txn = store::begin_write(&svc.db).await?;
+    let changed = event::Entity::update_many()
+        .col_expr(event::Column::Title, Expr::value(c.title.clone()))
+        .col_expr(event::Column::Summary, Expr::value(c.summary.clone()))
+        .col_expr(
+            event::Column::Description,
+            Expr::value(c.description.clone()),
+        )
+        .col_expr(event::Column::Topic, Expr::value(c.topic.clone()))
+        .col_expr(
+            event::Column::Region,
+            Expr::value(Some(c.region.clone()).filter(|r| !r.is_empty())),
+        )
+        .col_expr(event::Column::Format, Expr::value(c.format.as_str()))
+        .col_expr(
+            event::Column::Venue,
+            Expr::value(Some(c.venue.clone()).filter(|v| !v.is_empty())),
+        )
+        .col_expr(
+            event::Column::JoinLink,
+            Expr::value(Some(c.join_link.clone()).filter(|v| !v.is_empty())),
+        )
+        .col_expr(event::Column::PricePence, Expr::value(c.price.0))
+        .col_expr(event::Column::CpdMinutes, Expr::value(c.cpd_minutes))
+        .col_expr(event::Column::Audience, Expr::value(c.audience.clone()))
+        .col_expr(
+            event::Column::InPersonPlaces,
+            Expr::value(c.in_person_places),
+        )
+        .col_expr(event::Column::OnlinePlaces, Expr::value(c.online_places))
+        .col_expr(
+            event::Column::CertificateMonths,
+            Expr::value(c.certificate_months),
+        )
+        .col_expr(event::Column::Accredited, Expr::value(c.accredited))
+        .col_expr(event::Column::UpdatedAt, Expr::value(now))
+        .filter(event::Column::Id.eq(e.id))
+        .filter(event::Column::State.eq("scheduled"))
+        // Places taken meanwhile: never below them.
+        .filter(event::Column::InPersonTaken.lte(c.in_person_places))
+        .filter(event::Column::OnlineTaken.lte(c.online_places))
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Err(ServiceError::Conflict(format!(
+            "{} changed a moment ago (places were taken, or it was cancelled): look again",
+            e.title
+        )));
+    }
+    // Places added go to those waiting longest first.
+    let mut offered = 0;
+    for mode in c.format.modes() {
+        // Counted as taken while offered, as a freed place is; what no one waits for is given
+        // back at once.
+        let n = c.places(*mode) - e.pool(*mode).map_or(0, |p| p.places);
+        if n > 0 && super::booking::take(&txn, e.id, *mode, n).await? {
+            let kept = super::waitlist::offer_freed(svc, &txn, now, e.id, *mode, n).await?;
+            super::booking::give_back(&txn, e.id, *mode, n - kept).await?;
+            offered += kept;
+        }
+    }
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEvent::new("learning_event_edited", Outcome::Success)
+            .by(actor)
+            .entity("learning_event", e.id)
+            .detail(format!("{offered} place(s) offered to those waiting")),
+    )
+    .await?;
+    txn.commit().await?;
+    svc.jobs_queued();
+    Ok(())
 }

@@ -678,3 +678,52 @@ seeded_db_test!(the_learning_api_books_checks_in_and_verifies, |db| {
         .await;
     assert_eq!(mine.json().as_array().unwrap().len(), 2);
 });
+
+seeded_db_test!(organisers_change_an_events_details, |db| {
+    let app = app(db).await;
+    let mut o = app.sign_in(ORGANISER).await;
+    let path = format!("/learning/organise/events/{}/edit", event(1));
+    let form = app.get(&mut o, &path).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body
+            .contains("value=\"Shared decision making in practice\"")
+    );
+    assert!(
+        !form.body.contains("name=\"organisation\""),
+        "who runs it stays"
+    );
+    let fields = [
+        ("title", "Shared decision making: in practice"),
+        ("summary", "Helping people weigh their options."),
+        ("topic", "shared_decision_making"),
+        ("region", "Y63"),
+        ("format", "hybrid"),
+        ("venue", "Riverdale Civic Hall"),
+        ("in_person_places", "25"),
+        ("online_places", "60"),
+        ("cpd_hours", "3"),
+    ];
+    let mut priced = fields.to_vec();
+    priced.push(("price", "25"));
+    let bad = app.post(&mut o, &path, &priced).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#price\""), "{}", bad.body);
+    let ok = app.post(&mut o, &path, &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = app
+        .get(&mut o, &format!("/learning/events/{}", event(1)))
+        .await;
+    assert!(page.body.contains("Shared decision making: in practice"));
+    assert!(
+        page.body.contains("10 of 25 places left in the room"),
+        "{}",
+        page.body
+    );
+    let mut lw = app.sign_in("link.worker@demo.whatmatters.test").await;
+    assert_eq!(app.get(&mut lw, &path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post(&mut lw, &path, &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+});

@@ -75,6 +75,16 @@ pub fn routes() -> Routes {
             bookings::new_feed,
         )
         .get(
+            "/learning/organise/events/{id}/edit",
+            organise,
+            organise::edit_form,
+        )
+        .post(
+            "/learning/organise/events/{id}/edit",
+            organise,
+            organise::edit,
+        )
+        .get(
             "/learning/organise/events/{id}/move",
             organise,
             changes::move_form,

@@ -122,6 +122,8 @@ struct FormPage {
     topics: Vec<(&'static str, &'static str)>,
     regions: Vec<(&'static str, &'static str)>,
     extra_sessions: Vec<usize>,
+    /// Editing this event (its UUID and title), rather than publishing a new one.
+    editing: Option<(String, String)>,
 }
 
 impl FormPage {
@@ -144,6 +146,18 @@ async fn form_page(
     errors: Errors,
     f: HashMap<String, String>,
 ) -> Response {
+    event_form(state, v, a, status, errors, f, None).await
+}
+
+async fn event_form(
+    state: &AppState,
+    v: &Viewer,
+    a: &Actor,
+    status: StatusCode,
+    errors: Errors,
+    f: HashMap<String, String>,
+    editing: Option<(String, String)>,
+) -> Response {
     let organisations = match catalogue::organisers(&state.svc, a).await {
         Ok(list) => list
             .into_iter()
@@ -154,8 +168,15 @@ async fn form_page(
     render(
         status,
         &FormPage {
-            l: Layout::for_viewer("Publish an event or course", v, "/learning")
-                .with_errors(&errors),
+            l: Layout::for_viewer(
+                match &editing {
+                    Some((_, title)) => format!("Change {title}"),
+                    None => "Publish an event or course".into(),
+                },
+                v,
+                "/learning",
+            )
+            .with_errors(&errors),
             errors,
             f,
             organisations,
@@ -166,8 +187,135 @@ async fn form_page(
             topics: l::TOPICS.to_vec(),
             regions: l::REGIONS.to_vec(),
             extra_sessions: (2..=FORM_SESSIONS).collect(),
+            editing,
         },
     )
+}
+
+/// The form filled in with an event as it is.
+fn filled(e: &catalogue::Event, join_link: Option<String>) -> HashMap<String, String> {
+    let mut f = HashMap::new();
+    let mut put = |k: &str, v: String| {
+        f.insert(k.to_owned(), v);
+    };
+    put("title", e.title.clone());
+    put("summary", e.summary.clone());
+    put("description", e.description.clone());
+    put("topic", e.topic.clone());
+    put("region", e.region.clone().unwrap_or_default());
+    put("format", e.format.as_str().into());
+    put("venue", e.venue.clone().unwrap_or_default());
+    put("join_link", join_link.unwrap_or_default());
+    for p in &e.pools {
+        put(
+            match p.mode {
+                l::Mode::InPerson => "in_person_places",
+                l::Mode::Online => "online_places",
+            },
+            p.places.to_string(),
+        );
+    }
+    if !e.price.is_free() {
+        put("price", format!("{:.2}", e.price.0 as f64 / 100.0));
+    }
+    if e.cpd_minutes > 0 {
+        put("cpd_hours", format!("{}", f64::from(e.cpd_minutes) / 60.0));
+    }
+    put("audience", e.audience.clone());
+    if let Some(m) = e.certificate_months {
+        put("certificate_months", m.to_string());
+    }
+    if e.accredited {
+        put("accredited", "yes".into());
+    }
+    f
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+        return PageError::new(ServiceError::NotFound("event"), &v).into_response();
+    };
+    match services::learning::organise::for_editing(&state.svc, a, &uuid.to_string()).await {
+        Ok((e, link)) => {
+            event_form(
+                &state,
+                &v,
+                a,
+                StatusCode::OK,
+                Errors::default(),
+                filled(&e, link),
+                Some((e.uuid.clone(), e.title.clone())),
+            )
+            .await
+        }
+        Err(err) => PageError::new(err, &v).into_response(),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+        return PageError::new(ServiceError::NotFound("event"), &v).into_response();
+    };
+    let uuid = uuid.to_string();
+    let e = match services::learning::organise::for_editing(&state.svc, a, &uuid).await {
+        Ok((e, _)) => e,
+        Err(err) => return PageError::new(err, &v).into_response(),
+    };
+    let (input, errors) = read_form(&f, Some(e.sessions.clone()));
+    let result = if errors.is_empty() {
+        services::learning::organise::edit_event(&state.svc, a, &v.meta, &uuid, &input).await
+    } else {
+        Err(ServiceError::Invalid(errors))
+    };
+    let editing = Some((e.uuid.clone(), e.title.clone()));
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/learning/organise/events/{uuid}?saved=event-changed"
+        ))
+        .into_response(),
+        Err(ServiceError::Invalid(mut list)) => {
+            list.sort_by_key(|e| {
+                FIELDS
+                    .iter()
+                    .position(|x| *x == e.field)
+                    .unwrap_or(FIELDS.len())
+            });
+            event_form(
+                &state,
+                &v,
+                a,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Errors(list),
+                f,
+                editing,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            event_form(
+                &state,
+                &v,
+                a,
+                StatusCode::CONFLICT,
+                Errors::one("title", m),
+                f,
+                editing,
+            )
+            .await
+        }
+        Err(err) => PageError::new(err, &v).into_response(),
+    }
 }
 
 pub async fn form(
@@ -275,21 +423,15 @@ fn places(f: &HashMap<String, String>, k: &str, label: &str, errors: &mut Vec<Fi
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    v: Viewer,
-    CurrentActor(ref a): CurrentActor,
-    Form(f): Form<HashMap<String, String>>,
-) -> Response {
+/// The event the form describes, and every problem with it: the form's own, then the
+/// event's, each named by the form's field. Editing gives the sessions it keeps (its dates
+/// change by moving it), so the form's dates are not read.
+fn read_form(
+    f: &HashMap<String, String>,
+    keep_sessions: Option<Vec<Session>>,
+) -> (EventInput, Vec<FieldError>) {
     let mut errors = Vec::new();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let org: Option<i32> = get("organisation").parse().ok();
-    if org.is_none() {
-        errors.push(FieldError::new(
-            "organisation",
-            "Choose the organisation that runs it",
-        ));
-    }
     let format = Format::parse(&get("format"));
     if format.is_none() {
         errors.push(FieldError::new(
@@ -338,12 +480,19 @@ pub async fn create(
             }
         },
     };
-    let in_person_places = places(&f, "in_person_places", "Places in the room", &mut errors);
-    let online_places = places(&f, "online_places", "Places online", &mut errors);
-    let mut sessions: Vec<Session> = session_of(&f, "", true, &mut errors).into_iter().collect();
-    for n in 2..=FORM_SESSIONS {
-        sessions.extend(session_of(&f, &format!("session{n}_"), false, &mut errors));
-    }
+    let in_person_places = places(f, "in_person_places", "Places in the room", &mut errors);
+    let online_places = places(f, "online_places", "Places online", &mut errors);
+    let sessions = match keep_sessions {
+        Some(s) => s,
+        None => {
+            let mut sessions: Vec<Session> =
+                session_of(f, "", true, &mut errors).into_iter().collect();
+            for n in 2..=FORM_SESSIONS {
+                sessions.extend(session_of(f, &format!("session{n}_"), false, &mut errors));
+            }
+            sessions
+        }
+    };
     let input = EventInput {
         kind: if sessions.len() > 1 {
             Kind::Course
@@ -384,6 +533,23 @@ pub async fn create(
                 errors.push(FieldError::new(&field, p.message));
             }
         }
+    }
+    (input, errors)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let org: Option<i32> = f.get("organisation").and_then(|o| o.parse().ok());
+    let (input, mut errors) = read_form(&f, None);
+    if org.is_none() {
+        errors.push(FieldError::new(
+            "organisation",
+            "Choose the organisation that runs it",
+        ));
     }
     let result = if errors.is_empty() {
         match org {
@@ -446,6 +612,8 @@ struct AttendeesPage {
     cancelled: bool,
     rows: Vec<AttendeeRow>,
     waiting: u64,
+    /// The waiting list: name, e-mail, how, since when, and any offer open.
+    waitlist: Vec<(String, String, &'static str, String, String)>,
     reason: String,
 }
 
@@ -466,6 +634,11 @@ async fn attendees_page(
             .await
         {
             Ok(x) => x,
+            Err(err) => return PageError::new(err, v).into_response(),
+        };
+    let waitlist =
+        match services::learning::organise::waiting_list(&state.svc, a, &uuid.to_string()).await {
+            Ok(w) => w,
             Err(err) => return PageError::new(err, v).into_response(),
         };
     render(
@@ -497,6 +670,22 @@ async fn attendees_page(
                 })
                 .collect(),
             waiting,
+            waitlist: waitlist
+                .into_iter()
+                .map(|w| {
+                    (
+                        w.name,
+                        w.email,
+                        w.mode.label(),
+                        crate::view::date(&w.joined_at),
+                        w.offered_until
+                            .map(|t| {
+                                format!("Offered a place until {}", crate::view::date_time(&t))
+                            })
+                            .unwrap_or_else(|| "Waiting".into()),
+                    )
+                })
+                .collect(),
             reason,
         },
     )
