@@ -138,6 +138,8 @@ pub struct Services {
     pub audit: Arc<audit::GroupCommit>,
     pub mailer: Arc<email::Mailer>,
     jobs_signal: Arc<tokio::sync::Notify>,
+    /// One queue per event for its last few places (see `learning::booking::LAST_FEW`).
+    pub(crate) last_places: Arc<learning::booking::Gates>,
 }
 
 impl Services {
@@ -151,6 +153,7 @@ impl Services {
             passwords: Arc::new(identity::password::PasswordWork::default()),
             actors: Arc::new(identity::cache::ActorCaches::default()),
             jobs_signal: Arc::new(tokio::sync::Notify::new()),
+            last_places: Arc::default(),
         }
     }
 

@@ -18,6 +18,7 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use store::entities::{
     learning_event as event, learning_order as order, learning_place as place, organisation,
 };
@@ -113,6 +114,56 @@ pub(crate) async fn take(
 /// When this few places of a kind are left, they are counted first in the transaction that
 /// takes them.
 pub const LAST_FEW: i32 = 20;
+
+/// In-process queues, one per event, for its last few places. Buyers wait their turn here
+/// rather than on a database connection and the event's row: each in turn reads the event
+/// plainly and is told at once when it has gone full, so the few who win write one after
+/// another and everyone else is answered without writing. Capacity itself is still guarded by
+/// the database (the conditional count and the CHECK), whatever other instances do.
+#[derive(Default)]
+pub struct Gates(std::sync::Mutex<std::collections::HashMap<i32, Arc<tokio::sync::Mutex<()>>>>);
+
+impl Gates {
+    fn of(&self, event_id: i32) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Forget queues no one is in, so the map stays as small as the events selling out.
+        if map.len() > 1_000 {
+            map.retain(|_, g| Arc::strong_count(g) > 1);
+        }
+        map.entry(event_id).or_default().clone()
+    }
+}
+
+/// Waits for the event's turn when its last few places are being sold, then reads it again:
+/// when it has gone full meanwhile, the buyer is told at once. Returns the turn, held until
+/// the booking is written.
+async fn last_few_turn(
+    svc: &Services,
+    event_uuid: &str,
+    mode: Mode,
+    n: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>, ServiceError> {
+    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
+    if !count_first(&seen, mode) {
+        return Ok(None);
+    }
+    let turn = svc.last_places.of(seen.id).lock_owned().await;
+    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
+    check_bookable(&seen, mode, n, now)?;
+    if seen.pool(mode).is_some_and(|p| p.left() < n) && !holds_run_out(svc, seen.id, now).await? {
+        return Err(full_as(
+            &seen,
+            mode,
+            seen.pool(mode).map_or(0, |p| p.left()),
+            n,
+        ));
+    }
+    Ok(Some(turn))
+}
 
 /// Whether to count a place first: with plenty left, counting last keeps the event's row
 /// locked (PostgreSQL) only for the count and the commit, so bookings at a busy event overlap;
@@ -314,6 +365,7 @@ pub async fn hold(
     n: i32,
 ) -> Result<(), ServiceError> {
     let now = svc.now();
+    let _turn = last_few_turn(svc, event_uuid, mode, n, now).await?;
     let txn = store::begin_write(&svc.db).await?;
     // Holds that ran out go first, so what is left is read true.
     release_expired_in(svc, &txn, now, None).await?;
@@ -722,6 +774,7 @@ pub async fn book_as_guest(
     if seen.pool(mode).is_some_and(|p| p.left() == 0) && !holds_run_out(svc, seen.id, now).await? {
         return Err(full_as(&seen, mode, 0, 1));
     }
+    let _turn = last_few_turn(svc, event_uuid, mode, 1, now).await?;
     let txn = store::begin_write(&svc.db).await?;
     release_expired_in(svc, &txn, now, None).await?;
     let e = catalogue::row_in(&txn, event_uuid).await?;
