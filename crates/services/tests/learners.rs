@@ -592,7 +592,7 @@ store::db_test!(
         match organise::edit_event(&c.svc, &organiser, &meta(), &uuid, &bad).await {
             Err(ServiceError::Invalid(list)) => {
                 let fields: Vec<_> = list.iter().map(|f| f.field.as_str()).collect();
-                assert_eq!(fields, ["format", "price"], "{list:?}");
+                assert_eq!(fields, ["format", "price", "online_places"], "{list:?}");
             }
             other => panic!("{other:?}"),
         }
@@ -619,5 +619,50 @@ store::db_test!(
                 .0
                 .starts_with("A place has come free")
         );
+    }
+);
+
+store::db_test!(
+    a_hold_that_ran_out_is_freed_once_however_many_let_it_go,
+    |db| {
+        let c = ctx(db).await;
+        let mut e = event("Five places", None, false);
+        e.online_places = 5;
+        let uuid = publish(&c, &e).await;
+        for i in 0..4 {
+            booking::book_as_guest(
+                &c.svc,
+                &meta(),
+                &uuid,
+                Mode::Online,
+                "Guest",
+                &format!("g{i}@example.org"),
+            )
+            .await
+            .unwrap();
+        }
+        let lw = actor(&c.svc, LINK_WORKER).await;
+        booking::hold(&c.svc, &lw, &meta(), &uuid, Mode::Online, 1)
+            .await
+            .unwrap();
+        assert_eq!(catalogue::get(&c.svc, &uuid).await.unwrap().left(), 0);
+        c.clock.advance(Duration::minutes(31));
+        // Many let it go at once (the chore in several instances, and a buyer's basket).
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let svc = c.svc.clone();
+            tasks.push(tokio::spawn(
+                async move { booking::release_expired(&svc).await },
+            ));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let pool = catalogue::get(&c.svc, &uuid)
+            .await
+            .unwrap()
+            .pool(Mode::Online)
+            .unwrap();
+        assert_eq!(pool.taken, 4, "the four booked, and the hold freed once");
     }
 );

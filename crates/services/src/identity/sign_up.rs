@@ -149,7 +149,7 @@ pub async fn request(
         email_addr.as_str(),
         "Finish opening your whatmatters account",
         &format!(
-            "Dear {name},\n\nTo finish opening your whatmatters account, open this link within {SIGN_UP_HOURS} hours and choose a password:\n\n{base}/register/{token}\n\nThe link works once. If you did not ask for an account, you can ignore this email: no account is made until the link is used.\n\nwhatmatters\n"
+            "Hello,\n\nTo finish opening your whatmatters account, open this link within {SIGN_UP_HOURS} hours and choose a password:\n\n{base}/register/{token}\n\nThe link works once. If you did not ask for an account, you can ignore this email: no account is made until the link is used.\n\nwhatmatters\n"
         ),
     )
     .await?;

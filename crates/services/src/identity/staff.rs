@@ -242,8 +242,10 @@ pub async fn invite(
 pub async fn get(svc: &Services, by: &Actor, user_id: i32) -> Result<StaffMember, ServiceError> {
     by.require(Permission::ManageUsers, "manage staff")?;
     let u = user::Entity::find_by_id(user_id).one(&svc.db).await?;
+    // A learner's own claim to work somewhere makes them no one's staff.
     let ms = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::Role.ne(Role::Learner.as_str()))
         .all(&svc.db)
         .await?;
     let mut roles = Vec::new();

@@ -196,8 +196,10 @@ pub async fn list_in_scope(
         .all(&svc.db)
         .await?;
     let ids: Vec<i32> = orgs.iter().map(|o| o.id).collect();
+    // Learners name the organisation they work for themselves: they are not its staff.
     let ms = membership::Entity::find()
         .filter(membership::Column::OrganisationId.is_in(ids))
+        .filter(membership::Column::Role.ne(Role::Learner.as_str()))
         .all(&svc.db)
         .await?;
     let mut user_ids: Vec<i32> = ms.iter().map(|m| m.user_id).collect();

@@ -224,16 +224,25 @@ async fn release_expired_in(
     if let Some(h) = holder {
         q = q.filter(place::Column::HolderId.eq(h));
     }
-    let gone = q.all(txn).await?;
-    if gone.is_empty() {
-        return Ok(0);
+    let seen = q.order_by_asc(place::Column::Id).all(txn).await?;
+    // Each hold is claimed by a conditional update before its place is freed: of two
+    // transactions that saw it run out, only one frees it (in id order, so they cannot
+    // deadlock).
+    let mut gone = Vec::with_capacity(seen.len());
+    for p in seen {
+        let claimed = place::Entity::update_many()
+            .col_expr(place::Column::State, Expr::value(LAPSED))
+            .filter(place::Column::Id.eq(p.id))
+            .filter(place::Column::State.eq(HELD))
+            .exec(txn)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed {
+            gone.push(p);
+        }
     }
     free_all(svc, txn, now, &gone).await?;
-    place::Entity::update_many()
-        .col_expr(place::Column::State, Expr::value(LAPSED))
-        .filter(place::Column::Id.is_in(gone.iter().map(|p| p.id)))
-        .exec(txn)
-        .await?;
     Ok(gone.len() as u64)
 }
 
@@ -514,11 +523,22 @@ pub async fn remove(
     if held.is_empty() {
         return Err(ServiceError::NotFound("basket line"));
     }
-    free_all(svc, &txn, svc.now(), &held).await?;
-    place::Entity::delete_many()
-        .filter(place::Column::Id.is_in(held.iter().map(|p| p.id)))
-        .exec(&txn)
-        .await?;
+    // Taken out only while still held (a hold that ran out meanwhile was freed by whoever let
+    // it go), and only those are freed.
+    let mut taken_out = Vec::with_capacity(held.len());
+    for p in held {
+        let gone = place::Entity::delete_many()
+            .filter(place::Column::Id.eq(p.id))
+            .filter(place::Column::State.eq(HELD))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if gone {
+            taken_out.push(p);
+        }
+    }
+    free_all(svc, &txn, svc.now(), &taken_out).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,9 +3,8 @@
 //! one ends the old).
 
 use chrono::Duration;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use store::entities::{
     calendar_feed as feed, learning_event as event, learning_order as order,
     learning_place as place, organisation, user,
@@ -47,20 +46,20 @@ pub async fn organisation_events(
 /// Makes the actor a new private feed address (the old one stops working). Returns its secret.
 pub async fn new_feed(svc: &Services, actor: &Actor) -> Result<String, ServiceError> {
     let token = random_token();
-    let txn = store::begin_write(&svc.db).await?;
-    feed::Entity::delete_many()
-        .filter(feed::Column::UserId.eq(actor.user_id))
-        .exec(&txn)
-        .await?;
-    feed::ActiveModel {
+    // One statement, so two at once leave one address (the later), never an error.
+    feed::Entity::insert(feed::ActiveModel {
         user_id: Set(actor.user_id),
         token_hash: Set(hash_token(&token)),
         created_at: Set(svc.now()),
         ..Default::default()
-    }
-    .insert(&txn)
+    })
+    .on_conflict(
+        OnConflict::column(feed::Column::UserId)
+            .update_columns([feed::Column::TokenHash, feed::Column::CreatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(&svc.db)
     .await?;
-    txn.commit().await?;
     Ok(token)
 }
 

@@ -187,9 +187,13 @@ pub async fn check(
             progress::Column::Attempts,
             Expr::col(progress::Column::Attempts).add(1),
         )
+        // Read and raised in one statement: two checks at once keep the better.
         .col_expr(
             progress::Column::BestScore,
-            Expr::value(Some(Ord::max(row.best_score.unwrap_or(0), marked.percent))),
+            Expr::cust(format!(
+                "CASE WHEN best_score IS NULL OR best_score < {p} THEN {p} ELSE best_score END",
+                p = marked.percent
+            )),
         )
         .col_expr(progress::Column::UpdatedAt, Expr::value(now))
         .filter(progress::Column::Id.eq(row.id))

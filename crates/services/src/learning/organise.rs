@@ -674,7 +674,11 @@ pub async fn message(
             actor,
             event_id: e.id,
             people: &people,
-            subject: &format!("{}: {subject}", e.title),
+            // The outbox keeps subjects of 300 characters at most.
+            subject: &format!("{}: {subject}", e.title)
+                .chars()
+                .take(300)
+                .collect::<String>(),
             body: &|name| {
                 format!(
                     "Dear {name},\n\n{body}\n\n{} ({}), for everyone booked on {}: {base}/learning/events/{}\n",
@@ -725,15 +729,29 @@ pub async fn edit_event(
     whole.kind = e.kind;
     whole.sessions = e.sessions.clone();
     let c = whole.clean().map_err(catalogue::problems)?;
-    let taken: i32 = e.pools.iter().map(|p| p.taken).sum();
+    let txn = store::begin_write(&svc.db).await?;
+    // The event as it stands, locked: what is taken cannot change under the checks below.
+    store::lock_for_update::<event::Entity>(&txn, &[e.id]).await?;
+    let now_row = event::Entity::find_by_id(e.id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound("event"))?;
+    let was = Event::of(now_row, e.organiser.clone(), e.sessions.clone());
+    if was.cancelled {
+        return Err(ServiceError::Conflict(format!(
+            "{} was cancelled a moment ago",
+            was.title
+        )));
+    }
+    let taken: i32 = was.pools.iter().map(|p| p.taken).sum();
     let mut p = crate::error::Problems::default();
-    if taken > 0 && c.format != e.format {
+    if taken > 0 && c.format != was.format {
         p.add(
             "format",
             format!("{taken} places are taken: how it is held cannot change now; cancel it and publish it again"),
         );
     }
-    if taken > 0 && c.price != e.price {
+    if taken > 0 && c.price != was.price {
         p.add(
             "price",
             format!("{taken} places are taken: the price cannot change now"),
@@ -743,8 +761,8 @@ pub async fn edit_event(
         (Mode::InPerson, "in_person_places", "in the room"),
         (Mode::Online, "online_places", "online"),
     ] {
-        let had = e.pool(mode).map_or(0, |p| p.taken);
-        if c.format.modes().contains(&mode) && c.places(mode) < had {
+        let had = was.pool(mode).map_or(0, |p| p.taken);
+        if had > 0 && (!c.format.modes().contains(&mode) || c.places(mode) < had) {
             p.add(
                 field,
                 format!("{had} places {what} are taken: there must be at least {had}"),
@@ -752,8 +770,7 @@ pub async fn edit_event(
         }
     }
     p.finish()?;
-    let txn = store::begin_write(&svc.db).await?;
-    let changed = event::Entity::update_many()
+    event::Entity::update_many()
         .col_expr(event::Column::Title, Expr::value(c.title.clone()))
         .col_expr(event::Column::Summary, Expr::value(c.summary.clone()))
         .col_expr(
@@ -789,24 +806,14 @@ pub async fn edit_event(
         .col_expr(event::Column::Accredited, Expr::value(c.accredited))
         .col_expr(event::Column::UpdatedAt, Expr::value(now))
         .filter(event::Column::Id.eq(e.id))
-        .filter(event::Column::State.eq("scheduled"))
-        // Places taken meanwhile: never below them.
-        .filter(event::Column::InPersonTaken.lte(c.in_person_places))
-        .filter(event::Column::OnlineTaken.lte(c.online_places))
         .exec(&txn)
         .await?;
-    if changed.rows_affected != 1 {
-        return Err(ServiceError::Conflict(format!(
-            "{} changed a moment ago (places were taken, or it was cancelled): look again",
-            e.title
-        )));
-    }
     // Places added go to those waiting longest first.
     let mut offered = 0;
     for mode in c.format.modes() {
         // Counted as taken while offered, as a freed place is; what no one waits for is given
         // back at once.
-        let n = c.places(*mode) - e.pool(*mode).map_or(0, |p| p.places);
+        let n = c.places(*mode) - was.pool(*mode).map_or(0, |p| p.places);
         if n > 0 && super::booking::take(&txn, e.id, *mode, n).await? {
             let kept = super::waitlist::offer_freed(svc, &txn, now, e.id, *mode, n).await?;
             super::booking::give_back(&txn, e.id, *mode, n - kept).await?;

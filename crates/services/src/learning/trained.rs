@@ -7,10 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use domain::learning::elearning::TRAINED_AIM;
 use domain::{OrgKind, Permission};
-use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, Statement,
-};
-use store::entities::{learning_trained as trained, organisation};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement};
+use store::entities::organisation;
 
 use crate::{Actor, ServiceError, Services};
 
@@ -33,6 +31,14 @@ pub struct Trained {
     pub pcns: Vec<Row>,
 }
 
+/// The job role of a learner who is not a professional.
+const PUBLIC: &str = "Member of the public";
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
 #[derive(FromQueryResult)]
 struct Belongs {
     user_id: i32,
@@ -42,13 +48,25 @@ struct Belongs {
 /// The counts, for those who may see figures (commissioners, managers, organisers).
 pub async fn counts(svc: &Services, actor: &Actor) -> Result<Trained, ServiceError> {
     actor.require(Permission::ViewInsights, "see how many are trained")?;
-    let nation = trained::Entity::find().count(&svc.db).await?;
     let backend = svc.db.get_database_backend();
-    let belongs = Belongs::find_by_statement(Statement::from_string(
+    // Members of the public who learn are welcome, but are not professionals trained.
+    let nation = Count::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        "SELECT COUNT(*) AS n FROM learning_trained t JOIN users u ON u.id = t.user_id \
+         WHERE u.job_role IS NULL OR u.job_role <> $1",
+        [PUBLIC.into()],
+    ))
+    .one(&svc.db)
+    .await?
+    .map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+    let belongs = Belongs::find_by_statement(Statement::from_sql_and_values(
         backend,
         "SELECT t.user_id AS user_id, o.path AS path FROM learning_trained t \
+         JOIN users u ON u.id = t.user_id \
          JOIN memberships m ON m.user_id = t.user_id \
-         JOIN organisations o ON o.id = m.organisation_id",
+         JOIN organisations o ON o.id = m.organisation_id \
+         WHERE u.job_role IS NULL OR u.job_role <> $1",
+        [PUBLIC.into()],
     ))
     .all(&svc.db)
     .await?;

@@ -533,13 +533,24 @@ pub async fn book(
         .to_string();
     let mode =
         Mode::parse(&b.mode).ok_or_else(|| invalid("mode", "mode must be in_person or online"))?;
+    // A paid place needs its purchase order before anything is held.
+    let e = catalogue::get(&state.svc, &id).await.map_err(|e| match e {
+        services::ServiceError::NotFound(_) => invalid("event_id", "There is no such event"),
+        e => err(&v)(e),
+    })?;
+    if !e.price.is_free() && b.po_number.trim().is_empty() {
+        return Err(invalid(
+            "po_number",
+            "Enter the purchase order number to invoice",
+        ));
+    }
     booking::hold(&state.svc, a, &v.meta, &id, mode, b.places)
         .await
         .map_err(|e| match e {
             services::ServiceError::NotFound(_) => invalid("event_id", "There is no such event"),
             e => err(&v)(e),
         })?;
-    let code = booking::checkout(
+    let code = match booking::checkout(
         &state.svc,
         a,
         &v.meta,
@@ -548,7 +559,16 @@ pub async fn book(
         },
     )
     .await
-    .map_err(err(&v))?;
+    {
+        Ok(code) => code,
+        Err(e) => {
+            // Nothing is left held by a booking that did not go through.
+            if let Err(x) = booking::remove(&state.svc, a, &id, mode).await {
+                tracing::warn!(error = %x, "places held for an API booking that failed were not let go; they lapse with the hold");
+            }
+            return Err(err(&v)(e));
+        }
+    };
     let o = booking::order(&state.svc, &code, Holder::Account(a))
         .await
         .map_err(err(&v))?;

@@ -194,6 +194,12 @@ seeded_db_test!(a_learner_sees_only_their_own_learning, |db| {
             .body
             .contains("Amira Khan")
     );
+    // Naming where they work makes a learner no one's staff.
+    let mut admin = app.sign_in("admin@demo.whatmatters.test").await;
+    let users = app.get(&mut admin, "/admin/users").await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert!(users.body.contains("Amira Khan"));
+    assert!(!users.body.contains("Chloe Bennett"), "{}", users.body);
 });
 
 seeded_db_test!(a_learner_finishes_a_module_and_gets_its_certificate, |db| {
@@ -519,6 +525,34 @@ seeded_db_test!(the_learning_api_books_checks_in_and_verifies, |db| {
         )
         .await;
     assert_eq!(too_many.status, StatusCode::CONFLICT, "the meeting is full");
+    // A paid place needs its purchase order, and nothing is held without one.
+    let before = app
+        .get(
+            &mut anyone,
+            &format!("/api/v1/learning/events/{}", event(2)),
+        )
+        .await
+        .json()["places"][0]["taken"]
+        .clone();
+    let no_po = app
+        .api(
+            Method::POST,
+            "/api/v1/learning/bookings",
+            &lw,
+            Some(serde_json::json!({"event_id": event(2), "mode": "online", "places": 2})),
+        )
+        .await;
+    assert_eq!(no_po.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_po.json()["errors"][0]["field"], "po_number");
+    let after = app
+        .get(
+            &mut anyone,
+            &format!("/api/v1/learning/events/{}", event(2)),
+        )
+        .await
+        .json()["places"][0]["taken"]
+        .clone();
+    assert_eq!(before, after);
     let none = app
         .api(
             Method::POST,

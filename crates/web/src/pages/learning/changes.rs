@@ -50,9 +50,8 @@ async fn organised(
     let Ok(uuid) = uuid::Uuid::parse_str(id) else {
         return Err(PageError::new(ServiceError::NotFound("event"), v).into_response());
     };
-    // Reading the attendees checks the actor organises it (and is audited as such).
-    match organise::attendees(&state.svc, a, &v.meta, &uuid.to_string()).await {
-        Ok((e, _, _)) => Ok(e),
+    match organise::for_editing(&state.svc, a, &uuid.to_string()).await {
+        Ok((e, _)) => Ok(e),
         Err(err) => Err(PageError::new(err, v).into_response()),
     }
 }
