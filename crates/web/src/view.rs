@@ -135,6 +135,13 @@ impl Errors {
     pub fn one(field: &str, message: impl Into<String>) -> Self {
         Errors(vec![FieldError::new(field, message)])
     }
+
+    /// The errors in the order their fields appear on the form (others last).
+    pub fn in_order(list: Vec<FieldError>, fields: &[&str]) -> Self {
+        let mut p = services::error::Problems(list);
+        p.sort_by(fields);
+        Errors(p.0)
+    }
 }
 
 /// Renders a template to a response with the given status.

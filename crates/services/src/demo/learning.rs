@@ -9,11 +9,12 @@ use domain::learning::{Format, Kind, Mode, OrderState, Session};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use store::entities::{
-    elearning_progress as progress, learning_certificate as certificate, learning_event as event,
-    learning_order as order, learning_place as place, membership, organisation, user,
+    elearning_progress as progress, learning_event as event, learning_order as order,
+    learning_place as place, membership, organisation, user,
 };
 
 use crate::identity::{hash_token, random_token};
+use crate::learning::certificates::{Issue, Of};
 use crate::{ServiceError, Services};
 
 struct Spec {
@@ -452,44 +453,32 @@ async fn attended(
         .one(txn)
         .await?;
     let user_id = o.as_ref().and_then(|o| o.user_id);
-    certificate::ActiveModel {
-        code: Set(demo_code(p.id)),
-        user_id: Set(user_id),
-        name: Set(p.attendee_name.clone().unwrap_or_default()),
-        email: Set(p.attendee_email.clone().unwrap_or_default()),
-        kind: Set("event".into()),
-        title: Set(e.title.clone()),
-        event_id: Set(Some(e.id)),
-        place_id: Set(Some(p.id)),
-        module_slug: Set(None),
-        cpd_minutes: Set(e.cpd_minutes),
-        issued_at: Set(at),
-        expires_at: Set(e
-            .certificate_months
-            .and_then(|m| at.checked_add_months(chrono::Months::new(m.unsigned_abs())))),
-        recert_reminded_at: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
+    let (name, email) = (
+        p.attendee_name.clone().unwrap_or_default(),
+        p.attendee_email.clone().unwrap_or_default(),
+    );
+    crate::learning::certificates::issue(
+        txn,
+        Issue {
+            user_id,
+            name: &name,
+            email: &email,
+            title: &e.title,
+            cpd_minutes: e.cpd_minutes,
+            at,
+            of: Of::Place {
+                event_id: e.id,
+                place_id: p.id,
+                months: e.certificate_months,
+            },
+        },
+    )
     .await?;
     if let (true, Some(u)) = (e.accredited, user_id) {
         crate::learning::certificates::mark_trained(txn, at, u, format!("event:{}", e.uuid))
             .await?;
     }
     Ok(())
-}
-
-/// A stable code for a demo certificate, in the shape of real ones.
-fn demo_code(n: i32) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut x = (n as u64).wrapping_mul(2_654_435_761).wrapping_add(97);
-    let mut raw = String::new();
-    for _ in 0..10 {
-        raw.push(ALPHABET[(x % 32) as usize] as char);
-        x /= 32;
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-    }
-    format!("WMC-{}-{}", &raw[..5], &raw[5..])
 }
 
 /// Learners across the demo's PCNs who opened their own accounts: most have passed core
@@ -563,23 +552,18 @@ async fn seed_learners(
         .await?;
         if passed {
             let at = joined + Duration::days(2);
-            certificate::ActiveModel {
-                code: Set(demo_code(100_000 + i as i32)),
-                user_id: Set(Some(u.id)),
-                name: Set(name),
-                email: Set(u.email.clone()),
-                kind: Set("module".into()),
-                title: Set(core.title.into()),
-                event_id: Set(None),
-                place_id: Set(None),
-                module_slug: Set(Some(core.slug.into())),
-                cpd_minutes: Set(core.minutes),
-                issued_at: Set(at),
-                expires_at: Set(None),
-                recert_reminded_at: Set(None),
-                ..Default::default()
-            }
-            .insert(txn)
+            crate::learning::certificates::issue(
+                txn,
+                Issue {
+                    user_id: Some(u.id),
+                    name: &name,
+                    email: &u.email,
+                    title: core.title,
+                    cpd_minutes: core.minutes,
+                    at,
+                    of: Of::Module(core.slug),
+                },
+            )
             .await?;
             crate::learning::certificates::mark_trained(
                 txn,

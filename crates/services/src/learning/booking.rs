@@ -137,22 +137,21 @@ impl Gates {
     }
 }
 
-/// Waits for the event's turn when its last few places are being sold, then reads it again:
-/// when it has gone full meanwhile, the buyer is told at once. Returns the turn, held until
-/// the booking is written.
+/// Waits for the event's turn when its last few places are being sold (as `seen` on a plain
+/// read), then reads it again: when it has gone full meanwhile, the buyer is told at once.
+/// Returns the turn, held until the booking is written.
 async fn last_few_turn(
     svc: &Services,
-    event_uuid: &str,
+    seen: &Event,
     mode: Mode,
     n: i32,
     now: DateTime<Utc>,
 ) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>, ServiceError> {
-    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
-    if !count_first(&seen, mode) {
+    if !count_first(seen, mode) {
         return Ok(None);
     }
     let turn = svc.last_places.of(seen.id).lock_owned().await;
-    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
+    let seen = catalogue::row_in(&svc.db, &seen.uuid).await?;
     check_bookable(&seen, mode, n, now)?;
     if seen.pool(mode).is_some_and(|p| p.left() < n) && !holds_run_out(svc, seen.id, now).await? {
         return Err(full_as(
@@ -374,7 +373,8 @@ pub async fn hold(
     n: i32,
 ) -> Result<(), ServiceError> {
     let now = svc.now();
-    let _turn = last_few_turn(svc, event_uuid, mode, n, now).await?;
+    let seen = catalogue::row_in(&svc.db, event_uuid).await?;
+    let _turn = last_few_turn(svc, &seen, mode, n, now).await?;
     let txn = store::begin_write(&svc.db).await?;
     // Holds that ran out go first, so what is left is read true.
     release_expired_in(svc, &txn, now, None).await?;
@@ -794,7 +794,7 @@ pub async fn book_as_guest(
     if seen.pool(mode).is_some_and(|p| p.left() == 0) && !holds_run_out(svc, seen.id, now).await? {
         return Err(full_as(&seen, mode, 0, 1));
     }
-    let _turn = last_few_turn(svc, event_uuid, mode, 1, now).await?;
+    let _turn = last_few_turn(svc, &seen, mode, 1, now).await?;
     let txn = store::begin_write(&svc.db).await?;
     release_expired_in(svc, &txn, now, None).await?;
     let e = catalogue::row_in(&txn, event_uuid).await?;

@@ -7,8 +7,7 @@ use chrono::{DateTime, Duration, Months, Utc};
 use domain::learning::elearning::Module;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use store::entities::{
     learning_certificate as cert, learning_event as event, learning_order as order,
@@ -88,6 +87,83 @@ pub(crate) async fn mark_trained(
     Ok(())
 }
 
+/// What a certificate is for.
+pub(crate) enum Of<'a> {
+    /// Attending an event (at a place), current for so many months if the event says.
+    Place {
+        event_id: i32,
+        place_id: i32,
+        months: Option<i32>,
+    },
+    /// Passing an e-learning module (by its slug).
+    Module(&'a str),
+}
+
+/// A certificate to issue: to whom, for what, when.
+pub(crate) struct Issue<'a> {
+    pub user_id: Option<i32>,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub title: &'a str,
+    pub cpd_minutes: i32,
+    pub at: DateTime<Utc>,
+    pub of: Of<'a>,
+}
+
+/// Writes a certificate with a new code, unless the place (or the learner, for the module)
+/// already has one. Returns its code and when it runs out, or None if it was there already.
+pub(crate) async fn issue(
+    c: &impl ConnectionTrait,
+    i: Issue<'_>,
+) -> Result<Option<(String, Option<DateTime<Utc>>)>, ServiceError> {
+    let code = new_code();
+    let (kind, event_id, place_id, module, months, mut once_per) = match i.of {
+        Of::Place {
+            event_id,
+            place_id,
+            months,
+        } => (
+            "event",
+            Some(event_id),
+            Some(place_id),
+            None,
+            months,
+            OnConflict::column(cert::Column::PlaceId),
+        ),
+        Of::Module(slug) => (
+            "module",
+            None,
+            None,
+            Some(slug.to_owned()),
+            None,
+            OnConflict::columns([cert::Column::UserId, cert::Column::ModuleSlug]),
+        ),
+    };
+    let expires_at = months
+        .and_then(|m| u32::try_from(m).ok())
+        .and_then(|m| i.at.checked_add_months(Months::new(m)));
+    let written = cert::Entity::insert(cert::ActiveModel {
+        code: Set(code.clone()),
+        user_id: Set(i.user_id),
+        name: Set(i.name.to_owned()),
+        email: Set(i.email.to_owned()),
+        kind: Set(kind.into()),
+        title: Set(i.title.to_owned()),
+        event_id: Set(event_id),
+        place_id: Set(place_id),
+        module_slug: Set(module),
+        cpd_minutes: Set(i.cpd_minutes),
+        issued_at: Set(i.at),
+        expires_at: Set(expires_at),
+        recert_reminded_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(once_per.do_nothing().to_owned())
+    .exec_without_returning(c)
+    .await?;
+    Ok((written == 1).then_some((code, expires_at)))
+}
+
 /// Issues the certificate of attendance for a place just checked in, e-mails its holder, and
 /// counts them trained if the event is accredited and they booked with an account.
 pub(crate) async fn for_place(
@@ -104,29 +180,28 @@ pub(crate) async fn for_place(
     .ok_or(ServiceError::NotFound("attendee"))?;
     let name = p.attendee_name.clone().unwrap_or_else(|| o.name.clone());
     let email = p.attendee_email.clone().unwrap_or_else(|| o.email.clone());
-    let expires_at = e
-        .certificate_months
-        .and_then(|m| u32::try_from(m).ok())
-        .and_then(|m| now.checked_add_months(Months::new(m)));
-    let code = new_code();
-    cert::ActiveModel {
-        code: Set(code.clone()),
-        user_id: Set(o.user_id),
-        name: Set(name.clone()),
-        email: Set(email.clone()),
-        kind: Set("event".into()),
-        title: Set(e.title.clone()),
-        event_id: Set(Some(e.id)),
-        place_id: Set(Some(p.id)),
-        module_slug: Set(None),
-        cpd_minutes: Set(e.cpd_minutes),
-        issued_at: Set(now),
-        expires_at: Set(expires_at),
-        recert_reminded_at: Set(None),
-        ..Default::default()
-    }
-    .insert(c)
-    .await?;
+    let Some((code, expires_at)) = issue(
+        c,
+        Issue {
+            user_id: o.user_id,
+            name: &name,
+            email: &email,
+            title: &e.title,
+            cpd_minutes: e.cpd_minutes,
+            at: now,
+            of: Of::Place {
+                event_id: e.id,
+                place_id: p.id,
+                months: e.certificate_months,
+            },
+        },
+    )
+    .await?
+    else {
+        return Err(ServiceError::Conflict(format!(
+            "{name} already has a certificate for this place"
+        )));
+    };
     if let (true, Some(user)) = (e.accredited, o.user_id) {
         mark_trained(c, now, user, format!("event:{}", e.uuid)).await?;
     }
@@ -163,34 +238,23 @@ pub(crate) async fn for_module(
     actor: &Actor,
     m: &Module,
 ) -> Result<Option<String>, ServiceError> {
-    let code = new_code();
-    let written = cert::Entity::insert(cert::ActiveModel {
-        code: Set(code.clone()),
-        user_id: Set(Some(actor.user_id)),
-        name: Set(actor.display_name.clone()),
-        email: Set(actor.email.clone()),
-        kind: Set("module".into()),
-        title: Set(m.title.into()),
-        event_id: Set(None),
-        place_id: Set(None),
-        module_slug: Set(Some(m.slug.into())),
-        cpd_minutes: Set(m.minutes),
-        issued_at: Set(now),
-        expires_at: Set(None),
-        recert_reminded_at: Set(None),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([cert::Column::UserId, cert::Column::ModuleSlug])
-            .do_nothing()
-            .to_owned(),
+    let issued = issue(
+        c,
+        Issue {
+            user_id: Some(actor.user_id),
+            name: &actor.display_name,
+            email: &actor.email,
+            title: m.title,
+            cpd_minutes: m.minutes,
+            at: now,
+            of: Of::Module(m.slug),
+        },
     )
-    .exec_without_returning(c)
     .await?;
     if m.counts_as_trained {
         mark_trained(c, now, actor.user_id, format!("module:{}", m.slug)).await?;
     }
-    Ok((written == 1).then_some(code))
+    Ok(issued.map(|(code, _)| code))
 }
 
 /// The issuer's name for each certificate.

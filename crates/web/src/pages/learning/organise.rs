@@ -284,19 +284,13 @@ pub async fn edit(
             "/learning/organise/events/{uuid}?saved=event-changed"
         ))
         .into_response(),
-        Err(ServiceError::Invalid(mut list)) => {
-            list.sort_by_key(|e| {
-                FIELDS
-                    .iter()
-                    .position(|x| *x == e.field)
-                    .unwrap_or(FIELDS.len())
-            });
+        Err(ServiceError::Invalid(list)) => {
             event_form(
                 &state,
                 &v,
                 a,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
+                Errors::in_order(list, &FIELDS),
                 f,
                 editing,
             )
@@ -572,18 +566,12 @@ pub async fn create(
                     e.field = "date".into();
                 }
             }
-            list.sort_by_key(|e| {
-                FIELDS
-                    .iter()
-                    .position(|x| *x == e.field)
-                    .unwrap_or(FIELDS.len())
-            });
             form_page(
                 &state,
                 &v,
                 a,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Errors(list),
+                Errors::in_order(list, &FIELDS),
                 f,
             )
             .await

@@ -89,15 +89,12 @@ pub async fn submit(
                 hours: SIGN_UP_HOURS,
             },
         ),
-        Err(ServiceError::Invalid(mut list)) => {
-            list.sort_by_key(|e| {
-                FIELDS
-                    .iter()
-                    .position(|x| *x == e.field)
-                    .unwrap_or(FIELDS.len())
-            });
-            form_page(&v, StatusCode::UNPROCESSABLE_ENTITY, Errors(list), f)
-        }
+        Err(ServiceError::Invalid(list)) => form_page(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Errors::in_order(list, &FIELDS),
+            f,
+        ),
         Err(e) => PageError::new(e, &v).into_response(),
     }
 }
