@@ -28,6 +28,7 @@ pub mod directory;
 pub mod email;
 pub mod learning;
 pub mod measures;
+pub mod networks;
 pub mod nhs_number;
 pub mod ods;
 pub mod org;

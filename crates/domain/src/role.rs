@@ -59,6 +59,9 @@ pub enum Permission {
     /// Run events and courses for one's organisation or network: publish them, see who has
     /// booked, take payment by invoice, check people in.
     OrganiseEvents,
+    /// Run the networks and mailing lists of one's organisation: approve or decline those who
+    /// apply, post announcements, moderate communities, send messages to lists.
+    RunNetworks,
 }
 
 impl Role {
@@ -125,6 +128,7 @@ impl Role {
                 Refer,
                 CurateDirectory,
                 OrganiseEvents,
+                RunNetworks,
             ],
             Role::PcnManager => &[
                 ViewOrganisations,
@@ -159,6 +163,7 @@ impl Role {
                 UseApi,
                 Refer,
                 OrganiseEvents,
+                RunNetworks,
             ],
             Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person | Role::Learner => &[],
@@ -216,6 +221,7 @@ impl Permission {
             Permission::EditListings => "edit_listings",
             Permission::CurateDirectory => "curate_directory",
             Permission::OrganiseEvents => "organise_events",
+            Permission::RunNetworks => "run_networks",
         }
     }
 }

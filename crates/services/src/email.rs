@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
@@ -78,13 +79,24 @@ impl Mailer {
             .to_address
             .parse()
             .map_err(|e| format!("recipient {:?}: {e}", m.to_address))?;
-        Message::builder()
+        let mut b = Message::builder()
             .from(from)
             .to(to)
             .subject(m.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body_text.clone())
-            .map_err(|e| e.to_string())
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = &m.list_unsubscribe {
+            // RFC 8058: a mail program may offer to unsubscribe, by a POST to this address.
+            b = b
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        b.body(m.body_text.clone()).map_err(|e| e.to_string())
     }
 
     /// Sends one message; returns where it went ("smtp" or the file written).

@@ -15,10 +15,12 @@ pub mod identity;
 pub mod jobs;
 pub mod learning;
 pub mod limits;
+pub mod networks;
 pub mod ods_import;
 pub mod org;
 pub mod paging;
 pub mod schema;
+pub mod signing;
 
 /// Reads without the access check, for test harnesses that inspect what a use case stored.
 #[cfg(feature = "testing")]
@@ -140,6 +142,8 @@ pub struct Services {
     jobs_signal: Arc<tokio::sync::Notify>,
     /// One queue per event for its last few places (see `learning::booking::LAST_FEW`).
     pub(crate) last_places: Arc<learning::booking::Gates>,
+    /// The key links are signed with, once read (see `signing`).
+    pub(crate) signing_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl Services {
@@ -154,6 +158,7 @@ impl Services {
             actors: Arc::new(identity::cache::ActorCaches::default()),
             jobs_signal: Arc::new(tokio::sync::Notify::new()),
             last_places: Arc::default(),
+            signing_key: Arc::default(),
         }
     }
 

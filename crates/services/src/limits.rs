@@ -90,9 +90,13 @@ pub const SELF_REFERRAL_SERVICE: Bucket =
 pub const SIGN_UP_PER_ACCOUNT: Bucket = Bucket::per_hour("sign_up:account", 3);
 /// Learner accounts asked for from one client address: 10 an hour.
 pub const SIGN_UP_PER_ADDRESS: Bucket = Bucket::per_hour("sign_up:address", 10);
+/// Mailing-list requests (to join or leave) with one e-mail address: 5 an hour.
+pub const LIST_PER_EMAIL: Bucket = Bucket::per_hour("list:account", 5);
+/// Mailing-list requests (to join or leave) from one client address: 30 an hour.
+pub const LIST_PER_ADDRESS: Bucket = Bucket::per_hour("list:address", 30);
 
 /// Every limit, for the documentation test and the purge.
-pub const ALL: [Bucket; 9] = [
+pub const ALL: [Bucket; 11] = [
     SIGN_IN_PER_ACCOUNT,
     SIGN_IN_PER_ADDRESS,
     RESET_PER_ACCOUNT,
@@ -102,6 +106,8 @@ pub const ALL: [Bucket; 9] = [
     SELF_REFERRAL_SERVICE,
     SIGN_UP_PER_ACCOUNT,
     SIGN_UP_PER_ADDRESS,
+    LIST_PER_EMAIL,
+    LIST_PER_ADDRESS,
 ];
 
 /// Whether a request may go ahead, and if not, when it may.

@@ -116,7 +116,9 @@ pub fn all_routes() -> Routes {
         .merge(openreferral::routes())
         .merge(pages::directory::routes())
         .merge(pages::learning::routes())
+        .merge(pages::networks::routes())
         .merge(api::learning::routes())
+        .merge(api::networks::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

@@ -72,6 +72,7 @@ impl Layout {
                 a.can(Permission::EditListings) || a.can(Permission::CurateDirectory),
             );
             add("/learning", "Learning", true);
+            add("/networks", "Networks", true);
             add(
                 "/find-support",
                 "Find support",
@@ -223,6 +224,20 @@ pub fn confirmation(code: &str) -> &'static str {
         }
         "follow-up" => "The follow-up has been set: it will be on your home page from that day",
         "follow-up-done" => "The follow-up is done",
+        "applied" => {
+            "Your application has been sent: we will email you when the organisers have decided"
+        }
+        "withdrawn" => "Your application has been withdrawn",
+        "listing" => "Your choice about the member directory has been saved",
+        "approved" => "The application has been approved: they have been emailed a welcome",
+        "declined" => "The application has been declined: they have been emailed your message",
+        "network-event" => "The network's events have been updated",
+        "posted" => "Your post has been published",
+        "replied" => "Your reply has been published",
+        "edited" => "Your post has been updated",
+        "reported" => "Thank you: the organisers will look at the post",
+        "moderated" => "The post has been dealt with",
+        "list-sent" => "The message is being sent: each subscriber gets one copy",
         "invited" => "The invitation has been sent: the link to set a password works for 7 days",
         "role-given" => "The role has been given",
         "role-removed" => "The role has been taken away",

@@ -9,11 +9,13 @@ mod bulk;
 mod care;
 mod directory;
 mod learning;
+mod networks;
 mod platform;
 
 pub use bulk::seed_bulk;
 pub use directory::{seed_directory, seed_services};
 pub use learning::seed_learning;
+pub use networks::seed_networks;
 pub use platform::{DemoUser, USERS, seed_base};
 
 use care::seed_care;
@@ -34,6 +36,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
     seed_care(svc).await?;
     directory::seed_connections(svc).await?;
     learning::seed_learning(svc).await?;
+    networks::seed_networks(svc).await?;
     Ok(true)
 }
 

@@ -236,3 +236,11 @@ pub async fn list_in_scope(
 pub async fn actor_of(svc: &crate::Services, u: &user::Model) -> Result<Actor, ServiceError> {
     load_actor(&svc.db, u).await
 }
+
+/// What a user said they do, when they opened their account (to fill in forms for them).
+pub async fn job_role(svc: &Services, user_id: i32) -> Result<Option<String>, ServiceError> {
+    Ok(user::Entity::find_by_id(user_id)
+        .one(&svc.db)
+        .await?
+        .and_then(|u| u.job_role))
+}

@@ -84,6 +84,10 @@ pub fn registry() -> Registry {
     const TEN_MINUTES: Duration = Duration::from_secs(600);
     Registry::new()
         .on(crate::email::SEND_EMAIL, crate::email::send)
+        .on(
+            crate::networks::lists::DELIVER,
+            crate::networks::lists::deliver,
+        )
         .every(
             "expired sessions removed",
             TEN_MINUTES,

@@ -14,6 +14,8 @@ pub struct Model {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub delivered_to: Option<String>,
+    /// For a mailing list's message: its one-click unsubscribe address (RFC 8058).
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ mod m0012_directory;
 mod m0013_service_referrals;
 mod m0014_learning;
 mod m0015_learners;
+mod m0016_networks;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_service_referrals::Migration),
             Box::new(m0014_learning::Migration),
             Box::new(m0015_learners::Migration),
+            Box::new(m0016_networks::Migration),
         ]
     }
 }
@@ -93,4 +95,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0013_service_referrals.rs"),
     include_str!("m0014_learning.rs"),
     include_str!("m0015_learners.rs"),
+    include_str!("m0016_networks.rs"),
 ];

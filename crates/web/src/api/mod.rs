@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod care;
 pub mod learning;
+pub mod networks;
 pub mod organisations;
 
 use domain::Permission::{ManageOrganisations, ViewAudit, ViewOrganisations};

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod errors;
 pub mod home;
 pub mod learning;
+pub mod networks;
 pub mod organisations;
 pub mod staff;
 
