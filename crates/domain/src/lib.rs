@@ -26,6 +26,7 @@ pub mod about_me;
 pub mod dates;
 pub mod directory;
 pub mod email;
+pub mod leadership;
 pub mod learning;
 pub mod measures;
 pub mod networks;

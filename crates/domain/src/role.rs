@@ -62,6 +62,11 @@ pub enum Permission {
     /// Run the networks and mailing lists of one's organisation: approve or decline those who
     /// apply, post announcements, moderate communities, send messages to lists.
     RunNetworks,
+    /// Post opportunities for patient and peer leaders for one's organisation, draw on the
+    /// leader pool, select leaders, record their time and export what is to be paid.
+    PostOpportunities,
+    /// Keep the table of payment rates for involvement.
+    ManagePaymentRates,
 }
 
 impl Role {
@@ -129,6 +134,8 @@ impl Role {
                 CurateDirectory,
                 OrganiseEvents,
                 RunNetworks,
+                PostOpportunities,
+                ManagePaymentRates,
             ],
             Role::PcnManager => &[
                 ViewOrganisations,
@@ -137,6 +144,7 @@ impl Role {
                 ViewInsights,
                 UseApi,
                 Refer,
+                PostOpportunities,
             ],
             Role::Commissioner => &[
                 ViewOrganisations,
@@ -145,6 +153,7 @@ impl Role {
                 UseApi,
                 Refer,
                 CurateDirectory,
+                PostOpportunities,
             ],
             Role::LinkWorker | Role::CareCoordinator | Role::HealthAndWellbeingCoach => {
                 &[ViewOrganisations, ProvideCare, UseApi, Refer]
@@ -156,6 +165,7 @@ impl Role {
                 Refer,
                 AnswerServiceReferrals,
                 EditListings,
+                PostOpportunities,
             ],
             Role::NetworkOrganiser => &[
                 ViewOrganisations,
@@ -164,6 +174,7 @@ impl Role {
                 Refer,
                 OrganiseEvents,
                 RunNetworks,
+                PostOpportunities,
             ],
             Role::PeerLeader => &[ViewOrganisations, Refer],
             Role::Person | Role::Learner => &[],
@@ -222,6 +233,8 @@ impl Permission {
             Permission::CurateDirectory => "curate_directory",
             Permission::OrganiseEvents => "organise_events",
             Permission::RunNetworks => "run_networks",
+            Permission::PostOpportunities => "post_opportunities",
+            Permission::ManagePaymentRates => "manage_payment_rates",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod identity;
 pub mod jobs;
+pub mod leadership;
 pub mod learning;
 pub mod limits;
 pub mod networks;

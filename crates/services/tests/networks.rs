@@ -95,7 +95,7 @@ store::db_test!(applying_then_approval_makes_a_member_who_can_post, |db| {
     let room = n.community_for("Y63").unwrap().id;
     assert!(matches!(
         talk::start_thread(&c.svc, &learner, &meta(), room, "Hello", "Hi all", false).await,
-        Err(ServiceError::Forbidden(_))
+        Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
         networks::directory(&c.svc, &learner, &meta(), "champions").await,

@@ -104,7 +104,11 @@ pub const CORE_SKILLS: &str = "core-skills";
 /// The national aim for professionals trained in personalised care.
 pub const TRAINED_AIM: u64 = 75_000;
 
-pub static MODULES: [Module; 4] = [
+/// Steps 1 and 2 of the Peer Leadership Development Programme.
+pub const PLDP_STEP_1: &str = "peer-leadership-foundations";
+pub const PLDP_STEP_2: &str = "peer-leadership-developing";
+
+pub static MODULES: [Module; 6] = [
     Module {
         slug: CORE_SKILLS,
         title: "Personalised care core skills",
@@ -403,6 +407,176 @@ pub static MODULES: [Module; 4] = [
                 ],
                 answer: 0,
                 why: "Balanced information supports a real choice.",
+            },
+        ],
+    },
+    Module {
+        slug: PLDP_STEP_1,
+        title: "Peer leadership step 1: foundations",
+        summary: "Step 1 of the Peer Leadership Development Programme: what peer leadership is, how lived experience becomes a strength in partnership with professionals, and looking after yourself while you do it.",
+        minutes: 60,
+        pass_mark: 75,
+        counts_as_trained: false,
+        lessons: &[
+            Lesson {
+                title: "What a peer leader does",
+                paragraphs: &[
+                    "A peer leader uses their own experience of living with a condition, caring for someone or using services to help make care better. They work in equal partnership with professionals: in meetings about how services are designed, on interview panels, alongside others who are going through what they went through.",
+                    "Peer leadership is not about one story told again and again. It is about drawing on experience, yours and other people's, to ask good questions and suggest practical changes.",
+                ],
+                points: &[
+                    "Peer leaders work in equal partnership with professionals.",
+                    "Experience is used to ask questions and shape change, not only to tell a story.",
+                ],
+            },
+            Lesson {
+                title: "From experience to insight",
+                paragraphs: &[
+                    "Your experience is one view. You turn it into insight by noticing what helped and what got in the way, and by listening for what others have in common with you and where they differ.",
+                    "When you speak in a meeting, start from what you noticed, say what difference a change would make, and invite others to add what they have seen.",
+                ],
+                points: &[
+                    "Notice what helped and what got in the way.",
+                    "Connect your experience with other people's.",
+                ],
+            },
+            Lesson {
+                title: "Looking after yourself",
+                paragraphs: &[
+                    "Talking about hard times can bring them back. Decide beforehand what you are happy to share, and what you will keep to yourself. It is fine to say \"I would rather not go into that\".",
+                    "Agree with the organisation who will support you, how you will be paid or have your expenses met, and what adjustments you need to take part.",
+                ],
+                points: &[
+                    "Decide what you will and will not share.",
+                    "Agree support, payment and adjustments before you start.",
+                ],
+            },
+        ],
+        questions: &[
+            Question {
+                prompt: "How does a peer leader work with professionals?",
+                options: &[
+                    "As an equal partner",
+                    "As someone who only tells their story",
+                    "As a member of staff who follows instructions",
+                ],
+                answer: 0,
+                why: "Peer leaders work in equal partnership with professionals.",
+            },
+            Question {
+                prompt: "How do you turn your experience into insight?",
+                options: &[
+                    "By repeating your story in every meeting",
+                    "By noticing what helped and what got in the way, and listening to others",
+                    "By avoiding other people's views",
+                ],
+                answer: 1,
+                why: "Insight comes from reflecting on experience and connecting it with other people's.",
+            },
+            Question {
+                prompt: "Before you take part, what should you agree with the organisation?",
+                options: &[
+                    "Nothing: just turn up",
+                    "Only the date",
+                    "Support, payment or expenses, and any adjustments you need",
+                ],
+                answer: 2,
+                why: "Agreeing these first lets you take part safely and fairly.",
+            },
+            Question {
+                prompt: "Someone asks about a part of your story you would rather keep private. What can you do?",
+                options: &[
+                    "You must always answer",
+                    "Say you would rather not go into that",
+                    "Leave the meeting",
+                ],
+                answer: 1,
+                why: "You decide what you share.",
+            },
+        ],
+    },
+    Module {
+        slug: PLDP_STEP_2,
+        title: "Peer leadership step 2: developing as a peer leader",
+        summary: "Step 2 of the Peer Leadership Development Programme: influencing decisions, working in groups and co-designing services, ready for a facilitated group in step 3.",
+        minutes: 75,
+        pass_mark: 75,
+        counts_as_trained: false,
+        lessons: &[
+            Lesson {
+                title: "Influencing decisions",
+                paragraphs: &[
+                    "Decisions about services are made in boards, committees and planning groups. Find out beforehand what is being decided, who decides, and when your view will be heard.",
+                    "Bring one or two clear points and a suggestion for each. Ask how your view will be used, and what will be reported back.",
+                ],
+                points: &[
+                    "Know what is being decided, by whom and when.",
+                    "Bring clear points with suggestions, and ask for feedback.",
+                ],
+            },
+            Lesson {
+                title: "Co-design",
+                paragraphs: &[
+                    "Co-design means people who use a service and people who provide it designing it together, from the start, with equal say. It is more than being consulted on a finished plan.",
+                    "Good co-design makes room for different voices: it uses plain language, meets where and when people can come, and pays people for their time.",
+                ],
+                points: &[
+                    "Co-design starts early and shares power.",
+                    "Make room for voices that are seldom heard.",
+                ],
+            },
+            Lesson {
+                title: "Working in a group",
+                paragraphs: &[
+                    "In step 3 you will meet a small group with a facilitator. You will practise speaking up, listening and giving each other feedback, and plan something you will do as a peer leader.",
+                    "Groups work when everyone agrees how they will treat each other: what is said stays in the group, everyone has a turn, and disagreement is kind.",
+                ],
+                points: &[
+                    "Agree how the group will work together.",
+                    "Practise speaking up and listening.",
+                ],
+            },
+        ],
+        questions: &[
+            Question {
+                prompt: "What is co-design?",
+                options: &[
+                    "Being asked for comments on a finished plan",
+                    "People who use and provide a service designing it together from the start",
+                    "A survey sent after a service has changed",
+                ],
+                answer: 1,
+                why: "Co-design shares power from the start.",
+            },
+            Question {
+                prompt: "You have a place on a committee. What should you find out first?",
+                options: &[
+                    "What is being decided, who decides and when your view is heard",
+                    "Only where the meeting is",
+                    "Nothing: you will find out on the day",
+                ],
+                answer: 0,
+                why: "Knowing how a decision is made lets you influence it.",
+            },
+            Question {
+                prompt: "What helps a group work well?",
+                options: &[
+                    "Letting the loudest person decide",
+                    "Agreeing how members will treat each other",
+                    "Keeping meetings as short as possible",
+                ],
+                answer: 1,
+                why: "A shared agreement makes it safe for everyone to take part.",
+            },
+            Question {
+                prompt: "How can co-design reach people who are seldom heard?",
+                options: &[
+                    "Hold meetings only in office hours at headquarters",
+                    "Use plain language, meet where people can come, and pay for their time",
+                    "Only invite people who have taken part before",
+                ],
+                answer: 1,
+                why: "Removing barriers brings in more voices.",
             },
         ],
     },

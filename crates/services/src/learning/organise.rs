@@ -171,7 +171,7 @@ pub fn to_csv(list: &[Attendee]) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn defuse(s: &str) -> String {
+pub(crate) fn defuse(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

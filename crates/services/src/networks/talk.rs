@@ -72,7 +72,7 @@ pub enum Standing {
 }
 
 /// The community and its network, if the actor may read it: a member of the network, or one
-/// of its organisers. A community of another network, or none, is not found.
+/// of its organisers. To anyone else it is not found, as one that does not exist.
 async fn community_for(
     svc: &Services,
     actor: &Actor,
@@ -88,10 +88,8 @@ async fn community_for(
     } else if membership(&svc.db, actor, n.id).await?.is_some() {
         Standing::Member
     } else {
-        return Err(ServiceError::Forbidden(format!(
-            "read {}'s communities: only its members can",
-            n.name
-        )));
+        // Not a member: answered as if there were no such community (or thread, or post).
+        return Err(ServiceError::NotFound("community"));
     };
     Ok((n, c.into(), standing))
 }

@@ -18,6 +18,7 @@ mod m0013_service_referrals;
 mod m0014_learning;
 mod m0015_learners;
 mod m0016_networks;
+mod m0017_leadership;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_learning::Migration),
             Box::new(m0015_learners::Migration),
             Box::new(m0016_networks::Migration),
+            Box::new(m0017_leadership::Migration),
         ]
     }
 }
@@ -96,4 +98,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("m0014_learning.rs"),
     include_str!("m0015_learners.rs"),
     include_str!("m0016_networks.rs"),
+    include_str!("m0017_leadership.rs"),
 ];
