@@ -8,12 +8,14 @@
 mod bulk;
 mod care;
 mod directory;
+mod leadership;
 mod learning;
 mod networks;
 mod platform;
 
 pub use bulk::seed_bulk;
 pub use directory::{seed_directory, seed_services};
+pub use leadership::seed_leadership;
 pub use learning::seed_learning;
 pub use networks::seed_networks;
 pub use platform::{DemoUser, USERS, seed_base};
@@ -37,6 +39,7 @@ pub async fn seed(svc: &Services) -> Result<bool, ServiceError> {
     directory::seed_connections(svc).await?;
     learning::seed_learning(svc).await?;
     networks::seed_networks(svc).await?;
+    leadership::seed_leadership(svc).await?;
     Ok(true)
 }
 
