@@ -117,8 +117,10 @@ pub fn all_routes() -> Routes {
         .merge(pages::directory::routes())
         .merge(pages::learning::routes())
         .merge(pages::networks::routes())
+        .merge(pages::leadership::routes())
         .merge(api::learning::routes())
         .merge(api::networks::routes())
+        .merge(api::leadership::routes())
 }
 
 /// Endpoints for machines and browsers rather than people: health, metrics, assets, the API

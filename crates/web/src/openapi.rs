@@ -90,11 +90,11 @@ impl Modify for ErrorResponses {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "whatmatters API", description = "Personalised care for primary care networks: organisations, identity, audit, care from referral to discharge, learning (events, bookings, certificates, e-learning), and networks (applications, decisions, mailing lists with one-click unsubscribe).", license(name = "AGPL-3.0-or-later")),
+    info(title = "whatmatters API", description = "Personalised care for primary care networks: organisations, identity, audit, care from referral to discharge, learning (events, bookings, certificates, e-learning), networks (applications, decisions, mailing lists with one-click unsubscribe), and leadership (opportunities, payments, accreditations, the Peer Leadership Development Programme, consultations).", license(name = "AGPL-3.0-or-later")),
     components(schemas(crate::error::ErrorEnvelope, crate::error::ErrorItem, services::org::OrgInput, services::care::people::PersonInput)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "identity"), (name = "organisations"), (name = "audit"), (name = "care"), (name = "learning"), (name = "networks"))
+    tags((name = "identity"), (name = "organisations"), (name = "audit"), (name = "care"), (name = "learning"), (name = "networks"), (name = "leadership"))
 )]
 pub struct ApiDoc;
 

@@ -73,6 +73,7 @@ impl Layout {
             );
             add("/learning", "Learning", true);
             add("/networks", "Networks", true);
+            add("/leaders", "Leadership", true);
             add(
                 "/find-support",
                 "Find support",
@@ -238,6 +239,24 @@ pub fn confirmation(code: &str) -> &'static str {
         "reported" => "Thank you: the organisers will look at the post",
         "moderated" => "The post has been dealt with",
         "list-sent" => "The message is being sent: each subscriber gets one copy",
+        "profile" => "Your leader's profile has been saved",
+        "opportunity-applied" => "You have said yes: the organisation will be in touch",
+        "opportunity" => "The opportunity is posted: leaders can see it and apply",
+        "invited-leader" => "The invitation has been emailed",
+        "leader-selected" => "They have been selected and emailed",
+        "leader-declined" => "They have been told they were not selected this time",
+        "hours" => "The hours have been recorded, with the payment due at the rate for that day",
+        "rate" => "The rate has been added: it applies to work from its date",
+        "enrolled" => "You are on the programme: start with step 1",
+        "left-programme" => {
+            "You have left the programme: you can come back to the same step at any time"
+        }
+        "cohort" => "The cohort is open: place people who have finished steps 1 and 2 in it",
+        "programme" => "Done: they have been emailed",
+        "consultation" => "The consultation is open: members can respond until it closes",
+        "responded" => {
+            "Your response has been saved: you can change it until the consultation closes"
+        }
         "invited" => "The invitation has been sent: the link to set a password works for 7 days",
         "role-given" => "The role has been given",
         "role-removed" => "The role has been taken away",

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod care;
+pub mod leadership;
 pub mod learning;
 pub mod networks;
 pub mod organisations;

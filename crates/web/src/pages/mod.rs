@@ -9,6 +9,7 @@ pub mod directory;
 pub mod docs;
 pub mod errors;
 pub mod home;
+pub mod leadership;
 pub mod learning;
 pub mod networks;
 pub mod organisations;

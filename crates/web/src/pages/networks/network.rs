@@ -108,6 +108,8 @@ struct NetworkPage {
     reports: usize,
     /// Events the organiser may show here: (uuid, title).
     to_show: Vec<(String, String)>,
+    /// The network's consultations, for members and organisers: (id, title, open, closes).
+    consultations: Vec<(i32, String, bool, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, v: Viewer, Path(slug): Path<String>) -> Response {
@@ -162,7 +164,16 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(slug): Path<Str
                 .map(|e| (e.uuid, e.title))
                 .collect();
         }
+        let consultations = match actor {
+            Some(a) => services::leadership::influence::of_network(svc, a, &n)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.title, c.open, date(&c.closes_at)))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(NetworkPage {
+            consultations,
             l: Layout::for_viewer(n.name.clone(), &v, "/networks"),
             guideline: n.guideline.split("\n\n").map(str::to_owned).collect(),
             signed_in: actor.is_some(),
