@@ -695,7 +695,7 @@ seeded_db_test!(the_learning_api_books_checks_in_and_verifies, |db| {
     let modules = app
         .api(Method::GET, "/api/v1/learning/modules", &lw, None)
         .await;
-    assert_eq!(modules.json().as_array().unwrap().len(), 4);
+    assert_eq!(modules.json().as_array().unwrap().len(), 6);
     assert_eq!(
         app.api(Method::GET, "/api/v1/learning/trained", &lw, None)
             .await
