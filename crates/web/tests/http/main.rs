@@ -13,6 +13,7 @@ mod directory;
 mod errors;
 mod learners;
 mod learning;
+mod networks;
 mod openreferral;
 mod organisations;
 mod sessions;
