@@ -1,4 +1,4 @@
-//! Links that carry their own proof: `<id>.<expires>.<signature>`, signed with HMAC-SHA256
+//! Links that carry their own proof: `<id>-<expires>-<signature>`, signed with HMAC-SHA256
 //! under a key this deployment makes once, at first use, and keeps in the database (so every
 //! instance signs and checks alike). A link that was altered, made for another purpose, or has
 //! run out is refused; nothing about it needs storing.
@@ -84,12 +84,13 @@ impl Key {
     pub fn sign(&self, purpose: &str, id: i32, expires: Option<DateTime<Utc>>) -> String {
         let expires = expires.map_or(0, |t| t.timestamp());
         let tag = self.mac(purpose, id, expires).finalize().into_bytes();
-        format!("{id}.{expires}.{}", URL_SAFE_NO_PAD.encode(tag))
+        // Dashes, not dots: some mail programs end a link at a dot.
+        format!("{id}-{expires}-{}", URL_SAFE_NO_PAD.encode(tag))
     }
 
     /// The id a token for `purpose` was made for, if it is ours and still good at `now`.
     pub fn check(&self, purpose: &str, token: &str, now: DateTime<Utc>) -> Result<i32, Refused> {
-        let mut parts = token.splitn(3, '.');
+        let mut parts = token.splitn(3, '-');
         let (Some(id), Some(expires), Some(tag)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(Refused::Invalid);

@@ -367,7 +367,7 @@ async fn subscription_by_token_id(
     svc: &Services,
     token: &str,
 ) -> Result<Option<subscription::Model>, ServiceError> {
-    let Some(id) = token.split('.').next().and_then(|x| x.parse::<i32>().ok()) else {
+    let Some(id) = token.split('-').next().and_then(|x| x.parse::<i32>().ok()) else {
         return Ok(None);
     };
     Ok(subscription::Entity::find_by_id(id).one(&svc.db).await?)
