@@ -93,6 +93,7 @@ pub async fn of_network(
 pub const FIELDS: [&str; 4] = ["title", "draft", "questions", "closes_on"];
 
 /// Opens a consultation in a network the actor runs. `questions` is one a line. Returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn open(
     svc: &Services,
     actor: &Actor,

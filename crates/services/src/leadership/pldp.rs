@@ -317,6 +317,7 @@ pub async fn counts(svc: &Services) -> Result<(i64, i64), ServiceError> {
 }
 
 /// Opens a cohort for step 3 with its sessions (title, start, end). Returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn open_cohort(
     svc: &Services,
     actor: &Actor,

@@ -286,7 +286,7 @@ pub(crate) async fn pool_unaudited(svc: &Services) -> Result<Vec<Leader>, Servic
             Some(leader(p, name, &acc))
         })
         .collect();
-    list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    list.sort_by_key(|a| a.name.to_lowercase());
     Ok(list)
 }
 

@@ -582,9 +582,7 @@ pub async fn send(
     // One job a recipient, made by the database in one statement however many there are.
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
-        &format!(
-            "INSERT INTO jobs (kind, payload, run_at, attempts, max_attempts, created_at) SELECT $1, '{{\"delivery_id\":' || id || '}}', $2, 0, $3, $4 FROM list_deliveries WHERE message_id = $5"
-        ),
+        "INSERT INTO jobs (kind, payload, run_at, attempts, max_attempts, created_at) SELECT $1, '{\"delivery_id\":' || id || '}', $2, 0, $3, $4 FROM list_deliveries WHERE message_id = $5",
         [
             DELIVER.into(),
             now.into(),

@@ -692,7 +692,7 @@ pub async fn directory(
             })
         })
         .collect();
-    list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    list.sort_by_key(|a| a.name.to_lowercase());
     audit::log(
         svc,
         svc.now(),

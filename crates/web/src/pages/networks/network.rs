@@ -448,6 +448,7 @@ struct ApplicationPage {
     message: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn application_page(
     state: &AppState,
     v: &Viewer,
