@@ -522,6 +522,39 @@ pub async fn applications(
     Ok((n, list))
 }
 
+/// How many applications wait for a decision, and how many reported posts for a moderator, in
+/// a network the actor runs (counts only: nothing about anyone is read).
+pub async fn waiting(
+    svc: &Services,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(u64, u64), ServiceError> {
+    let n = organised(svc, actor, slug).await?;
+    let applications = application::Entity::find()
+        .filter(application::Column::NetworkId.eq(n.id))
+        .filter(application::Column::State.eq("pending"))
+        .count(&svc.db)
+        .await?;
+    let communities: Vec<i32> = n.communities.iter().map(|c| c.id).collect();
+    let posts: Vec<i32> = store::entities::network_post::Entity::find()
+        .filter(store::entities::network_post::Column::CommunityId.is_in(communities))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let reported = store::entities::network_report::Entity::find()
+        .filter(store::entities::network_report::Column::ResolvedAt.is_null())
+        .filter(store::entities::network_report::Column::PostId.is_in(posts))
+        .all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|r| r.post_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    Ok((applications, u64::try_from(reported).unwrap_or(u64::MAX)))
+}
+
 /// An organiser's decision on an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {

@@ -84,6 +84,48 @@ pub struct Home {
     /// For a learner: what they have booked, the e-learning they are part way through, and
     /// how many certificates they hold.
     pub learning: Option<LearnerHome>,
+    /// The networks the user belongs to or runs: (href, name, what is waiting for them).
+    pub networks: Vec<(String, String, String)>,
+    /// Invitations to opportunities the user, as a leader, has not answered.
+    pub invitations: usize,
+}
+
+/// The networks a user belongs to or runs, with what waits for them there.
+async fn networks_home(
+    state: &AppState,
+    a: &Actor,
+) -> Result<Vec<(String, String, String)>, ServiceError> {
+    use services::networks;
+    let mut out = Vec::new();
+    for n in networks::run_by(&state.svc, a).await? {
+        let (waiting, reported) = networks::waiting(&state.svc, a, &n.slug).await?;
+        out.push((
+            format!("/networks/{}", n.slug),
+            n.name,
+            format!(
+                "You run this network: {} application{} waiting, {} reported post{}",
+                waiting,
+                if waiting == 1 { "" } else { "s" },
+                reported,
+                if reported == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    for (n, m) in networks::mine(&state.svc, a).await? {
+        if out
+            .iter()
+            .any(|(h, _, _)| *h == format!("/networks/{}", n.slug))
+        {
+            continue;
+        }
+        let community = m
+            .community_id
+            .and_then(|c| n.community(c))
+            .map(|c| format!("Member: {}", c.name))
+            .unwrap_or_else(|| "Member".into());
+        out.push((format!("/networks/{}", n.slug), n.name, community));
+    }
+    Ok(out)
 }
 
 pub struct LearnerHome {
@@ -283,7 +325,15 @@ async fn build(state: &AppState, v: &Viewer, a: &Actor) -> Result<Home, ServiceE
     } else {
         None
     };
+    let networks = networks_home(state, a).await?;
+    let invitations = services::leadership::opportunities::involved(&state.svc, a)
+        .await?
+        .iter()
+        .filter(|i| i.state == "invited" && i.opportunity.open)
+        .count();
     Ok(Home {
+        networks,
+        invitations,
         learning,
         community,
         name: a.display_name.clone(),

@@ -104,8 +104,8 @@ struct NetworkPage {
     communities: Vec<CommunityRow>,
     events: Vec<EventRow>,
     lists: Vec<(String, String)>,
-    waiting: usize,
-    reports: usize,
+    waiting: u64,
+    reports: u64,
     /// Events the organiser may show here: (uuid, title).
     to_show: Vec<(String, String)>,
     /// The network's consultations, for members and organisers: (id, title, open, closes).
@@ -151,11 +151,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(slug): Path<Str
             .collect();
         let (mut waiting, mut reports, mut to_show) = (0, 0, Vec::new());
         if let (true, Some(a)) = (organiser, actor) {
-            waiting = networks::applications(svc, a, &v.meta, &n.slug, ApplicationState::Pending)
-                .await?
-                .1
-                .len();
-            reports = networks::talk::reports(svc, a, &n.slug).await?.1.len();
+            let (w, r) = networks::waiting(svc, a, &n.slug).await?;
+            (waiting, reports) = (w, r);
             to_show = services::learning::catalogue::organised(svc, a, false)
                 .await
                 .unwrap_or_default()
