@@ -213,7 +213,7 @@ store::db_test!(applying_then_approval_makes_a_member_who_can_post, |db| {
             Paging::new(1, 20).unwrap()
         )
         .await,
-        Err(ServiceError::Forbidden(_))
+        Err(ServiceError::NotFound(_))
     ));
 });
 

@@ -85,6 +85,16 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Measure a message to a mailing list of many subscribers: queueing and delivering
+    #[command(hide = true)]
+    BenchList {
+        /// Confirmed subscribers to add to the demo's list first
+        #[arg(long, default_value_t = 10_000)]
+        subscribers: usize,
+        /// Jobs the worker runs at once
+        #[arg(long, default_value_t = 10)]
+        batch: u64,
+    },
     #[command(hide = true)]
     BenchSearch {
         #[arg(long, default_value_t = 2000)]
@@ -259,6 +269,9 @@ async fn run() -> Result<std::process::ExitCode> {
             places,
             seconds,
         } => commands::bench_booking::run(&cfg, clients, places, seconds).await?,
+        Command::BenchList { subscribers, batch } => {
+            commands::bench_list::run(&cfg, subscribers, batch).await?
+        }
         Command::BenchSearch { iterations, radius } => {
             commands::bench::run(&cfg, iterations, radius).await?
         }

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_booking;
+pub mod bench_list;
 pub mod database;
 pub mod demo;
 pub mod import;
