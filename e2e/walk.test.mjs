@@ -112,6 +112,10 @@ test('signed-out pages are accessible', async () => {
   await visit(page, '/password-reset/not-a-real-token', 'expired reset link', 410)
   await visit(page, '/no/such/page', 'not found', 404)
   await visit(page, '/api/docs', 'API documentation')
+  await visit(page, '/networks', 'networks, signed out')
+  await visit(page, '/networks/role-society', 'a network, signed out')
+  await visit(page, '/pldp', 'the peer leadership programme, signed out')
+  await visit(page, '/leaders/accreditations', 'checking an accreditation, before a code')
   await ctx.close()
 })
 

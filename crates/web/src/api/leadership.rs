@@ -23,6 +23,16 @@ use crate::viewer::CurrentActor;
 pub fn routes() -> Routes {
     Routes::new()
         .api(Need::SignedIn, routes!(list_opportunities))
+        .api(
+            permission(Permission::PostOpportunities),
+            routes!(post_opportunity),
+        )
+        .api(Need::SignedIn, routes!(put_profile))
+        .api(permission(Permission::PostOpportunities), routes!(select))
+        .api(
+            permission(Permission::PostOpportunities),
+            routes!(record_hours),
+        )
         .api(Need::SignedIn, routes!(apply))
         .api(
             permission(Permission::PostOpportunities),
@@ -313,4 +323,220 @@ pub async fn respond(
         consultation_id: id,
         answers,
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProfileBody {
+    pub lived_experience: String,
+    /// Skill codes, like co_design, interviewing.
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub interests: String,
+    /// An NHS England region code.
+    pub region: String,
+    /// weekdays | evenings | weekends | flexible
+    pub availability: String,
+    #[serde(default)]
+    pub access_needs: String,
+    /// In the pool: organisations may see the profile and invite them.
+    #[serde(default)]
+    pub contact_consent: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileDto {
+    pub lived_experience: String,
+    pub skills: Vec<String>,
+    pub interests: String,
+    pub region: String,
+    pub availability: String,
+    pub access_needs: String,
+    pub contact_consent: bool,
+}
+
+/// Makes or replaces the caller's leader's profile.
+#[utoipa::path(put, path = "/api/v1/leaders/profile", tag = "leadership",
+    request_body = ProfileBody,
+    responses((status = 200, description = "Saved", body = ProfileDto)))]
+pub async fn put_profile(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    ApiJson(b): ApiJson<ProfileBody>,
+) -> Result<Json<ProfileDto>, ApiError> {
+    if b.skills.len() > 20 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "At most 20 skills",
+            Some("skills"),
+        ));
+    }
+    let input = pool::ProfileInput {
+        lived_experience: b.lived_experience,
+        skills: b.skills,
+        interests: b.interests,
+        region: b.region,
+        availability: b.availability,
+        access_needs: b.access_needs,
+        contact_consent: b.contact_consent,
+    };
+    pool::save(&state.svc, a, &v.meta, &input)
+        .await
+        .map_err(err(&v))?;
+    let p = pool::mine(&state.svc, a)
+        .await
+        .map_err(err(&v))?
+        .ok_or_else(|| err(&v)(services::ServiceError::NotFound("profile")))?;
+    Ok(Json(ProfileDto {
+        lived_experience: p.lived_experience,
+        skills: p.skills,
+        interests: p.interests,
+        region: p.region,
+        availability: p.availability,
+        access_needs: p.access_needs,
+        contact_consent: p.contact_consent,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OpportunityCreate {
+    pub organisation_id: i32,
+    pub title: String,
+    /// board_seat | co_design | interview_panel | lay_member | speaking | reading_group
+    pub kind: String,
+    pub description: String,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// An NHS England region code, or empty for anywhere.
+    #[serde(default)]
+    pub region: String,
+    pub availability: String,
+    /// Hours it takes, like "3" or "1.5".
+    pub hours: String,
+    /// A payment level from the rate table.
+    pub payment_level: String,
+    pub closes_on: NaiveDate,
+    /// For a talk: the event's UUID.
+    #[serde(default)]
+    pub event: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i32,
+}
+
+/// Posts an opportunity for one of the caller's organisations.
+#[utoipa::path(post, path = "/api/v1/leaders/opportunities", tag = "leadership",
+    request_body = OpportunityCreate,
+    responses((status = 201, description = "Posted", body = Created)))]
+pub async fn post_opportunity(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    ApiJson(b): ApiJson<OpportunityCreate>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    if b.skills.len() > 20 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "At most 20 skills",
+            Some("skills"),
+        ));
+    }
+    let input = opportunities::OpportunityInput {
+        title: b.title,
+        kind: b.kind,
+        description: b.description,
+        skills: b.skills,
+        region: b.region,
+        availability: b.availability,
+        hours: b.hours,
+        payment_level: b.payment_level,
+        closes_on: Some(b.closes_on.format("%Y-%m-%d").to_string()),
+        event: b.event,
+    };
+    let id = opportunities::create(&state.svc, a, &v.meta, b.organisation_id, &input)
+        .await
+        .map_err(err(&v))?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SelectionBody {
+    /// select | decline
+    pub decision: String,
+}
+
+/// Selects or declines an applicant for one of the caller's organisations' opportunities; they
+/// are e-mailed. Another organisation's opportunity is not found.
+#[utoipa::path(post, path = "/api/v1/leaders/opportunities/{id}/applications/{application}/decision", tag = "leadership",
+    params(("id" = i32, Path, description = "The opportunity's id"),
+        ("application" = i32, Path, description = "The application's id")),
+    request_body = SelectionBody,
+    responses((status = 200, description = "Decided", body = Applied),
+        (status = 409, description = "Not applied, or already decided", body = crate::error::ErrorEnvelope)))]
+pub async fn select(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path((id, application)): Path<(i32, i32)>,
+    ApiJson(b): ApiJson<SelectionBody>,
+) -> Result<Json<Applied>, ApiError> {
+    let selected = match b.decision.as_str() {
+        "select" => true,
+        "decline" => false,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "decision must be select or decline",
+                Some("decision"),
+            ));
+        }
+    };
+    opportunities::select(&state.svc, a, &v.meta, id, application, selected)
+        .await
+        .map_err(err(&v))?;
+    Ok(Json(Applied {
+        opportunity_id: id,
+        state: if selected { "selected" } else { "declined" }.into(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HoursBody {
+    pub worked_on: NaiveDate,
+    /// Hours given, like "2" or "1.5" (at most 12).
+    pub hours: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HoursRecorded {
+    /// The payment due, at the rate in effect that day.
+    pub payment_pence: i64,
+}
+
+/// Records time a selected leader gave, paid at the rate for the opportunity's level on that
+/// day.
+#[utoipa::path(post, path = "/api/v1/leaders/opportunities/{id}/applications/{application}/hours", tag = "leadership",
+    params(("id" = i32, Path, description = "The opportunity's id"),
+        ("application" = i32, Path, description = "The application's id")),
+    request_body = HoursBody,
+    responses((status = 201, description = "Recorded", body = HoursRecorded),
+        (status = 409, description = "Not selected", body = crate::error::ErrorEnvelope)))]
+pub async fn record_hours(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path((id, application)): Path<(i32, i32)>,
+    ApiJson(b): ApiJson<HoursBody>,
+) -> Result<(StatusCode, Json<HoursRecorded>), ApiError> {
+    let day = Some(b.worked_on.format("%Y-%m-%d").to_string());
+    let payment_pence =
+        opportunities::record_hours(&state.svc, a, &v.meta, id, application, &day, &b.hours)
+            .await
+            .map_err(err(&v))?;
+    Ok((StatusCode::CREATED, Json(HoursRecorded { payment_pence })))
 }

@@ -33,6 +33,8 @@ pub fn routes() -> Routes {
         .api(Need::Public, routes!(subscribe))
         .api(Need::Public, routes!(one_click_unsubscribe))
         .api(run, routes!(send_message))
+        .api(Need::SignedIn, routes!(list_threads, start_thread))
+        .api(Need::SignedIn, routes!(reply))
 }
 
 fn err(v: &Viewer) -> impl Fn(services::ServiceError) -> ApiError + '_ {
@@ -341,4 +343,136 @@ pub async fn send_message(
         .await
         .map_err(err(&v))?;
     Ok((StatusCode::ACCEPTED, Json(MessageQueued { id, recipients })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PostDto {
+    pub id: i32,
+    pub author: String,
+    /// A thread's title; absent for a reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Empty when a moderator hid the post.
+    pub body: String,
+    pub announcement: bool,
+    pub replies: i32,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Why a moderator hid it, if they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<String>,
+}
+
+fn post_dto(p: services::networks::talk::Post) -> PostDto {
+    PostDto {
+        id: p.id,
+        author: p.author,
+        title: p.title,
+        body: p.body,
+        announcement: p.announcement,
+        replies: p.replies,
+        created_at: p.created_at,
+        edited_at: p.edited_at,
+        hidden: p.hidden,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommunityThreads {
+    pub announcements: Vec<PostDto>,
+    /// The latest active first, 25 at most.
+    pub threads: Vec<PostDto>,
+    pub total: u64,
+}
+
+/// A community's announcements and threads (its network's members and organisers; to anyone
+/// else it is not found).
+#[utoipa::path(get, path = "/api/v1/networks/communities/{id}/threads", tag = "networks",
+    params(("id" = i32, Path, description = "The community's id")),
+    responses((status = 200, description = "Announcements and threads", body = CommunityThreads)))]
+pub async fn list_threads(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+) -> Result<Json<CommunityThreads>, ApiError> {
+    let paging = services::paging::Paging::new(1, 25).map_err(err(&v))?;
+    let c = services::networks::talk::community(&state.svc, a, id, paging)
+        .await
+        .map_err(err(&v))?;
+    Ok(Json(CommunityThreads {
+        announcements: c.announcements.into_iter().map(post_dto).collect(),
+        threads: c.threads.into_iter().map(post_dto).collect(),
+        total: c.total,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ThreadCreate {
+    pub title: String,
+    pub body: String,
+    /// Organisers only: post it as an announcement.
+    #[serde(default)]
+    pub announcement: bool,
+}
+
+/// Starts a thread in a community (members and organisers).
+#[utoipa::path(post, path = "/api/v1/networks/communities/{id}/threads", tag = "networks",
+    params(("id" = i32, Path, description = "The community's id")),
+    request_body = ThreadCreate,
+    responses((status = 201, description = "Posted", body = PostDto)))]
+pub async fn start_thread(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+    ApiJson(b): ApiJson<ThreadCreate>,
+) -> Result<(StatusCode, Json<PostDto>), ApiError> {
+    let t = services::networks::talk::start_thread(
+        &state.svc,
+        a,
+        &v.meta,
+        id,
+        &b.title,
+        &b.body,
+        b.announcement,
+    )
+    .await
+    .map_err(err(&v))?;
+    let thread = services::networks::talk::thread(&state.svc, a, t)
+        .await
+        .map_err(err(&v))?;
+    Ok((StatusCode::CREATED, Json(post_dto(thread.opening))))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReplyCreate {
+    pub body: String,
+}
+
+/// Replies to a thread (members and organisers of its network).
+#[utoipa::path(post, path = "/api/v1/networks/threads/{id}/replies", tag = "networks",
+    params(("id" = i32, Path, description = "The thread's id (its opening post's)")),
+    request_body = ReplyCreate,
+    responses((status = 201, description = "Posted", body = PostDto)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    v: Viewer,
+    CurrentActor(ref a): CurrentActor,
+    Path(id): Path<i32>,
+    ApiJson(b): ApiJson<ReplyCreate>,
+) -> Result<(StatusCode, Json<PostDto>), ApiError> {
+    let r = services::networks::talk::reply(&state.svc, a, &v.meta, id, &b.body)
+        .await
+        .map_err(err(&v))?;
+    let thread = services::networks::talk::thread(&state.svc, a, id)
+        .await
+        .map_err(err(&v))?;
+    let post = thread
+        .replies
+        .into_iter()
+        .find(|p| p.id == r)
+        .ok_or_else(|| err(&v)(services::ServiceError::NotFound("post")))?;
+    Ok((StatusCode::CREATED, Json(post_dto(post))))
 }

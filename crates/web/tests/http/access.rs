@@ -51,7 +51,7 @@ seeded_db_test!(
                 pages += 1;
             }
         }
-        assert_eq!((pages, api), (146, 39), "protected page and API operations");
+        assert_eq!((pages, api), (146, 46), "protected page and API operations");
     }
 );
 

@@ -365,7 +365,7 @@ seeded_db_test!(the_openapi_document_tells_the_truth, |db| {
             }
         }
     }
-    assert_eq!(operations, 46, "every API operation is in the document");
+    assert_eq!(operations, 53, "every API operation is in the document");
     let schemas = &doc["components"]["schemas"];
     // The plan is described in full, not as an opaque object.
     assert_eq!(

@@ -468,3 +468,132 @@ seeded_db_test!(
         );
     }
 );
+
+seeded_db_test!(
+    the_api_posts_in_communities_and_runs_an_opportunity_to_payment,
+    |db| {
+        let app = app(db).await;
+        let token = app.token_for(ORGANISER).await;
+        let community = first::<network_community::Entity>(&app).await.id;
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/networks/communities/{community}/threads"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/networks/communities/{community}/threads"),
+                &token,
+                Some(json!({"title": "", "body": ""})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "title");
+        let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/networks/communities/{community}/threads"),
+            &token,
+            Some(json!({"title": "Dates for the new year", "body": "Meetings are on the network's page.", "announcement": true})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let thread = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/networks/threads/{thread}/replies"),
+                &token,
+                Some(json!({"body": "Thank you"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["body"], "Thank you");
+        // A profile, an opportunity, applying, selection and hours, paid at the day's rate.
+        let r = app
+        .api(
+            Method::PUT,
+            "/api/v1/leaders/profile",
+            &token,
+            Some(json!({"lived_experience": "Carer", "skills": ["co_design"], "region": "Y63", "availability": "weekdays"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let region = app.org_id("Y90").await;
+        let r = app
+        .api(
+            Method::POST,
+            "/api/v1/leaders/opportunities",
+            &token,
+            Some(json!({"organisation_id": region, "title": "Co-design: the waiting room", "kind": "co_design",
+                "description": "Redesign the waiting room with us.", "skills": ["co_design"], "region": "Y63",
+                "availability": "weekdays", "hours": "2", "payment_level": "strategic", "closes_on": "2026-11-30"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/leaders/opportunities/{id}/applications"),
+                &token,
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/leaders/opportunities/{id}/applications"),
+                &token,
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let application = store::entities::opportunity_application::Entity::find()
+            .filter(
+                store::entities::opportunity_application::Column::OpportunityId
+                    .eq(i32::try_from(id).unwrap()),
+            )
+            .one(app.svc.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/leaders/opportunities/{id}/applications/{application}/decision"),
+                &token,
+                Some(json!({"decision": "select"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/leaders/opportunities/{id}/applications/{application}/hours"),
+                &token,
+                Some(json!({"worked_on": "2026-11-01", "hours": "2"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["payment_pence"], 6_000);
+        // Another organisation's manager cannot decide on it: not found.
+        let theirs = app.token_for(PCN_MANAGER).await;
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/leaders/opportunities/{id}/applications/{application}/hours"),
+                &theirs,
+                Some(json!({"worked_on": "2026-11-01", "hours": "2"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);
