@@ -389,14 +389,23 @@ pub struct CommunityThreads {
 /// A community's announcements and threads (its network's members and organisers; to anyone
 /// else it is not found).
 #[utoipa::path(get, path = "/api/v1/networks/communities/{id}/threads", tag = "networks",
-    params(("id" = i32, Path, description = "The community's id")),
+    params(("id" = String, Path, description = "The community's id")),
     responses((status = 200, description = "Announcements and threads", body = CommunityThreads)))]
 pub async fn list_threads(
     State(state): State<AppState>,
     v: Viewer,
     CurrentActor(ref a): CurrentActor,
-    Path(id): Path<i32>,
+    Path(id): Path<String>,
 ) -> Result<Json<CommunityThreads>, ApiError> {
+    // Any id that is not one of ours, however it is written, is not found.
+    let id: i32 = id.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No community has that id",
+            Some("id"),
+        )
+    })?;
     let paging = services::paging::Paging::new(1, 25).map_err(err(&v))?;
     let c = services::networks::talk::community(&state.svc, a, id, paging)
         .await
