@@ -56,6 +56,14 @@ impl ServiceError {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
+/// Whether a write was refused by a unique constraint: another request made the same row first.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Collects field errors while validating a whole form, so every problem is reported at once.
 #[derive(Default)]
 pub struct Problems(pub Vec<FieldError>);

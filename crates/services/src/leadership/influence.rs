@@ -262,10 +262,7 @@ pub async fn respond(
             .await;
             // Two first responses sent at once: the second changes the first.
             if let Err(e) = saved {
-                if !matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) {
+                if !crate::error::is_unique_violation(&e) {
                     return Err(e.into());
                 }
                 return Err(ServiceError::Conflict(

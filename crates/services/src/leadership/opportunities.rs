@@ -564,12 +564,7 @@ pub async fn apply(
         .await;
         match saved {
             Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
+            Err(e) if crate::error::is_unique_violation(&e) => {
                 return Err(ServiceError::Conflict(format!(
                     "You have already applied for {}",
                     o.title
@@ -628,12 +623,7 @@ pub async fn invite(
     .await;
     match saved {
         Ok(_) => {}
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
+        Err(e) if crate::error::is_unique_violation(&e) => {
             return Err(ServiceError::Conflict(format!(
                 "{} has already been invited or applied",
                 l.name

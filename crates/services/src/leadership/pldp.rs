@@ -133,12 +133,7 @@ pub async fn enrol(svc: &Services, actor: &Actor, meta: &RequestMeta) -> Result<
         .await;
         match saved {
             Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
+            Err(e) if crate::error::is_unique_violation(&e) => {
                 return Err(ServiceError::Conflict(
                     "You are already on the programme".into(),
                 ));

@@ -163,12 +163,7 @@ pub async fn add(
     .await;
     match saved {
         Ok(_) => {}
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
+        Err(e) if crate::error::is_unique_violation(&e) => {
             return Err(ServiceError::invalid(
                 "effective_from",
                 format!("The level {level} already has a rate from that date: choose another date"),

@@ -388,12 +388,7 @@ pub async fn apply(
             match saved {
                 Ok(a) => a.id,
                 // Another request from the same person got there first.
-                Err(e)
-                    if matches!(
-                        e.sql_err(),
-                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                    ) =>
-                {
+                Err(e) if crate::error::is_unique_violation(&e) => {
                     return Err(ServiceError::Conflict(format!(
                         "You have already applied to join {}",
                         n.name

@@ -463,12 +463,7 @@ pub async fn report(
     .await;
     match saved {
         Ok(_) => {}
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
+        Err(e) if crate::error::is_unique_violation(&e) => {
             return Err(ServiceError::Conflict(
                 "You have already reported this post: the organisers will look at it".into(),
             ));
